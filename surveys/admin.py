@@ -1,0 +1,123 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from surveys import models
+
+admin.site.site_header = "融合 · 机关党建与业务融合测评 管理后台"
+admin.site.site_title = "融合管理后台"
+admin.site.index_title = "数据管理"
+
+
+class BranchInline(admin.TabularInline):
+    model = models.Branch
+    extra = 0
+    fields = ["code", "name", "member_count", "is_active"]
+
+
+@admin.register(models.Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    inlines = [BranchInline]
+
+
+@admin.register(models.Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "member_count", "is_active"]
+    list_filter = ["is_active", "unit"]
+    search_fields = ["code", "name", "unit__name"]
+    list_select_related = ["unit"]
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "role", "branch", "phone", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["branch"]
+    search_fields = ["username", "first_name", "last_name", "phone", "branch__name"]
+    autocomplete_fields = ["branch"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("测评角色", {"fields": ["role", "branch", "phone", "must_change_password"]}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("测评角色", {"fields": ["role", "branch", "phone"]}),
+    )
+
+
+class GradeBandInline(admin.TabularInline):
+    model = models.GradeBand
+    extra = 0
+
+
+class DimensionInline(admin.TabularInline):
+    model = models.Dimension
+    extra = 0
+    fields = ["order", "code", "name", "problem", "weight"]
+
+
+@admin.register(models.Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = ["code", "version", "title", "created_at"]
+    inlines = [DimensionInline, GradeBandInline]
+
+
+@admin.register(models.Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = [
+        "code", "short_text", "kind", "dimension", "reverse_keyed", "weight", "cause", "aspect",
+        "required",
+    ]
+    list_filter = ["questionnaire", "dimension__name", "kind", "cause", "aspect", "reverse_keyed"]
+    search_fields = ["code", "text"]
+    list_select_related = ["dimension", "questionnaire"]
+
+    @admin.display(description="题目")
+    def short_text(self, obj):
+        return obj.text[:40]
+
+
+class RosterEntryInline(admin.TabularInline):
+    model = models.RosterEntry
+    extra = 0
+    autocomplete_fields = ["branch"]
+
+
+@admin.register(models.Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "questionnaire", "opens_at", "closes_at"]
+    list_select_related = ["questionnaire"]
+    inlines = [RosterEntryInline]
+
+
+class AnswerInline(admin.TabularInline):
+    model = models.Answer
+    extra = 0
+    raw_id_fields = ["question"]
+
+
+@admin.register(models.Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["round", "branch", "status", "version", "submitted_at", "submitted_by"]
+    list_filter = ["status", "round"]
+    list_select_related = ["round", "branch", "submitted_by"]
+    search_fields = ["branch__name", "branch__unit__name"]
+    raw_id_fields = ["submitted_by", "updated_by"]
+    inlines = [AnswerInline]
+
+
+@admin.register(models.SubmissionSnapshot)
+class SubmissionSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["submission", "number", "submitted_at", "submitted_by"]
+    raw_id_fields = ["submission", "submitted_by"]
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "round", "branch"]
+    list_filter = ["action"]
+    raw_id_fields = ["actor", "round", "branch", "submission"]
+    date_hierarchy = "at"
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def ronghe(request):
+    return {"RONGHE_DEMO": settings.RONGHE_DEMO}

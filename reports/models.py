@@ -1,0 +1,56 @@
+"""Scores stored when a submission is submitted, so dashboards aggregate numbers in SQL
+instead of re-reading every answer. Written only by reports/store.py."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class SubmissionScore(models.Model):
+    submission = models.OneToOneField(
+        "surveys.Submission", on_delete=models.CASCADE, related_name="score", primary_key=True
+    )
+    # Copied from the submission so that a round's dashboard is one GROUP BY without joins.
+    round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey("surveys.Branch", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("surveys.Unit", on_delete=models.CASCADE, related_name="+")
+    index = models.FloatField("融合度指数", null=True)
+    grade = models.CharField("等次", max_length=16, blank=True)
+    cause_xuhua = models.FloatField("虚化", null=True)
+    cause_ruohua = models.FloatField("弱化", null=True)
+    cause_fenhua = models.FloatField("分化", null=True)
+    main_cause = models.CharField("主要成因", max_length=16, blank=True)
+    aspect_goal = models.FloatField("目标融合", null=True)
+    aspect_mechanism = models.FloatField("机制融合", null=True)
+    aspect_carrier = models.FloatField("载体融合", null=True)
+    straightlined = models.BooleanField("疑似应付式作答", default=False)
+    excluded = models.BooleanField("不计入统计", default=False)
+    scored_at = models.DateTimeField("计分时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "答卷得分"
+        verbose_name_plural = "答卷得分"
+        indexes = [models.Index(fields=["round", "unit"])]
+
+    def __str__(self):
+        return f"{self.submission} {self.index}"
+
+
+class DimensionScore(models.Model):
+    score_of = models.ForeignKey(
+        SubmissionScore, on_delete=models.CASCADE, related_name="dimension_scores"
+    )
+    round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("surveys.Unit", on_delete=models.CASCADE, related_name="+")
+    dimension = models.ForeignKey("surveys.Dimension", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField("得分", null=True)
+
+    class Meta:
+        verbose_name = "维度得分"
+        verbose_name_plural = "维度得分"
+        constraints = [
+            models.UniqueConstraint(fields=["score_of", "dimension"], name="dimension_score_once"),
+        ]
+        indexes = [models.Index(fields=["round", "unit", "dimension"])]
+
+    def __str__(self):
+        return f"{self.dimension_id}: {self.score}"

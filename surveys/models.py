@@ -427,6 +427,9 @@ class SubmissionSnapshot(models.Model):
             models.UniqueConstraint(fields=["submission", "number"], name="snapshot_number"),
         ]
 
+    def __str__(self):
+        return f"{self.submission} · 第{self.number}次提交"
+
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):

@@ -1,12 +1,250 @@
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from surveys import selectors, services
+from surveys.forms import (
+    QuestionnaireForm,
+    field_name,
+    initial_from_answers,
+    na_field_name,
+    plain_number,
+)
+from surveys.models import Question, Submission, User
+
+
+def secretary_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_secretary:
+            raise PermissionDenied("只有支部书记可以填写答卷。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def office_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_office:
+            raise PermissionDenied("只有机关工委工作人员可以查看此页面。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def login_view(request):
-    return auth_views.LoginView.as_view()(request)
+    extra = {}
+    if settings.RONGHE_DEMO:
+        extra["demo_accounts"] = _demo_accounts()
+        extra["demo_password"] = settings.RONGHE_DEMO_PASSWORD
+    return auth_views.LoginView.as_view(
+        template_name="registration/login.html",
+        redirect_authenticated_user=True,
+        extra_context=extra,
+    )(request)
+
+
+def _demo_accounts():
+    office = list(User.objects.filter(role=User.Role.OFFICE, is_active=True).order_by("id")[:2])
+    secretaries = list(
+        User.objects.filter(role=User.Role.SECRETARY, is_active=True)
+        .select_related("branch")
+        .order_by("branch__unit__order", "branch__code")[:4]
+    )
+    return office + secretaries
 
 
 @login_required
 def home(request):
-    return render(request, "surveys/home.html", {})
+    user = request.user
+    if user.is_secretary:
+        current, past = selectors.tasks_for_branch(user.branch)
+        return render(request, "surveys/home.html", {"current": current, "past": past})
+    if user.is_office:
+        return redirect("office_home")
+    raise PermissionDenied("您的账号尚未分配角色，请联系管理员。")
+
+
+@secretary_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request, round_id):
+    entry = selectors.roster_entry_for_secretary(request.user, round_id)
+    submission = Submission.objects.filter(round_id=round_id, branch_id=entry.branch_id).first()
+    if submission and not submission.is_editable_status and request.method == "GET":
+        return redirect("submission_detail", pk=submission.pk)
+
+    dimensions, questions = selectors.questionnaire_sections(entry.round.questionnaire)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        form = QuestionnaireForm(
+            request.POST, questions=questions, require_complete=(action == "submit")
+        )
+        if form.is_valid():
+            result = _save_or_submit(request, entry, form, action)
+            if result is not None:
+                return result
+        else:
+            messages.error(request, _invalid_message(form, action))
+    else:
+        answers = selectors.answers_by_question(submission)
+        initial = initial_from_answers(questions, answers)
+        initial["version"] = submission.version if submission else 0
+        form = QuestionnaireForm(initial=initial, questions=questions)
+
+    return render(
+        request,
+        "surveys/questionnaire.html",
+        {
+            "entry": entry,
+            "round": entry.round,
+            "submission": submission,
+            "sections": _sections(form, dimensions),
+            "form": form,
+            "is_open": entry.is_open(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _save_or_submit(request, entry, form, action):
+    """Call one service; on a refusal fall through to re-render with what was typed."""
+    values = form.values()
+    version = form.cleaned_data["version"]
+    try:
+        if action == "submit":
+            result = services.submission_submit(
+                entry=entry, user=request.user, values=values, version=version
+            )
+        else:
+            result = services.submission_save_draft(
+                entry=entry, user=request.user, values=values, version=version
+            )
+    except services.StaleSubmission as exc:
+        messages.error(request, str(exc))
+        current = Submission.objects.filter(pk=_submission_pk(entry)).first()
+        # Keep the secretary's input; a second save now knowingly replaces the newer one.
+        form.data = form.data.copy()
+        form.data["version"] = current.version if current else 0
+        return None
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+        return None
+
+    if result.already_submitted:
+        messages.info(request, "这份答卷已经提交，本次操作没有做任何更改。")
+        return redirect("submission_detail", pk=result.submission.pk)
+    if action == "submit":
+        messages.success(request, "答卷已提交。感谢您的认真填写！")
+        return redirect("submission_detail", pk=result.submission.pk)
+    saved_at = timezone.localtime(result.submission.updated_at)
+    messages.success(request, f"草稿已保存（{saved_at:%H:%M:%S}）。您可以稍后回来继续填写。")
+    return redirect("questionnaire", round_id=entry.round_id)
+
+
+def _submission_pk(entry):
+    return (
+        Submission.objects.filter(round_id=entry.round_id, branch_id=entry.branch_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _invalid_message(form, action):
+    count = len([k for k in form.errors if k != "__all__"])
+    if action == "submit":
+        return f"还有 {count} 道题需要补充或更正，答卷尚未提交。请查看下方标红的题目。"
+    return f"有 {count} 道题的填写不符合要求，草稿尚未保存。请查看下方标红的题目。"
+
+
+def _sections(form, dimensions):
+    """Group bound fields per dimension and kind, for the template."""
+    sections = []
+    for dimension in dimensions:
+        section = {"dimension": dimension, "likert": [], "facts": [], "texts": []}
+        for question in dimension.questions.all():
+            item = {
+                "question": question,
+                "field": form[field_name(question)],
+                "na_field": form[na_field_name(question)]
+                if na_field_name(question) in form.fields
+                else None,
+            }
+            if question.kind == Question.Kind.LIKERT:
+                section["likert"].append(item)
+            elif question.kind == Question.Kind.TEXT:
+                section["texts"].append(item)
+            else:
+                section["facts"].append(item)
+        section["likert_has_na"] = any(i["question"].allow_na for i in section["likert"])
+        sections.append(section)
+    return sections
+
+
+@login_required
+def submission_detail(request, pk):
+    submission = get_object_or_404(selectors.visible_submissions(request.user), pk=pk)
+    dimensions, _questions = selectors.questionnaire_sections(submission.round.questionnaire)
+    answers = selectors.answers_by_question(submission)
+    sections = []
+    for dimension in dimensions:
+        rows = []
+        for question in dimension.questions.all():
+            answer = answers.get(question.id)
+            rows.append({"question": question, "display": _display(question, answer)})
+        sections.append({"dimension": dimension, "rows": rows})
+    entry = submission.round.roster.filter(branch_id=submission.branch_id).first()
+    return render(
+        request,
+        "surveys/submission_detail.html",
+        {
+            "submission": submission,
+            "sections": sections,
+            "can_edit": request.user.is_secretary
+            and submission.is_editable_status
+            and entry is not None
+            and entry.is_open(),
+        },
+    )
+
+
+def _display(question, answer):
+    if answer is None:
+        return ""
+    value = services.answer_value(answer)
+    if value is services.NOT_APPLICABLE:
+        return "不适用"
+    if value is None:
+        return ""
+    if question.kind == Question.Kind.LIKERT:
+        return f"{value} · {Question.LIKERT_LABELS[value]}"
+    if question.kind == Question.Kind.YES_NO:
+        return "是" if value else "否"
+    if question.kind == Question.Kind.CHOICE:
+        labels = {c["value"]: c["label"] for c in question.choices}
+        return labels.get(value, value)
+    if question.kind == Question.Kind.NUMBER:
+        return f"{plain_number(value)} {question.unit_label}".strip()
+    return value
+
+
+@office_required
+def office_home(request):
+    rounds = list(selectors.rounds_with_progress())
+    return render(request, "surveys/office_rounds.html", {"rounds": rounds})
+
+
+@office_required
+def office_round(request, round_id):
+    round_ = get_object_or_404(selectors.rounds_with_progress(), pk=round_id)
+    roster = list(selectors.round_roster(round_))
+    return render(request, "surveys/office_round.html", {"round": round_, "roster": roster})

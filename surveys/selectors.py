@@ -1,0 +1,97 @@
+"""Reads that pages need, each in a fixed number of queries."""
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from surveys.models import Answer, Dimension, Question, RosterEntry, Round, Submission
+
+
+def tasks_for_branch(branch):
+    """The branch's roster entries with their round and submission, newest round first."""
+    submissions = Submission.objects.filter(round_id=OuterRef("round_id"), branch_id=branch.id)
+    entries = (
+        RosterEntry.objects.filter(branch=branch)
+        .select_related("round", "round__questionnaire")
+        .annotate(
+            submission_id=Subquery(submissions.values("id")[:1]),
+            submission_status=Subquery(submissions.values("status")[:1]),
+            submission_submitted_at=Subquery(submissions.values("submitted_at")[:1]),
+        )
+        .order_by("-round__opens_at", "-round_id")
+    )
+    now = timezone.now()
+    current, past = [], []
+    for entry in entries:
+        entry.round_status = entry.round.status_at(now)
+        entry.time_left = entry.closes_at - now if entry.is_open(now) else None
+        if entry.round_status == Round.Status.CLOSED and not entry.is_open(now):
+            past.append(entry)
+        else:
+            current.append(entry)
+    return current, past
+
+
+def roster_entry_for_secretary(user, round_id):
+    """The secretary's own roster entry for a round, or 404: other branches do not exist."""
+    return get_object_or_404(
+        RosterEntry.objects.select_related("round", "round__questionnaire", "branch__unit"),
+        round_id=round_id,
+        branch_id=user.branch_id,
+    )
+
+
+def visible_submissions(user):
+    """Submissions a user may read: a secretary their own branch's, the office all."""
+    qs = Submission.objects.select_related(
+        "round", "round__questionnaire", "branch", "branch__unit", "submitted_by"
+    )
+    if user.is_office:
+        return qs
+    if user.is_secretary:
+        return qs.filter(branch_id=user.branch_id)
+    return qs.none()
+
+
+def questionnaire_sections(questionnaire):
+    """The dimensions of a questionnaire, each with its questions split by kind."""
+    dimensions = list(
+        Dimension.objects.filter(questionnaire=questionnaire)
+        .order_by("order", "id")
+        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
+    )
+    questions = [q for d in dimensions for q in d.questions.all()]
+    return dimensions, questions
+
+
+def answers_by_question(submission):
+    if submission is None:
+        return {}
+    return {a.question_id: a for a in Answer.objects.filter(submission=submission)}
+
+
+def rounds_with_progress():
+    """Every round with roster size and submitted count (office overview)."""
+    return Round.objects.select_related("questionnaire").annotate(
+        roster_count=Count("roster", distinct=True),
+        submitted_count=Count(
+            "submissions",
+            filter=Q(submissions__status=Submission.Status.SUBMITTED),
+            distinct=True,
+        ),
+    )
+
+
+def round_roster(round_):
+    """The roster of a round with each branch's submission status, grouped by unit order."""
+    submissions = Submission.objects.filter(round_id=round_.id, branch_id=OuterRef("branch_id"))
+    return (
+        RosterEntry.objects.filter(round=round_)
+        .select_related("branch", "branch__unit")
+        .annotate(
+            submission_id=Subquery(submissions.values("id")[:1]),
+            submission_status=Subquery(submissions.values("status")[:1]),
+            submission_submitted_at=Subquery(submissions.values("submitted_at")[:1]),
+        )
+        .order_by("branch__unit__order", "branch__unit__code", "branch__code")
+    )

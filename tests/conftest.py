@@ -35,12 +35,16 @@ def unit_b(db):
 
 @pytest.fixture
 def branch_a(unit_a):
-    return Branch.objects.create(unit=unit_a, code="U-A-1", name="县水利局机关党支部", member_count=18)
+    return Branch.objects.create(
+        unit=unit_a, code="U-A-1", name="县水利局机关党支部", member_count=18
+    )
 
 
 @pytest.fixture
 def branch_b(unit_b):
-    return Branch.objects.create(unit=unit_b, code="U-B-1", name="县财政局机关党支部", member_count=22)
+    return Branch.objects.create(
+        unit=unit_b, code="U-B-1", name="县财政局机关党支部", member_count=22
+    )
 
 
 def make_user(username, **fields):

@@ -29,7 +29,7 @@ def test_secretary_fills_saves_reloads_and_submits(live_server, phone_page, tmp_
     page.fill("input[name=username]", secretary.username)
     page.fill("input[name=password]", settings.RONGHE_DEMO_PASSWORD)
     page.click("button[type=submit]")
-    page.get_by_text("我的测评任务").first.wait_for()
+    page.locator("h1", has_text="我的测评任务").wait_for()
     page.click(f"a[href='/rounds/{entry.round_id}/questionnaire/']")
     page.locator("#questionnaire-form").wait_for()
 

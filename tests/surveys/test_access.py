@@ -23,7 +23,9 @@ def submission_a(client, secretary_a, open_round, questionnaire):
 @pytest.fixture
 def draft_b(client, secretary_b, open_round, questionnaire):
     client.force_login(secretary_b)
-    client.post(reverse("questionnaire", args=[open_round.pk]), answer_post(questionnaire, version=0))
+    client.post(
+        reverse("questionnaire", args=[open_round.pk]), answer_post(questionnaire, version=0)
+    )
     client.logout()
     return Submission.objects.get(branch=secretary_b.branch)
 
@@ -33,7 +35,10 @@ def round_without_a(questionnaire, branch_b, open_round):
     from tests.conftest import make_round
 
     return make_round(
-        questionnaire, [branch_b], opens_at=open_round.opens_at, closes_at=open_round.closes_at,
+        questionnaire,
+        [branch_b],
+        opens_at=open_round.opens_at,
+        closes_at=open_round.closes_at,
         name="仅财政局参加的批次",
     )
 
@@ -59,7 +64,15 @@ CASES = [
 @pytest.mark.parametrize("who", ["a", "b", "office", "anon"])
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_access_matrix(
-    client, case, who, secretary_a, secretary_b, office, submission_a, draft_b, round_without_a,
+    client,
+    case,
+    who,
+    secretary_a,
+    secretary_b,
+    office,
+    submission_a,
+    draft_b,
+    round_without_a,
     open_round,
 ):
     name, _args, expected = case

@@ -35,6 +35,12 @@ def post_form(client, url, data):
     return client.post(url, {**data, "csrfmiddlewaretoken": csrf_token_from(page.content.decode())})
 
 
+def relogin_token(client, user, url):
+    """Log in again at the travelled-to time (a session lasts 12 hours) and fetch a token."""
+    client.force_login(user)
+    return csrf_token_from(client.get(url).content.decode())
+
+
 def submission_of(round_, branch):
     return Submission.objects.get(round=round_, branch=branch)
 
@@ -155,9 +161,12 @@ def test_submit_makes_submission_read_only(csrf_client, open_round, questionnair
     snapshot = SubmissionSnapshot.objects.get(submission=submission)
     assert snapshot.number == 1
     assert len(snapshot.answers) == questionnaire.questions.count()
-    assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.SUBMITTED, submission=submission, actor__username="sec_a"
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.SUBMITTED, submission=submission, actor__username="sec_a"
+        ).count()
+        == 1
+    )
 
     detail = csrf_client.get(response.url).content.decode()
     assert "只读" in detail and "王建国" in detail and "提交" in detail
@@ -203,7 +212,12 @@ def test_stale_save_is_refused_and_newer_answers_kept(
     token = csrf_token_from(csrf_client.get(url).content.decode())
     # Two tabs opened the same empty page (version 0); tab one saves first.
     tab_one = {"version": "0", "action": "save", f"q_{likert.code}": "5"}
-    tab_two = {"version": "0", "action": "save", f"q_{likert.code}": "1", "csrfmiddlewaretoken": token}
+    tab_two = {
+        "version": "0",
+        "action": "save",
+        f"q_{likert.code}": "1",
+        "csrfmiddlewaretoken": token,
+    }
     assert csrf_client.post(url, {**tab_one, "csrfmiddlewaretoken": token}).status_code == 302
 
     response = csrf_client.post(url, tab_two)
@@ -233,10 +247,10 @@ def test_stale_submit_is_refused(csrf_client, open_round, questionnaire, branch_
     assert not Answer.objects.filter(likert=5).exists()
 
 
-def test_after_the_deadline_nothing_is_saved(csrf_client, open_round, questionnaire):
+def test_after_the_deadline_nothing_is_saved(csrf_client, open_round, questionnaire, secretary_a):
     url = reverse("questionnaire", args=[open_round.pk])
-    token = csrf_token_from(csrf_client.get(url).content.decode())
     with time_machine.travel(open_round.closes_at + dt.timedelta(minutes=1), tick=False):
+        token = relogin_token(csrf_client, secretary_a, url)
         for action in ("save", "submit"):
             data = answer_post(questionnaire, version=0, action=action)
             response = csrf_client.post(url, {**data, "csrfmiddlewaretoken": token})
@@ -248,20 +262,22 @@ def test_after_the_deadline_nothing_is_saved(csrf_client, open_round, questionna
     assert not Submission.objects.exists()
 
 
-def test_just_before_the_deadline_submit_works(csrf_client, open_round, questionnaire):
+def test_just_before_the_deadline_submit_works(csrf_client, open_round, questionnaire, secretary_a):
     url = reverse("questionnaire", args=[open_round.pk])
-    token = csrf_token_from(csrf_client.get(url).content.decode())
     with time_machine.travel(open_round.closes_at - dt.timedelta(seconds=1), tick=False):
+        token = relogin_token(csrf_client, secretary_a, url)
         data = answer_post(questionnaire, version=0, action="submit")
         response = csrf_client.post(url, {**data, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert Submission.objects.get().status == Submission.Status.SUBMITTED
 
 
-def test_before_the_round_opens_nothing_is_saved(csrf_client, open_round, questionnaire):
+def test_before_the_round_opens_nothing_is_saved(
+    csrf_client, open_round, questionnaire, secretary_a
+):
     url = reverse("questionnaire", args=[open_round.pk])
-    token = csrf_token_from(csrf_client.get(url).content.decode())
     with time_machine.travel(open_round.opens_at - dt.timedelta(minutes=1), tick=False):
+        token = relogin_token(csrf_client, secretary_a, url)
         data = answer_post(questionnaire, version=0)
         response = csrf_client.post(url, {**data, "csrfmiddlewaretoken": token})
         assert "开始" in response.content.decode()
@@ -269,14 +285,14 @@ def test_before_the_round_opens_nothing_is_saved(csrf_client, open_round, questi
 
 
 def test_branch_deadline_extension_lets_that_branch_submit(
-    csrf_client, open_round, questionnaire, branch_a
+    csrf_client, open_round, questionnaire, branch_a, secretary_a
 ):
     RosterEntry.objects.filter(round=open_round, branch=branch_a).update(
         closes_at_override=open_round.closes_at + dt.timedelta(days=2), override_reason="汛期抢险"
     )
     url = reverse("questionnaire", args=[open_round.pk])
-    token = csrf_token_from(csrf_client.get(url).content.decode())
     with time_machine.travel(open_round.closes_at + dt.timedelta(days=1), tick=False):
+        token = relogin_token(csrf_client, secretary_a, url)
         data = answer_post(questionnaire, version=0, action="submit")
         response = csrf_client.post(url, {**data, "csrfmiddlewaretoken": token})
     assert response.status_code == 302

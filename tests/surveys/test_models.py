@@ -31,7 +31,12 @@ def test_one_answer_per_submission_and_question(open_round, branch_a, questionna
 
 @pytest.mark.parametrize(
     "values",
-    [{"likert": 0}, {"likert": 6}, {"number": Decimal("-1")}, {"not_applicable": True, "likert": 3}],
+    [
+        {"likert": 0},
+        {"likert": 6},
+        {"number": Decimal("-1")},
+        {"not_applicable": True, "likert": 3},
+    ],
     ids=["likert-0", "likert-6", "negative-number", "na-with-value"],
 )
 def test_answer_values_out_of_range_are_refused(open_round, branch_a, questionnaire, values):

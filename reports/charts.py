@@ -1,0 +1,400 @@
+"""Charts for the office's dashboards and the per-unit reports: plain data in, SVG/PNG bytes out.
+
+Each ``<chart>(…, fmt="svg"|"png") -> bytes`` takes lists and numbers (no ORM, no request) and
+has an ``alt_text_<chart>`` twin with the same data arguments that says in Chinese what the
+chart shows, for the ``alt`` attribute and screen readers. ``None`` means 数据不足 everywhere;
+no data at all gives a chart that says 暂无数据. Fonts, colours and the rc/lock plumbing live
+in ``reports/chart_style.py``; see there why pyplot is never used.
+"""
+
+import numpy as np
+from matplotlib.colors import Normalize
+from matplotlib.patches import Patch
+
+from reports.chart_style import (
+    GRADE_COLOURS,
+    MUTED,
+    NEUTRAL,
+    NO_DATA,
+    NO_DATA_COLOUR,
+    NO_DATA_FILL,
+    PARTY_RED,
+    SCORE_CMAP,
+    SERIES_COLOURS,
+    TEXT,
+    check_format,
+    check_shape,
+    empty_chart,
+    figure,
+    grade_colour,
+    mean,
+    nan_if_none,
+    row_height,
+    save,
+    score_axis,
+    score_text,
+    shorten,
+    spread,
+)
+
+# Cause tags with the short reading the research report gives them (四、成因).
+CAUSE_NOTES = {"虚化": "思想站位不高", "弱化": "党建管理不严", "分化": "与中心工作脱节"}
+
+
+def _sorted_units(units):
+    # Highest index first; units without an index last, in the order given.
+    return sorted(units, key=lambda u: (u[1] is None, -(u[1] or 0)))
+
+
+def ranking_bar(units, title="各单位融合度指数排名", *, fmt="svg"):
+    """Horizontal bars of each unit's index, best on top, coloured by grade.
+
+    ``units``: ``[(name, index or None, grade or None), …]``.
+    """
+    check_format(fmt)
+    if not units:
+        return empty_chart(title, fmt)
+    rows = _sorted_units(units)
+    with figure(row_height(len(rows))) as fig:
+        ax = fig.add_subplot()
+        y = np.arange(len(rows))
+        values = [0 if v is None else v for _, v, _ in rows]
+        colours = [NO_DATA_FILL if v is None else grade_colour(g) for _, v, g in rows]
+        ax.barh(y, values, color=colours, height=0.7)
+        for i, (_, value, grade) in enumerate(rows):
+            label = NO_DATA if value is None else f"{value:.1f}  {grade or ''}".rstrip()
+            colour = NO_DATA_COLOUR if value is None else TEXT
+            ax.text((value or 0) + 1, i, label, va="center", fontsize=9, color=colour)
+        ax.set_yticks(y, [shorten(name, 14) for name, _, _ in rows])
+        ax.set_ylim(len(y) - 0.5, -0.5)  # top row first, no empty margin rows
+        score_axis(ax, "x", "融合度指数", upper=112)
+        ax.set_title(title)
+        present = {g for _, v, g in rows if v is not None}
+        handles = [Patch(color=c, label=g) for g, c in GRADE_COLOURS.items() if g in present]
+        if any(v is None for _, v, _ in rows):
+            handles.append(Patch(color=NO_DATA_FILL, label=NO_DATA))
+        fig.legend(handles=handles, loc="outside lower center", ncols=5, frameon=False)
+        return save(fig, fmt)
+
+
+def alt_text_ranking_bar(units, title="各单位融合度指数排名"):
+    if not units:
+        return f"{title}：暂无数据。"
+    rows = _sorted_units(units)
+    scored = [r for r in rows if r[1] is not None]
+    parts = [f"{title}：共 {len(rows)} 个单位"]
+    if scored:
+        top, bottom = scored[0], scored[-1]
+        parts.append(f"最高为{top[0]} {top[1]:.1f}（{top[2] or '未定等次'}）")
+        parts.append(f"最低为{bottom[0]} {bottom[1]:.1f}（{bottom[2] or '未定等次'}）")
+        counts = [f"{g} {sum(1 for r in scored if r[2] == g)} 个" for g in GRADE_COLOURS]
+        parts.append("等次：" + "、".join(counts))
+    if len(scored) < len(rows):
+        parts.append(f"{len(rows) - len(scored)} 个单位数据不足")
+    return "，".join(parts) + "。"
+
+
+def dimension_heatmap(units, dimensions, values, title="各单位分维度得分", *, fmt="svg"):
+    """Units × dimensions, each cell annotated, red (low) to green (high), None grey "—"."""
+    check_format(fmt)
+    if not units or not dimensions:
+        return empty_chart(title, fmt)
+    check_shape(values, len(units), len(dimensions))
+    grid = np.ma.masked_invalid(np.array([nan_if_none(row) for row in values], dtype=float))
+    # Grade cut-offs lie between 60 and 85, so a 40–100 scale spends the colours where units
+    # differ; anything under 40 is simply the reddest red.
+    norm = Normalize(vmin=40, vmax=100, clip=True)
+    with figure(row_height(len(units), per_row=0.4, base=1.8)) as fig:
+        ax = fig.add_subplot()
+        image = ax.imshow(grid, cmap=SCORE_CMAP, norm=norm, aspect="auto")
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                if value is None:
+                    ax.text(j, i, "—", ha="center", va="center", color=MUTED)
+                    continue
+                r, g, b, _ = SCORE_CMAP(norm(value))
+                dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+                ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=9,
+                        color="white" if dark else TEXT)
+        ax.set_xticks(range(len(dimensions)), [shorten(d, 8, 2) for d in dimensions])
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(len(units)), [shorten(u, 14) for u in units])
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(title)
+        fig.colorbar(image, ax=ax, shrink=min(1.0, 4 / len(units) + 0.3), extend="min",
+                     label="得分")
+        if any(v is None for row in values for v in row):
+            fig.legend(handles=[Patch(color=NO_DATA_FILL, label=f"—  {NO_DATA}")],
+                       loc="outside lower right", frameon=False)
+        return save(fig, fmt)
+
+
+def alt_text_dimension_heatmap(units, dimensions, values, title="各单位分维度得分"):
+    if not units or not dimensions:
+        return f"{title}：暂无数据。"
+    means = [mean([row[j] for row in values]) for j in range(len(dimensions))]
+    averages = "、".join(f"{d} {score_text(m)}" for d, m in zip(dimensions, means, strict=True))
+    parts = [f"{title}：{len(units)} 个单位、{len(dimensions)} 个维度", f"各维度平均分：{averages}"]
+    cells = [(v, u, d) for u, row in zip(units, values, strict=True)
+             for d, v in zip(dimensions, row, strict=True) if v is not None]
+    if cells:
+        low = min(cells, key=lambda c: c[0])
+        parts.append(f"最低为{low[1]}的{low[2]} {low[0]:.1f}")
+    missing = sum(1 for row in values for v in row if v is None)
+    if missing:
+        parts.append(f"{missing} 项数据不足")
+    return "，".join(parts) + "。"
+
+
+def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
+    """One polygon per series on 0–100 axes, e.g. ``[("本单位", […]), ("全县平均", […])]``."""
+    check_format(fmt)
+    if not dimensions or not series:
+        return empty_chart(title, fmt)
+    check_shape([v for _, v in series], len(series), len(dimensions))
+    angles = np.linspace(0, 2 * np.pi, len(dimensions), endpoint=False)
+    closed = np.append(angles, angles[0])
+    with figure(5.6) as fig:
+        ax = fig.add_subplot(projection="polar")
+        ax.set_theta_offset(np.pi / 2)
+        ax.set_theta_direction(-1)
+        for k, (label, values) in enumerate(series):
+            colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+            data = nan_if_none(values)
+            if None in values:
+                label = f"{label}（部分{NO_DATA}）"
+            ax.plot(closed, data + data[:1], color=colour, linewidth=2.2 if k == 0 else 1.6,
+                    marker="o", label=label, linestyle="-" if k == 0 else "--")
+            if k == 0 and None not in values:
+                ax.fill(closed, data + data[:1], color=colour, alpha=0.12)
+        ax.set_xticks(angles, [shorten(d, 8, 2) for d in dimensions], fontsize=11)
+        ax.set_ylim(0, 100)
+        ax.set_yticks([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], color=MUTED,
+                      fontsize=8, bbox={"facecolor": "white", "alpha": 0.85, "pad": 1, "lw": 0})
+        ax.set_rlabel_position(180 / len(dimensions))
+        ax.set_title(title)
+        fig.legend(loc="outside lower center", ncols=min(len(series), 4), frameon=False)
+        return save(fig, fmt)
+
+
+def alt_text_radar(dimensions, series, title="分维度得分对比"):
+    if not dimensions or not series:
+        return f"{title}：暂无数据。"
+    parts = [f"{label}：" + "、".join(
+        f"{d} {score_text(v)}" for d, v in zip(dimensions, values, strict=True))
+        for label, values in series]
+    return f"{title}。" + "；".join(parts) + "。"
+
+
+def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
+    """Lines across rounds, one per series; None leaves a gap in its line."""
+    check_format(fmt)
+    if not rounds or not series:
+        return empty_chart(title, fmt)
+    check_shape([v for _, v in series], len(series), len(rounds))
+    x = np.arange(len(rounds))
+    scores = [v for _, values in series for v in values if v is not None]
+    # Scores sit mostly between 50 and 95; starting the axis near the lowest score keeps the
+    # changes between rounds visible, and a line chart needs no zero baseline.
+    bottom = max(0, (min(scores, default=0) - 10) // 10 * 10)
+    ends = []  # (round index, value, colour) of each line's last point, for its label
+    with figure(4.8) as fig:
+        ax = fig.add_subplot()
+        for k, (label, values) in enumerate(series):
+            colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+            ax.plot(x, nan_if_none(values), color=colour, marker="o", label=label,
+                    linewidth=2.6 if k == 0 else 1.6, markersize=6 if k == 0 else 4,
+                    zorder=3 if k == 0 else 2)
+            last = max((i for i, v in enumerate(values) if v is not None), default=None)
+            if last is not None:
+                ends.append((last, values[last], colour))
+        heights = spread([v for _, v, _ in ends], gap=(100 - bottom) / 22)
+        for (i, value, colour), height in zip(ends, heights, strict=True):
+            ax.annotate(f"{value:.1f}", (x[i], value), xytext=(x[i] + 0.08, height),
+                        va="center", fontsize=8, color=colour)
+        width = 6 if len(rounds) > 6 else 10
+        ax.set_xticks(x, [shorten(r, width, 2) for r in rounds], fontsize=9)
+        ax.set_xlim(-0.4, len(rounds) - 0.4)
+        ax.set_ylim(bottom, 100)
+        ax.set_ylabel("得分")
+        ax.grid(axis="y", color="#eeeeee")
+        ax.set_title(title)
+        fig.legend(loc="outside lower center", ncols=min(len(series), 4), frameon=False)
+        return save(fig, fmt)
+
+
+def alt_text_trend(rounds, series, title="各轮次得分趋势"):
+    if not rounds or not series:
+        return f"{title}：暂无数据。"
+    parts = []
+    for label, values in series:
+        points = [(r, v) for r, v in zip(rounds, values, strict=True) if v is not None]
+        if not points:
+            parts.append(f"{label}各轮均数据不足")
+        elif len(points) == 1:
+            parts.append(f"{label}仅{points[0][0]}有数据，为 {points[0][1]:.1f}")
+        else:
+            (r0, v0), (r1, v1) = points[0], points[-1]
+            change = "持平" if abs(v1 - v0) < 0.05 else (
+                f"上升 {v1 - v0:.1f}" if v1 > v0 else f"下降 {v0 - v1:.1f}")
+            parts.append(f"{label}从{r0}的 {v0:.1f} 到{r1}的 {v1:.1f}，{change}")
+    return f"{title}：共 {len(rounds)} 轮。" + "；".join(parts) + "。"
+
+
+def _lowest(items, n):
+    scored = sorted((v, i) for i, (_, v) in enumerate(items) if v is not None)
+    return {i for _, i in scored[:max(0, n)]}
+
+
+def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="svg"):
+    """Mean item scores as horizontal bars in questionnaire order; the weakest in red."""
+    check_format(fmt)
+    if not items:
+        return empty_chart(title, fmt)
+    weakest = _lowest(items, highlight_lowest)
+    with figure(row_height(len(items), per_row=0.5, base=1.8)) as fig:
+        ax = fig.add_subplot()
+        y = np.arange(len(items))
+        ax.barh(y, [v or 0 for _, v in items], height=0.66,
+                color=[PARTY_RED if i in weakest else NEUTRAL for i in range(len(items))])
+        for i, (_, value) in enumerate(items):
+            ax.text((value or 0) + 1, i, score_text(value), va="center", fontsize=9,
+                    color=NO_DATA_COLOUR if value is None else
+                    (PARTY_RED if i in weakest else TEXT))
+        ax.set_yticks(y, [shorten(label, 16, 2) for label, _ in items], fontsize=9)
+        ax.set_ylim(len(y) - 0.5, -0.5)  # top row first, no empty margin rows
+        score_axis(ax, "x", "平均得分", upper=110)
+        ax.set_title(title)
+        if weakest:
+            fig.legend(handles=[Patch(color=PARTY_RED, label=f"得分最低的 {len(weakest)} 项"),
+                                Patch(color=NEUTRAL, label="其他题目")],
+                       loc="outside lower center", ncols=2, frameon=False)
+        return save(fig, fmt)
+
+
+def alt_text_item_bars(items, highlight_lowest=3, title="各题目平均得分"):
+    if not items:
+        return f"{title}：暂无数据。"
+    weakest = sorted(_lowest(items, highlight_lowest), key=lambda i: items[i][1])
+    text = f"{title}：共 {len(items)} 题"
+    if weakest:
+        text += f"，得分最低的 {len(weakest)} 题为：" + "；".join(
+            f"{items[i][0]} {items[i][1]:.1f}" for i in weakest)
+    missing = sum(1 for _, v in items if v is None)
+    if missing:
+        text += f"；{missing} 题数据不足"
+    return text + "。"
+
+
+def _main_cause(causes, main):
+    if main is not None:
+        return main
+    scored = [(v, name) for name, v in causes if v is not None]
+    return min(scored)[1] if scored else None
+
+
+def cause_profile(causes, main=None, title="成因分析", *, fmt="svg"):
+    """Bars for 虚化/弱化/分化; the main cause (given, or else the lowest) in Party red."""
+    check_format(fmt)
+    if not causes:
+        return empty_chart(title, fmt)
+    main = _main_cause(causes, main)
+    with figure(4.4) as fig:
+        ax = fig.add_subplot()
+        x = np.arange(len(causes))
+        ax.bar(x, [v or 0 for _, v in causes], width=0.55,
+               color=[PARTY_RED if name == main else NEUTRAL for name, _ in causes])
+        for i, (name, value) in enumerate(causes):
+            label = score_text(value) + ("\n主要成因" if name == main else "")
+            ax.text(i, (value or 0) + 2, label, ha="center", va="bottom", fontsize=10,
+                    color=PARTY_RED if name == main else
+                    (NO_DATA_COLOUR if value is None else TEXT))
+        labels = [f"{name}\n{CAUSE_NOTES[name]}" if name in CAUSE_NOTES else name
+                  for name, _ in causes]
+        ax.set_xticks(x, labels, fontsize=11)
+        score_axis(ax, "y", "得分", upper=118)
+        ax.text(1, 1, "得分越低，该成因越突出", transform=ax.transAxes, ha="right", va="top",
+                color=MUTED, fontsize=9)
+        ax.set_title(title)
+        return save(fig, fmt)
+
+
+def alt_text_cause_profile(causes, main=None, title="成因分析"):
+    if not causes:
+        return f"{title}：暂无数据。"
+    main = _main_cause(causes, main)
+    text = f"{title}：" + "、".join(f"{name} {score_text(v)}" for name, v in causes)
+    return text + (f"；主要成因为{main}。" if main else "。")
+
+
+def grade_distribution(counts, title="等次分布", *, fmt="svg"):
+    """How many units fall in each grade: ``[(grade, count), …]`` in display order."""
+    check_format(fmt)
+    total = sum(c for _, c in counts)
+    if not total:
+        return empty_chart(title, fmt)
+    with figure(4.0) as fig:
+        ax = fig.add_subplot()
+        x = np.arange(len(counts))
+        ax.bar(x, [c for _, c in counts], color=[grade_colour(g) for g, _ in counts],
+               width=0.6)
+        for i, (_, count) in enumerate(counts):
+            ax.text(i, count, f"{count} 个 · {count / total:.0%}", ha="center", va="bottom",
+                    fontsize=10)
+        ax.set_xticks(x, [g for g, _ in counts], fontsize=11)
+        ax.set_ylim(0, max(c for _, c in counts) * 1.2 + 0.5)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_ylabel("单位数")
+        ax.grid(axis="y", color="#eeeeee")
+        ax.set_axisbelow(True)
+        ax.set_title(title)
+        return save(fig, fmt)
+
+
+def alt_text_grade_distribution(counts, title="等次分布"):
+    total = sum(c for _, c in counts)
+    if not total:
+        return f"{title}：暂无数据。"
+    return f"{title}：共 {total} 个单位，其中" + "、".join(
+        f"{g} {c} 个" for g, c in counts) + "。"
+
+
+def progress_donut(submitted, roster, title="填报进度", *, fmt="svg"):
+    """A donut of submitted vs expected submissions, the count and share in the middle."""
+    check_format(fmt)
+    if not roster:
+        return empty_chart(title, fmt)
+    done = min(submitted, roster)
+    with figure(4.0, width=5.0) as fig:
+        ax = fig.add_subplot()
+        ax.pie([done, roster - done], colors=[PARTY_RED, NO_DATA_FILL], startangle=90,
+               counterclock=False, wedgeprops={"width": 0.32, "edgecolor": "white"})
+        ax.text(0, 0.08, f"{done}/{roster}", ha="center", va="center", fontsize=20)
+        ax.text(0, -0.22, f"已提交 {done / roster:.0%}", ha="center", va="center",
+                fontsize=11, color=MUTED)
+        ax.set_aspect("equal")
+        ax.set_title(title)
+        return save(fig, fmt)
+
+
+def alt_text_progress_donut(submitted, roster, title="填报进度"):
+    if not roster:
+        return f"{title}：暂无数据。"
+    done = min(submitted, roster)
+    return f"{title}：已提交 {done} 份，应提交 {roster} 份，完成 {done / roster:.0%}。"
+
+
+# For views that pick a chart by name: kind -> (chart, alt text).
+CHARTS = {
+    "ranking_bar": (ranking_bar, alt_text_ranking_bar),
+    "dimension_heatmap": (dimension_heatmap, alt_text_dimension_heatmap),
+    "radar": (radar, alt_text_radar),
+    "trend": (trend, alt_text_trend),
+    "item_bars": (item_bars, alt_text_item_bars),
+    "cause_profile": (cause_profile, alt_text_cause_profile),
+    "grade_distribution": (grade_distribution, alt_text_grade_distribution),
+    "progress_donut": (progress_donut, alt_text_progress_donut),
+}
+

@@ -1,0 +1,285 @@
+"""Charts: plain data to SVG/PNG bytes, Chinese that renders, no pyplot, no Django needed."""
+
+import io
+import json
+import logging
+import os
+import re
+import struct
+import subprocess
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import matplotlib
+import matplotlib.image
+import pytest
+
+from reports import charts
+from reports.chart_style import MAX_HEIGHT, PNG_DPI, WIDTH, shorten, spread
+
+PROJECT = Path(__file__).resolve().parents[2]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+DIMENSIONS = ["学用结合", "组织生活实效", "内生活力"]
+
+# One realistic call per chart, each with a long Chinese unit name and some 数据不足.
+CASES = {
+    "ranking_bar": (
+        [("县委政策研究室", 92.3, "好"), ("县人力资源和社会保障局", 78.5, "较好"),
+         ("县财政局", 64.0, "一般"), ("县市场监督管理局", 55.2, "差"), ("县档案馆", None, None)],
+    ),
+    "dimension_heatmap": (
+        ["县委政策研究室", "县财政局", "县档案馆"],
+        DIMENSIONS,
+        [[91.0, 88.5, 95.0], [60.0, None, 70.0], [None, None, None]],
+    ),
+    "radar": (
+        DIMENSIONS, [("县委政策研究室", [91.0, 88.5, None]), ("全县平均", [74.2, 69.0, 80.1])],
+    ),
+    "trend": (
+        ["2024年第一轮", "2024年第二轮", "2025年第一轮"],
+        [("融合度指数", [70.1, None, 78.0]), ("学用结合", [68.0, 70.0, 79.0]),
+         ("组织生活实效", [None, None, 71.0]), ("内生活力", [None, None, None])],
+    ),
+    "item_bars": (
+        [("中心组学习多以念文件、读报纸为主", 42.5), ("三会一课按时召开", 88.0),
+         ("主题党日活动与业务工作结合紧密，能够解决实际问题，且群众评价较高", 55.0),
+         ("党员在急难险重任务中发挥先锋模范作用", None), ("激励机制对干部担当作为有效", 48.0),
+         ("县委政策研究室数据不足", 80.0)],
+    ),
+    "cause_profile": ([("虚化", 72.0), ("弱化", 58.5), ("分化", None)],),
+    "grade_distribution": ([("好", 3), ("较好", 8), ("一般", 0), ("差", 1), ("数据不足", 2)],),
+    "progress_donut": (12, 30),
+}
+EMPTY = {
+    "ranking_bar": ([],),
+    "dimension_heatmap": ([], DIMENSIONS, []),
+    "radar": (DIMENSIONS, []),
+    "trend": ([], []),
+    "item_bars": ([],),
+    "cause_profile": ([],),
+    "grade_distribution": ([("好", 0), ("差", 0)],),
+    "progress_donut": (0, 0),
+}
+ALL_NONE = {
+    "ranking_bar": ([("县委政策研究室", None, None), ("县档案馆", None, None)],),
+    "dimension_heatmap": (["县委政策研究室"], DIMENSIONS, [[None, None, None]]),
+    "radar": (DIMENSIONS, [("县委政策研究室", [None, None, None])]),
+    "trend": (["第一轮", "第二轮"], [("融合度指数", [None, None])]),
+    "item_bars": ([("三会一课按时召开", None), ("县委政策研究室", None)],),
+    "cause_profile": ([("虚化", None), ("弱化", None), ("分化", None)],),
+}
+KINDS = sorted(charts.CHARTS)
+MISSING_GLYPH = re.compile(r"missing from font|Glyph", re.IGNORECASE)
+
+
+def render(kind, args, fmt):
+    return charts.CHARTS[kind][0](*args, fmt=fmt)
+
+
+def svg_texts(svg):
+    # With svg.fonttype "path" text is drawn as outlines; matplotlib keeps each string as a
+    # comment next to its glyphs, which is what a reader of the file (and this test) can see.
+    return re.findall(r"<!-- (.*?) -->", svg.decode())
+
+
+def assert_svg(data):
+    root = ET.fromstring(data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert b"<text" not in data  # glyphs are paths, so viewers need no CJK font
+
+
+def png_size(data):
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def assert_png(data, inches=WIDTH):
+    width, height = png_size(data)
+    assert width == inches * PNG_DPI
+    image = matplotlib.image.imread(io.BytesIO(data), format="png")
+    assert image.shape[:2] == (height, width)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_chart_renders_valid_svg_with_its_chinese_labels(kind):
+    data = render(kind, CASES[kind], "svg")
+
+    assert_svg(data)
+    texts = svg_texts(data)
+    assert any(re.search(r"[\u4e00-\u9fff]", t) for t in texts)
+    assert b'id="DroidSansFallback-' in data  # CJK glyphs came from the bundled font
+
+
+def test_unit_names_and_no_data_are_drawn():
+    ranking = svg_texts(charts.ranking_bar(*CASES["ranking_bar"]))
+    assert "县委政策研究室" in ranking
+    assert "县人力资源和社会保障局" in ranking
+    assert "数据不足" in ranking
+    heatmap = svg_texts(charts.dimension_heatmap(*CASES["dimension_heatmap"]))
+    assert "县委政策研究室" in heatmap and "—" in heatmap and "组织生活实效" in heatmap
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_chart_renders_valid_png_800px_layout(kind):
+    # The donut is a small dashboard tile; every other chart is laid out 8 in (~800 px) wide.
+    assert_png(render(kind, CASES[kind], "png"), inches=5 if kind == "progress_donut" else WIDTH)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_missing_glyphs_and_no_font_fallback(kind, fmt, caplog):
+    caplog.set_level(logging.DEBUG, logger="matplotlib")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render(kind, CASES[kind], fmt)
+        render(kind, EMPTY[kind], fmt)
+
+    assert not [str(w.message) for w in caught if MISSING_GLYPH.search(str(w.message))]
+    assert not [r.getMessage() for r in caplog.records
+                if "not found" in r.getMessage() or r.levelno >= logging.WARNING]
+
+
+def test_the_glyph_check_would_catch_a_missing_glyph():
+    # U+2A6A5 (CJK Extension B) is in neither DejaVu Sans nor Droid Sans Fallback.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts.ranking_bar([("\U0002a6a5", 50.0, "差")], fmt="png")
+
+    assert any(MISSING_GLYPH.search(str(w.message)) for w in caught)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_svg_is_byte_identical_for_the_same_data(kind):
+    first = render(kind, CASES[kind], "svg")
+    render("radar", CASES["radar"], "svg")  # something else drawn in between
+    second = render(kind, CASES[kind], "svg")
+
+    assert first == second
+    assert b"<dc:date>" not in first
+
+
+def test_concurrent_rendering_gives_the_same_bytes():
+    expected = {kind: render(kind, CASES[kind], "svg") for kind in KINDS}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = dict(zip(KINDS, pool.map(lambda k: render(k, CASES[k], "svg"), KINDS),
+                           strict=True))
+
+    assert results == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_empty_input_gives_a_no_data_chart(kind):
+    svg = render(kind, EMPTY[kind], "svg")
+
+    assert_svg(svg)
+    assert "暂无数据" in svg_texts(svg)
+    assert_png(render(kind, EMPTY[kind], "png"))
+    assert "暂无数据" in charts.CHARTS[kind][1](*EMPTY[kind])
+
+
+@pytest.mark.parametrize("kind", sorted(ALL_NONE))
+def test_all_values_missing_is_drawn_not_raised(kind):
+    assert_svg(render(kind, ALL_NONE[kind], "svg"))
+    assert_png(render(kind, ALL_NONE[kind], "png"))
+    assert "数据不足" in charts.CHARTS[kind][1](*ALL_NONE[kind])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_chart_has_chinese_alt_text(kind):
+    text = charts.CHARTS[kind][1](*CASES[kind])
+
+    assert text.endswith("。")
+    assert re.search(r"[\u4e00-\u9fff]{4}", text)
+
+
+def test_alt_texts_say_what_matters():
+    assert "最高为县委政策研究室 92.3（好）" in charts.alt_text_ranking_bar(*CASES["ranking_bar"])
+    assert "最低为县市场监督管理局 55.2（差）" in charts.alt_text_ranking_bar(*CASES["ranking_bar"])
+    assert "1 个单位数据不足" in charts.alt_text_ranking_bar(*CASES["ranking_bar"])
+    assert "主要成因为弱化" in charts.alt_text_cause_profile(*CASES["cause_profile"])
+    assert "主要成因为虚化" in charts.alt_text_cause_profile(*CASES["cause_profile"], main="虚化")
+    items = charts.alt_text_item_bars(*CASES["item_bars"])
+    assert "得分最低的 3 题为：中心组学习多以念文件、读报纸为主 42.5；激励机制" in items
+    assert "融合度指数从2024年第一轮的 70.1 到2025年第一轮的 78.0，上升 7.9" in (
+        charts.alt_text_trend(*CASES["trend"]))
+    assert "已提交 12 份，应提交 30 份，完成 40%" in charts.alt_text_progress_donut(12, 30)
+    heatmap = charts.alt_text_dimension_heatmap(*CASES["dimension_heatmap"])
+    assert "学用结合 75.5" in heatmap and "4 项数据不足" in heatmap
+
+
+def test_weakest_items_and_main_cause_are_party_red():
+    assert b"#b3120f" in charts.item_bars(*CASES["item_bars"])
+    assert b"#b3120f" not in charts.item_bars(*CASES["item_bars"], highlight_lowest=0)
+    assert b"#b3120f" in charts.cause_profile(*CASES["cause_profile"])
+
+
+def test_ranking_grows_with_units_up_to_a_cap():
+    def height(n):
+        units = [(f"县第{i}单位", 50 + i % 50, "一般") for i in range(n)]
+        return png_size(charts.ranking_bar(units, fmt="png"))[1]
+
+    assert height(5) < height(30) < height(100) == MAX_HEIGHT * PNG_DPI
+
+
+def test_global_rc_params_are_left_alone():
+    before = {k: matplotlib.rcParams[k] for k in ("font.family", "svg.fonttype", "font.size")}
+    for kind in KINDS:
+        render(kind, CASES[kind], "svg")
+
+    assert {k: matplotlib.rcParams[k] for k in before} == before
+
+
+def test_bad_format_and_ragged_data_are_refused():
+    with pytest.raises(ValueError, match="fmt"):
+        charts.ranking_bar(*CASES["ranking_bar"], fmt="pdf")
+    with pytest.raises(ValueError):
+        charts.dimension_heatmap(["县财政局"], DIMENSIONS, [[60.0, 70.0]])
+    with pytest.raises(ValueError):
+        charts.trend(["第一轮", "第二轮"], [("融合度指数", [60.0])])
+
+
+def test_long_labels_are_wrapped_and_truncated():
+    assert shorten("县委政策研究室", 14) == "县委政策研究室"
+    wrapped = shorten("理论学习能转化为推动业务工作的具体举措", 16, 2)
+    assert wrapped == "理论学习能转化为推动\n业务工作的具体举措"  # balanced, not 16 + 3
+    long = shorten("主题党日活动与业务工作结合紧密，能够解决实际问题，群众评价较高且认可", 16, 2)
+    assert long.endswith("…")
+    assert all(len(line) <= 16 for line in long.split("\n")) and long.count("\n") == 1
+    assert spread([78.0, 79.0, 84.0, 71.0], gap=2) == [78.0, 80.0, 84.0, 71.0]
+
+
+def test_fresh_process_needs_neither_pyplot_nor_django():
+    # Fresh interpreter: no font cache from earlier tests, so a findfont fallback would log.
+    script = """
+import json, logging, sys, warnings
+records = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        records.append(record.getMessage())
+logging.getLogger("matplotlib").addHandler(Keep())
+logging.getLogger("matplotlib").setLevel(logging.DEBUG)
+from reports import charts
+cases = json.loads(sys.argv[1])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    for kind, args in cases.items():
+        for fmt in ("svg", "png"):
+            charts.CHARTS[kind][0](*args, fmt=fmt)
+print(json.dumps({
+    "pyplot": "matplotlib.pyplot" in sys.modules,
+    "django": any(m == "django" or m.startswith("django.") for m in sys.modules),
+    "warnings": [str(w.message) for w in caught],
+    "not_found": [m for m in records if "not found" in m or "Failed to find" in m],
+}))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = str(PROJECT)
+    result = subprocess.run([sys.executable, "-c", script, json.dumps(CASES)], cwd=PROJECT,
+                            env=env, capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert report == {"pyplot": False, "django": False, "warnings": [], "not_found": []}

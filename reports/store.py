@@ -1,6 +1,218 @@
-"""Stored scores (filled in with the scoring engine)."""
+"""Stored scores: written when a submission is submitted, in the same transaction, and when
+a round is re-scored. The arithmetic itself is reports/scoring.py."""
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from reports import scoring
+from reports.models import DimensionScore, SubmissionScore
+from surveys.models import Answer, Dimension, GradeBand, Question, Submission
+
+SCORE_FIELDS = [
+    "round", "branch", "unit", "index", "grade", "cause_xuhua", "cause_ruohua", "cause_fenhua",
+    "main_cause", "aspect_goal", "aspect_mechanism", "aspect_carrier", "straightlined",
+    "scored_at",
+]
 
 
-def store_submission_scores(submission):
-    # Replaced by the scoring engine's storage in this same session; see reports/scoring.py.
-    return None
+def scoring_model(questionnaire) -> scoring.ScoringModel:
+    """The questionnaire's scoring model, read from the database (three queries)."""
+    dimensions = list(Dimension.objects.filter(questionnaire=questionnaire).order_by("order", "id"))
+    order = {d.id: i for i, d in enumerate(dimensions)}
+    code_of = {d.id: d.code for d in dimensions}
+    questions = sorted(
+        Question.objects.filter(questionnaire=questionnaire),
+        key=lambda q: (order[q.dimension_id], q.order, q.id),
+    )
+    bands = list(GradeBand.objects.filter(questionnaire=questionnaire).order_by("-min_score"))
+    return scoring.ScoringModel(
+        dimensions=[scoring.DimensionSpec(d.code, d.name, d.weight) for d in dimensions],
+        items=[
+            scoring.ItemSpec(
+                code=q.code,
+                dimension=code_of[q.dimension_id],
+                kind=q.kind,
+                reverse_keyed=q.reverse_keyed,
+                weight=q.weight,
+                cause=q.cause,
+                aspect=q.aspect,
+                bands=tuple(q.bands),
+                choices=tuple(q.choices),
+            )
+            for q in questions
+        ],
+        grade_bands=[(b.label, b.min_score) for b in bands] or scoring.DEFAULT_GRADE_BANDS,
+        min_answered_ratio=questionnaire.min_answered_ratio,
+    )
+
+
+def _nan_to_none(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _rows(submission, values, dimension_ids):
+    """One SubmissionScore and its DimensionScores from a dict of scoring outputs."""
+    score = SubmissionScore(
+        submission_id=submission.id,
+        round_id=submission.round_id,
+        branch_id=submission.branch_id,
+        unit_id=submission.branch.unit_id,
+        index=_nan_to_none(values["index"]),
+        grade=values["grade"] or "",
+        main_cause=values["main_cause"] or "",
+        straightlined=bool(values["straightlined"]),
+        scored_at=timezone.now(),
+    )
+    for tag in scoring.CAUSE_TAGS:
+        setattr(score, f"cause_{tag}", _nan_to_none(values[tag]))
+    for tag in scoring.ASPECT_TAGS:
+        setattr(score, f"aspect_{tag}", _nan_to_none(values[tag]))
+    dimension_rows = [
+        DimensionScore(
+            score_of_id=submission.id,
+            round_id=submission.round_id,
+            unit_id=submission.branch.unit_id,
+            dimension_id=dimension_id,
+            score=_nan_to_none(values[code]),
+        )
+        for code, dimension_id in dimension_ids.items()
+    ]
+    return score, dimension_rows
+
+
+def _save(scores, dimension_rows):
+    # `excluded` is the office's decision and survives re-scoring, so it is not updated.
+    SubmissionScore.objects.bulk_create(
+        scores, update_conflicts=True, unique_fields=["submission"], update_fields=SCORE_FIELDS,
+        batch_size=1000,
+    )
+    DimensionScore.objects.bulk_create(
+        dimension_rows, update_conflicts=True, unique_fields=["score_of", "dimension"],
+        update_fields=["score", "round", "unit"], batch_size=2000,
+    )
+
+
+def _dimension_ids(questionnaire):
+    return dict(
+        Dimension.objects.filter(questionnaire=questionnaire).values_list("code", "id")
+    )
+
+
+def store_submission_scores(submission, model=None):
+    """Score one submitted submission and store the numbers. Called inside the submit
+    transaction, so a submission is never submitted without its scores."""
+    from surveys.services import answer_value
+
+    questionnaire = submission.round.questionnaire
+    model = model or scoring_model(questionnaire)
+    answers = {
+        code: answer_value(answer)
+        for code, answer in (
+            (a.question.code, a) for a in submission.answers.select_related("question")
+        )
+    }
+    result = scoring.score_submission(model, answers)
+    values = {
+        **result.dimensions, **result.causes, **result.aspects,
+        "index": result.index, "grade": result.grade, "main_cause": result.main_cause,
+        "straightlined": result.straightlined,
+    }
+    score, dimension_rows = _rows(submission, values, _dimension_ids(questionnaire))
+    _save([score], dimension_rows)
+    return result
+
+
+def answers_frame(round_) -> pd.DataFrame:
+    """Long answers of a round's submitted submissions: submission, item, value."""
+    rows = Answer.objects.filter(
+        submission__round=round_, submission__status=Submission.Status.SUBMITTED
+    ).values_list(
+        "submission_id", "question__code", "likert", "flag", "number", "choice", "not_applicable"
+    )
+    records = []
+    for submission_id, code, likert, flag, number, choice, not_applicable in rows.iterator(
+        chunk_size=5000
+    ):
+        if not_applicable:
+            value = math.nan
+        elif likert is not None:
+            value = float(likert)
+        elif flag is not None:
+            value = 1.0 if flag else 0.0
+        elif number is not None:
+            value = float(number)
+        elif choice:
+            value = choice
+        else:
+            value = math.nan
+        records.append((submission_id, code, value))
+    return pd.DataFrame.from_records(records, columns=["submission", "item", "value"])
+
+
+@dataclass
+class RescoreReport:
+    scored: int = 0
+    changed: list = field(default_factory=list)  # (branch name, old index, new index, grades)
+
+
+def rescore_round(round_) -> RescoreReport:
+    """Re-score every submitted submission of a round in one pass (the vectorised path)."""
+    report = RescoreReport()
+    questionnaire = round_.questionnaire
+    model = scoring_model(questionnaire)
+    submissions = {
+        s.id: s
+        for s in Submission.objects.filter(
+            round=round_, status=Submission.Status.SUBMITTED
+        ).select_related("branch")
+    }
+    if not submissions:
+        return report
+    frame = scoring.score_frame(model, answers_frame(round_))
+    before = dict(
+        SubmissionScore.objects.filter(round=round_).values_list("submission_id", "index")
+    )
+    grades_before = dict(
+        SubmissionScore.objects.filter(round=round_).values_list("submission_id", "grade")
+    )
+    dimension_ids = _dimension_ids(questionnaire)
+    scores, dimension_rows = [], []
+    for submission_id, values in zip(frame.index, frame.to_dict("records"), strict=True):
+        score, dims = _rows(submissions[submission_id], values, dimension_ids)
+        scores.append(score)
+        dimension_rows.extend(dims)
+        old = before.get(submission_id)
+        if _differs(old, score.index) or grades_before.get(submission_id, "") != score.grade:
+            report.changed.append(
+                (
+                    submissions[submission_id].branch.name,
+                    old,
+                    score.index,
+                    grades_before.get(submission_id),
+                    score.grade,
+                )
+            )
+    # Submitted submissions with no answers at all do not appear in the frame.
+    for submission_id in submissions.keys() - set(frame.index):
+        values = {code: None for code in dimension_ids}
+        values.update({tag: None for tag in (*scoring.CAUSE_TAGS, *scoring.ASPECT_TAGS)})
+        values.update(index=None, grade=None, main_cause=None, straightlined=False)
+        score, dims = _rows(submissions[submission_id], values, dimension_ids)
+        scores.append(score)
+        dimension_rows.extend(dims)
+    with transaction.atomic():
+        _save(scores, dimension_rows)
+    report.scored = len(scores)
+    return report
+
+
+def _differs(old, new):
+    if old is None or new is None:
+        return old is not new
+    return abs(old - new) > 1e-9

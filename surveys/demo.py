@@ -75,8 +75,17 @@ def seed_demo(*, seed: int, stdout=None, reset: bool = False) -> dict:
             _say(stdout, "演示县数据已存在，未作改动（如需重建，请加 --reset）。")
             return {"created": False, **demo_counts()}
         straightlined = _create(random.Random(seed))
+        _score_demo_rounds()
     _say(stdout, f"已创建演示县数据（随机种子 {seed}）。")
     return {"created": True, "straightlined": straightlined, **demo_counts()}
+
+
+def _score_demo_rounds():
+    # The answers were bulk-inserted, bypassing the submit service that stores scores.
+    from reports.store import rescore_round
+
+    for round_ in Round.objects.filter(roster__branch__unit__code=UNIT_CODES[0]).distinct():
+        rescore_round(round_)
 
 
 def delete_demo():

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from reports.scoring import NOT_APPLICABLE
 from surveys.models import (
     Answer,
     AuditEvent,
@@ -15,16 +16,6 @@ from surveys.models import (
     Submission,
     SubmissionSnapshot,
 )
-
-
-class NotApplicable:
-    """The answer "不适用": the item leaves the denominator."""
-
-    def __repr__(self):
-        return "NOT_APPLICABLE"
-
-
-NOT_APPLICABLE = NotApplicable()
 
 
 class SubmissionError(Exception):
@@ -204,9 +195,9 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
 
 def _after_submit(submission):
     """Store the submission's scores in the same transaction (reports owns the numbers)."""
-    from reports import store
+    from reports.store import store_submission_scores
 
-    store.store_submission_scores(submission)
+    store_submission_scores(submission)
 
 
 def answers_as_json(submission) -> dict:

@@ -54,3 +54,34 @@ class DimensionScore(models.Model):
 
     def __str__(self):
         return f"{self.dimension_id}: {self.score}"
+
+
+class Recommendation(models.Model):
+    """A countermeasure from the report, shown when a dimension is weak or a cause is main.
+
+    Texts are data, loaded from reports/recommendations.yaml and editable in the admin."""
+
+    dimension_code = models.CharField("针对维度编码", max_length=32, blank=True)
+    cause = models.CharField("针对成因", max_length=16, blank=True)
+    title = models.CharField("对策", max_length=200)
+    actions = models.TextField("具体举措（每行一条）")
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "对策建议"
+        verbose_name_plural = "对策建议"
+        constraints = [
+            models.CheckConstraint(
+                name="recommendation_has_target",
+                condition=~models.Q(dimension_code="") | ~models.Q(cause=""),
+                violation_error_message="请填写针对的维度或成因。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def action_list(self):
+        return [line.strip() for line in self.actions.splitlines() if line.strip()]

@@ -1,0 +1,399 @@
+"""What the office's dashboards and the unit report read: stored scores aggregated in SQL,
+in a fixed number of queries whatever the number of units, branches or rounds.
+
+Unit score = mean of its branches' scores in a round; county score = mean over units
+(DOMAIN.md). Submissions the office excluded do not count."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Max, Q
+
+from reports import scoring
+from reports.models import DimensionScore, Recommendation, SubmissionScore
+from reports.recommendations import recommended
+from surveys.models import (
+    Answer,
+    CauseTag,
+    Dimension,
+    GradeBand,
+    Question,
+    RosterEntry,
+    Round,
+    Submission,
+    Unit,
+)
+
+CAUSE_LABELS = dict(CauseTag.choices)
+CAUSE_FIELDS = {tag: f"cause_{tag}" for tag in scoring.CAUSE_TAGS}
+
+
+def counted_scores(**filters):
+    return SubmissionScore.objects.filter(excluded=False, **filters)
+
+
+def rounds_for_picker():
+    """Rounds that have scores, newest first, with the number of scored submissions."""
+    return list(
+        Round.objects.annotate(scored=Count("submissions__score"))
+        .filter(scored__gt=0)
+        .order_by("-opens_at", "-id")
+    )
+
+
+def data_version(round_, unit_id=None):
+    """Changes whenever a score of the round (or of one unit) is stored or excluded."""
+    scores = SubmissionScore.objects.filter(round=round_)
+    if unit_id is not None:
+        scores = scores.filter(unit_id=unit_id)
+    stats = scores.aggregate(
+        latest=Max("scored_at"), n=Count("pk"), excluded=Count("pk", filter=Q(excluded=True))
+    )
+    latest = stats["latest"].timestamp() if stats["latest"] else 0
+    return f"{latest:.6f}-{stats['n']}-{stats['excluded']}"
+
+
+def grade_bands(questionnaire):
+    bands = list(
+        GradeBand.objects.filter(questionnaire=questionnaire)
+        .order_by("-min_score")
+        .values_list("label", "min_score")
+    )
+    return bands or list(scoring.DEFAULT_GRADE_BANDS)
+
+
+def good_enough_threshold(bands):
+    """The lower bound of 较好; a dimension below it gets the report's countermeasures."""
+    for label, minimum in bands:
+        if label == "较好":
+            return minimum
+    return 70.0
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    order: int
+    index: float | None = None
+    grade: str | None = None
+    dimensions: dict = field(default_factory=dict)  # dimension code -> score
+    causes: dict = field(default_factory=dict)  # cause tag -> score
+    main_cause: str | None = None
+    branches_scored: int = 0
+    straightlined: int = 0
+    previous_index: float | None = None
+
+    @property
+    def change(self):
+        if self.index is None or self.previous_index is None:
+            return None
+        return self.index - self.previous_index
+
+    @property
+    def main_cause_label(self):
+        return CAUSE_LABELS.get(self.main_cause, "")
+
+
+def _unit_rows(round_, dimensions, bands):
+    """Per unit: mean index, causes and dimensions over its branches (two GROUP BYs)."""
+    aggregates = {"index": Avg("index"), "n": Count("pk")}
+    aggregates.update({tag: Avg(name) for tag, name in CAUSE_FIELDS.items()})
+    aggregates["straight"] = Count("pk", filter=Q(straightlined=True))
+    rows = {}
+    for row in (
+        counted_scores(round=round_)
+        .values("unit_id", "unit__name", "unit__order")
+        .annotate(**aggregates)
+    ):
+        causes = {tag: row[tag] for tag in scoring.CAUSE_TAGS}
+        rows[row["unit_id"]] = UnitRow(
+            unit_id=row["unit_id"],
+            name=row["unit__name"],
+            order=row["unit__order"],
+            index=row["index"],
+            grade=scoring.grade_for(row["index"], bands),
+            causes=causes,
+            main_cause=_lowest(causes),
+            branches_scored=row["n"],
+            straightlined=row["straight"],
+        )
+    code_of = {d.id: d.code for d in dimensions}
+    for row in (
+        DimensionScore.objects.filter(round=round_, score_of__excluded=False)
+        .values("unit_id", "dimension_id")
+        .annotate(score=Avg("score"))
+    ):
+        if row["unit_id"] in rows and row["dimension_id"] in code_of:
+            rows[row["unit_id"]].dimensions[code_of[row["dimension_id"]]] = row["score"]
+    return rows
+
+
+def _lowest(profile):
+    present = {k: v for k, v in profile.items() if v is not None}
+    return min(present, key=present.get) if present else None
+
+
+def _previous_round(round_):
+    return (
+        Round.objects.filter(opens_at__lt=round_.opens_at, submissions__score__isnull=False)
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+@dataclass
+class Overview:
+    round: Round
+    dimensions: list
+    bands: list
+    units: list  # UnitRow, ranked by index (数据不足 last)
+    roster_count: int
+    submitted_count: int
+    county_index: float | None
+    county_grade: str | None
+    county_dimensions: dict
+    county_causes: dict
+    county_main_cause: str | None
+    grade_counts: list  # [(label, count)], bands order then 数据不足
+    trend: list  # [(round name, county index, {dimension code: score})]
+    previous_round: Round | None
+
+    @property
+    def county_main_cause_label(self):
+        return CAUSE_LABELS.get(self.county_main_cause, "")
+
+
+def round_overview(round_) -> Overview:
+    questionnaire = round_.questionnaire
+    dimensions = list(Dimension.objects.filter(questionnaire=questionnaire).order_by("order"))
+    bands = grade_bands(questionnaire)
+    rows = _unit_rows(round_, dimensions, bands)
+    previous = _previous_round(round_)
+    if previous is not None:
+        for row in counted_scores(round=previous).values("unit_id").annotate(index=Avg("index")):
+            if row["unit_id"] in rows:
+                rows[row["unit_id"]].previous_index = row["index"]
+    units = sorted(rows.values(), key=lambda r: (r.index is None, -(r.index or 0), r.order, r.name))
+    county_dimensions = {
+        d.code: scoring.county_score(u.dimensions.get(d.code) for u in units) for d in dimensions
+    }
+    county_causes = {
+        tag: scoring.county_score(u.causes.get(tag) for u in units) for tag in scoring.CAUSE_TAGS
+    }
+    county_index = scoring.county_score(u.index for u in units)
+    counts = {label: 0 for label, _ in bands}
+    insufficient = 0
+    for unit in units:
+        if unit.grade is None:
+            insufficient += 1
+        else:
+            counts[unit.grade] += 1
+    progress = RosterEntry.objects.filter(round=round_).aggregate(
+        roster=Count("pk"),
+    )
+    submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED).count()
+    return Overview(
+        round=round_,
+        dimensions=dimensions,
+        bands=bands,
+        units=units,
+        roster_count=progress["roster"],
+        submitted_count=submitted,
+        county_index=county_index,
+        county_grade=scoring.grade_for(county_index, bands),
+        county_dimensions=county_dimensions,
+        county_causes=county_causes,
+        county_main_cause=_lowest(county_causes),
+        grade_counts=[*counts.items(), (scoring.INSUFFICIENT, insufficient)],
+        trend=county_trend(round_, dimensions),
+        previous_round=previous,
+    )
+
+
+def county_trend(round_, dimensions):
+    """County index and dimension scores for every scored round up to this one (two queries).
+
+    Dimensions are matched across questionnaire versions by code."""
+    rounds = {}
+    for row in (
+        counted_scores(round__opens_at__lte=round_.opens_at)
+        .values("round_id", "round__name", "round__opens_at", "unit_id")
+        .annotate(index=Avg("index"))
+    ):
+        entry = rounds.setdefault(
+            row["round_id"],
+            {"name": row["round__name"], "at": row["round__opens_at"], "units": [], "dims": {}},
+        )
+        entry["units"].append(row["index"])
+    for row in (
+        DimensionScore.objects.filter(
+            round__opens_at__lte=round_.opens_at, score_of__excluded=False
+        )
+        .values("round_id", "unit_id", "dimension__code")
+        .annotate(score=Avg("score"))
+    ):
+        if row["round_id"] in rounds:
+            rounds[row["round_id"]]["dims"].setdefault(row["dimension__code"], []).append(
+                row["score"]
+            )
+    ordered = sorted(rounds.values(), key=lambda r: r["at"])
+    return [
+        (
+            r["name"],
+            scoring.county_score(r["units"]),
+            {d.code: scoring.county_score(r["dims"].get(d.code, [])) for d in dimensions},
+        )
+        for r in ordered
+    ]
+
+
+@dataclass
+class UnitReport:
+    round: Round
+    unit: Unit
+    row: UnitRow
+    dimensions: list
+    county: Overview
+    items: list  # [(question, mean item score or None)] scored items in order
+    trend: list  # [(round name, index, {dimension code: score})]
+    branches: list  # [dict(branch, submission_id, index, grade, straightlined, excluded)]
+    recommendations: list
+    texts: list  # [(question, [(branch name, text)])]
+    weakest: set = field(default_factory=set)
+
+
+def unit_report(round_, unit, *, county=None) -> UnitReport:
+    county = county or round_overview(round_)
+    row = next((u for u in county.units if u.unit_id == unit.id), None) or UnitRow(
+        unit_id=unit.id, name=unit.name, order=unit.order
+    )
+    questions = list(
+        Question.objects.filter(questionnaire=round_.questionnaire)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "id")
+    )
+    items = _item_means(round_, unit, questions)
+    scored = [(q, s) for q, s in items if s is not None]
+    weakest = {q.code for q, _ in sorted(scored, key=lambda qs: qs[1])[:3]}
+    threshold = good_enough_threshold(county.bands)
+    return UnitReport(
+        round=round_,
+        unit=unit,
+        row=row,
+        dimensions=county.dimensions,
+        county=county,
+        items=items,
+        trend=unit_trend(round_, unit, county.dimensions),
+        branches=_branch_rows(round_, unit),
+        recommendations=recommended(
+            list(Recommendation.objects.all()),
+            dimension_scores=row.dimensions,
+            main_cause=row.main_cause,
+            threshold=threshold,
+        ),
+        texts=_free_texts(round_, unit, questions),
+        weakest=weakest,
+    )
+
+
+def _item_means(round_, unit, questions):
+    """Mean item score per scored question over the unit's counted submissions (one query)."""
+    specs = {q.id: _item_spec(q) for q in questions if q.kind != Question.Kind.TEXT}
+    sums = {qid: [] for qid in specs}
+    answers = Answer.objects.filter(
+        submission__round=round_,
+        submission__branch__unit=unit,
+        submission__status=Submission.Status.SUBMITTED,
+        submission__score__excluded=False,
+        question_id__in=specs,
+    ).values_list("question_id", "likert", "flag", "number", "choice", "not_applicable")
+    for qid, likert, flag, number, choice, na in answers:
+        value = (
+            scoring.NOT_APPLICABLE
+            if na
+            else next((v for v in (likert, flag, number, choice or None) if v is not None), None)
+        )
+        score = scoring.item_score(specs[qid], value)
+        if score is not None:
+            sums[qid].append(score)
+    return [
+        (q, scoring.mean_or_none(sums[q.id])) for q in questions if q.kind != Question.Kind.TEXT
+    ]
+
+
+def _item_spec(question):
+    return scoring.ItemSpec(
+        code=question.code,
+        dimension=question.dimension.code,
+        kind=question.kind,
+        reverse_keyed=question.reverse_keyed,
+        weight=question.weight,
+        cause=question.cause,
+        aspect=question.aspect,
+        bands=tuple(question.bands),
+        choices=tuple(question.choices),
+    )
+
+
+def unit_trend(round_, unit, dimensions):
+    rounds = {}
+    for row in (
+        counted_scores(unit=unit, round__opens_at__lte=round_.opens_at)
+        .values("round_id", "round__name", "round__opens_at")
+        .annotate(index=Avg("index"))
+    ):
+        rounds[row["round_id"]] = [row["round__name"], row["round__opens_at"], row["index"], {}]
+    for row in (
+        DimensionScore.objects.filter(
+            unit=unit, round__opens_at__lte=round_.opens_at, score_of__excluded=False
+        )
+        .values("round_id", "dimension__code")
+        .annotate(score=Avg("score"))
+    ):
+        if row["round_id"] in rounds:
+            rounds[row["round_id"]][3][row["dimension__code"]] = row["score"]
+    ordered = sorted(rounds.values(), key=lambda r: r[1])
+    return [(name, index, dims) for name, _at, index, dims in ordered]
+
+
+def _branch_rows(round_, unit):
+    code_of = {}
+    rows = []
+    scores = (
+        SubmissionScore.objects.filter(round=round_, unit=unit)
+        .select_related("branch")
+        .prefetch_related("dimension_scores__dimension")
+        .order_by("branch__code")
+    )
+    for score in scores:
+        dims = {d.dimension.code: d.score for d in score.dimension_scores.all()}
+        code_of.update({d.dimension.code: d.dimension for d in score.dimension_scores.all()})
+        rows.append(
+            {
+                "branch": score.branch,
+                "submission_id": score.submission_id,
+                "index": score.index,
+                "grade": score.grade,
+                "dimensions": dims,
+                "straightlined": score.straightlined,
+                "excluded": score.excluded,
+            }
+        )
+    return rows
+
+
+def _free_texts(round_, unit, questions):
+    texts = {q.id: [] for q in questions if q.kind == Question.Kind.TEXT}
+    for qid, branch, text in (
+        Answer.objects.filter(
+            submission__round=round_,
+            submission__branch__unit=unit,
+            submission__status=Submission.Status.SUBMITTED,
+            question_id__in=texts,
+        )
+        .exclude(text="")
+        .values_list("question_id", "submission__branch__name", "text")
+        .order_by("submission__branch__code")
+    ):
+        texts[qid].append((branch, text))
+    return [(q, texts[q.id]) for q in questions if q.id in texts and texts[q.id]]

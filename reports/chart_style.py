@@ -123,8 +123,16 @@ def empty_chart(title, fmt, height=3.0):
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_title(title)
-        ax.text(0.5, 0.5, "暂无数据", ha="center", va="center", fontsize=16, color=MUTED,
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "暂无数据",
+            ha="center",
+            va="center",
+            fontsize=16,
+            color=MUTED,
+            transform=ax.transAxes,
+        )
         return save(fig, fmt)
 
 
@@ -158,7 +166,7 @@ def shorten(label, width, lines=1):
         label = label[: width * lines - 1] + "…"
     needed = -(-len(label) // width)
     size = -(-len(label) // needed)  # 19 characters in 2 lines: 10 + 9, not 16 + 3
-    return "\n".join(label[i:i + size] for i in range(0, len(label), size))
+    return "\n".join(label[i : i + size] for i in range(0, len(label), size))
 
 
 def spread(positions, gap):

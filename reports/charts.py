@@ -114,8 +114,15 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
                     continue
                 r, g, b, _ = SCORE_CMAP(norm(value))
                 dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-                ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=9,
-                        color="white" if dark else TEXT)
+                ax.text(
+                    j,
+                    i,
+                    f"{value:.1f}",
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="white" if dark else TEXT,
+                )
         ax.set_xticks(range(len(dimensions)), [shorten(d, 8, 2) for d in dimensions])
         ax.xaxis.tick_top()
         ax.set_yticks(range(len(units)), [shorten(u, 14) for u in units])
@@ -123,11 +130,15 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
         for spine in ax.spines.values():
             spine.set_visible(False)
         ax.set_title(title)
-        fig.colorbar(image, ax=ax, shrink=min(1.0, 4 / len(units) + 0.3), extend="min",
-                     label="得分")
+        fig.colorbar(
+            image, ax=ax, shrink=min(1.0, 4 / len(units) + 0.3), extend="min", label="得分"
+        )
         if any(v is None for row in values for v in row):
-            fig.legend(handles=[Patch(color=NO_DATA_FILL, label=f"—  {NO_DATA}")],
-                       loc="outside lower right", frameon=False)
+            fig.legend(
+                handles=[Patch(color=NO_DATA_FILL, label=f"—  {NO_DATA}")],
+                loc="outside lower right",
+                frameon=False,
+            )
         return save(fig, fmt)
 
 
@@ -137,8 +148,12 @@ def alt_text_dimension_heatmap(units, dimensions, values, title="各单位分维
     means = [mean([row[j] for row in values]) for j in range(len(dimensions))]
     averages = "、".join(f"{d} {score_text(m)}" for d, m in zip(dimensions, means, strict=True))
     parts = [f"{title}：{len(units)} 个单位、{len(dimensions)} 个维度", f"各维度平均分：{averages}"]
-    cells = [(v, u, d) for u, row in zip(units, values, strict=True)
-             for d, v in zip(dimensions, row, strict=True) if v is not None]
+    cells = [
+        (v, u, d)
+        for u, row in zip(units, values, strict=True)
+        for d, v in zip(dimensions, row, strict=True)
+        if v is not None
+    ]
     if cells:
         low = min(cells, key=lambda c: c[0])
         parts.append(f"最低为{low[1]}的{low[2]} {low[0]:.1f}")
@@ -165,14 +180,26 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
             data = nan_if_none(values)
             if None in values:
                 label = f"{label}（部分{NO_DATA}）"
-            ax.plot(closed, data + data[:1], color=colour, linewidth=2.2 if k == 0 else 1.6,
-                    marker="o", label=label, linestyle="-" if k == 0 else "--")
+            ax.plot(
+                closed,
+                data + data[:1],
+                color=colour,
+                linewidth=2.2 if k == 0 else 1.6,
+                marker="o",
+                label=label,
+                linestyle="-" if k == 0 else "--",
+            )
             if k == 0 and None not in values:
                 ax.fill(closed, data + data[:1], color=colour, alpha=0.12)
         ax.set_xticks(angles, [shorten(d, 8, 2) for d in dimensions], fontsize=11)
         ax.set_ylim(0, 100)
-        ax.set_yticks([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], color=MUTED,
-                      fontsize=8, bbox={"facecolor": "white", "alpha": 0.85, "pad": 1, "lw": 0})
+        ax.set_yticks(
+            [20, 40, 60, 80, 100],
+            ["20", "40", "60", "80", "100"],
+            color=MUTED,
+            fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.85, "pad": 1, "lw": 0},
+        )
         ax.set_rlabel_position(180 / len(dimensions))
         ax.set_title(title)
         fig.legend(loc="outside lower center", ncols=min(len(series), 4), frameon=False)
@@ -182,9 +209,11 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
 def alt_text_radar(dimensions, series, title="分维度得分对比"):
     if not dimensions or not series:
         return f"{title}：暂无数据。"
-    parts = [f"{label}：" + "、".join(
-        f"{d} {score_text(v)}" for d, v in zip(dimensions, values, strict=True))
-        for label, values in series]
+    parts = [
+        f"{label}："
+        + "、".join(f"{d} {score_text(v)}" for d, v in zip(dimensions, values, strict=True))
+        for label, values in series
+    ]
     return f"{title}。" + "；".join(parts) + "。"
 
 
@@ -204,16 +233,29 @@ def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
         ax = fig.add_subplot()
         for k, (label, values) in enumerate(series):
             colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
-            ax.plot(x, nan_if_none(values), color=colour, marker="o", label=label,
-                    linewidth=2.6 if k == 0 else 1.6, markersize=6 if k == 0 else 4,
-                    zorder=3 if k == 0 else 2)
+            ax.plot(
+                x,
+                nan_if_none(values),
+                color=colour,
+                marker="o",
+                label=label,
+                linewidth=2.6 if k == 0 else 1.6,
+                markersize=6 if k == 0 else 4,
+                zorder=3 if k == 0 else 2,
+            )
             last = max((i for i, v in enumerate(values) if v is not None), default=None)
             if last is not None:
                 ends.append((last, values[last], colour))
         heights = spread([v for _, v, _ in ends], gap=(100 - bottom) / 22)
         for (i, value, colour), height in zip(ends, heights, strict=True):
-            ax.annotate(f"{value:.1f}", (x[i], value), xytext=(x[i] + 0.08, height),
-                        va="center", fontsize=8, color=colour)
+            ax.annotate(
+                f"{value:.1f}",
+                (x[i], value),
+                xytext=(x[i] + 0.08, height),
+                va="center",
+                fontsize=8,
+                color=colour,
+            )
         width = 6 if len(rounds) > 6 else 10
         ax.set_xticks(x, [shorten(r, width, 2) for r in rounds], fontsize=9)
         ax.set_xlim(-0.4, len(rounds) - 0.4)
@@ -237,15 +279,18 @@ def alt_text_trend(rounds, series, title="各轮次得分趋势"):
             parts.append(f"{label}仅{points[0][0]}有数据，为 {points[0][1]:.1f}")
         else:
             (r0, v0), (r1, v1) = points[0], points[-1]
-            change = "持平" if abs(v1 - v0) < 0.05 else (
-                f"上升 {v1 - v0:.1f}" if v1 > v0 else f"下降 {v0 - v1:.1f}")
+            change = (
+                "持平"
+                if abs(v1 - v0) < 0.05
+                else (f"上升 {v1 - v0:.1f}" if v1 > v0 else f"下降 {v0 - v1:.1f}")
+            )
             parts.append(f"{label}从{r0}的 {v0:.1f} 到{r1}的 {v1:.1f}，{change}")
     return f"{title}：共 {len(rounds)} 轮。" + "；".join(parts) + "。"
 
 
 def _lowest(items, n):
     scored = sorted((v, i) for i, (_, v) in enumerate(items) if v is not None)
-    return {i for _, i in scored[:max(0, n)]}
+    return {i for _, i in scored[: max(0, n)]}
 
 
 def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="svg"):
@@ -257,20 +302,35 @@ def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="
     with figure(row_height(len(items), per_row=0.5, base=1.8)) as fig:
         ax = fig.add_subplot()
         y = np.arange(len(items))
-        ax.barh(y, [v or 0 for _, v in items], height=0.66,
-                color=[PARTY_RED if i in weakest else NEUTRAL for i in range(len(items))])
+        ax.barh(
+            y,
+            [v or 0 for _, v in items],
+            height=0.66,
+            color=[PARTY_RED if i in weakest else NEUTRAL for i in range(len(items))],
+        )
         for i, (_, value) in enumerate(items):
-            ax.text((value or 0) + 1, i, score_text(value), va="center", fontsize=9,
-                    color=NO_DATA_COLOUR if value is None else
-                    (PARTY_RED if i in weakest else TEXT))
+            ax.text(
+                (value or 0) + 1,
+                i,
+                score_text(value),
+                va="center",
+                fontsize=9,
+                color=NO_DATA_COLOUR if value is None else (PARTY_RED if i in weakest else TEXT),
+            )
         ax.set_yticks(y, [shorten(label, 16, 2) for label, _ in items], fontsize=9)
         ax.set_ylim(len(y) - 0.5, -0.5)  # top row first, no empty margin rows
         score_axis(ax, "x", "平均得分", upper=110)
         ax.set_title(title)
         if weakest:
-            fig.legend(handles=[Patch(color=PARTY_RED, label=f"得分最低的 {len(weakest)} 项"),
-                                Patch(color=NEUTRAL, label="其他题目")],
-                       loc="outside lower center", ncols=2, frameon=False)
+            fig.legend(
+                handles=[
+                    Patch(color=PARTY_RED, label=f"得分最低的 {len(weakest)} 项"),
+                    Patch(color=NEUTRAL, label="其他题目"),
+                ],
+                loc="outside lower center",
+                ncols=2,
+                frameon=False,
+            )
         return save(fig, fmt)
 
 
@@ -281,7 +341,8 @@ def alt_text_item_bars(items, highlight_lowest=3, title="各题目平均得分")
     text = f"{title}：共 {len(items)} 题"
     if weakest:
         text += f"，得分最低的 {len(weakest)} 题为：" + "；".join(
-            f"{items[i][0]} {items[i][1]:.1f}" for i in weakest)
+            f"{items[i][0]} {items[i][1]:.1f}" for i in weakest
+        )
     missing = sum(1 for _, v in items if v is None)
     if missing:
         text += f"；{missing} 题数据不足"
@@ -304,19 +365,38 @@ def cause_profile(causes, main=None, title="成因分析", *, fmt="svg"):
     with figure(4.4) as fig:
         ax = fig.add_subplot()
         x = np.arange(len(causes))
-        ax.bar(x, [v or 0 for _, v in causes], width=0.55,
-               color=[PARTY_RED if name == main else NEUTRAL for name, _ in causes])
+        ax.bar(
+            x,
+            [v or 0 for _, v in causes],
+            width=0.55,
+            color=[PARTY_RED if name == main else NEUTRAL for name, _ in causes],
+        )
         for i, (name, value) in enumerate(causes):
             label = score_text(value) + ("\n主要成因" if name == main else "")
-            ax.text(i, (value or 0) + 2, label, ha="center", va="bottom", fontsize=10,
-                    color=PARTY_RED if name == main else
-                    (NO_DATA_COLOUR if value is None else TEXT))
-        labels = [f"{name}\n{CAUSE_NOTES[name]}" if name in CAUSE_NOTES else name
-                  for name, _ in causes]
+            ax.text(
+                i,
+                (value or 0) + 2,
+                label,
+                ha="center",
+                va="bottom",
+                fontsize=10,
+                color=PARTY_RED if name == main else (NO_DATA_COLOUR if value is None else TEXT),
+            )
+        labels = [
+            f"{name}\n{CAUSE_NOTES[name]}" if name in CAUSE_NOTES else name for name, _ in causes
+        ]
         ax.set_xticks(x, labels, fontsize=11)
         score_axis(ax, "y", "得分", upper=118)
-        ax.text(1, 1, "得分越低，该成因越突出", transform=ax.transAxes, ha="right", va="top",
-                color=MUTED, fontsize=9)
+        ax.text(
+            1,
+            1,
+            "得分越低，该成因越突出",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            color=MUTED,
+            fontsize=9,
+        )
         ax.set_title(title)
         return save(fig, fmt)
 
@@ -338,11 +418,11 @@ def grade_distribution(counts, title="等次分布", *, fmt="svg"):
     with figure(4.0) as fig:
         ax = fig.add_subplot()
         x = np.arange(len(counts))
-        ax.bar(x, [c for _, c in counts], color=[grade_colour(g) for g, _ in counts],
-               width=0.6)
+        ax.bar(x, [c for _, c in counts], color=[grade_colour(g) for g, _ in counts], width=0.6)
         for i, (_, count) in enumerate(counts):
-            ax.text(i, count, f"{count} 个 · {count / total:.0%}", ha="center", va="bottom",
-                    fontsize=10)
+            ax.text(
+                i, count, f"{count} 个 · {count / total:.0%}", ha="center", va="bottom", fontsize=10
+            )
         ax.set_xticks(x, [g for g, _ in counts], fontsize=11)
         ax.set_ylim(0, max(c for _, c in counts) * 1.2 + 0.5)
         ax.yaxis.get_major_locator().set_params(integer=True)
@@ -357,8 +437,7 @@ def alt_text_grade_distribution(counts, title="等次分布"):
     total = sum(c for _, c in counts)
     if not total:
         return f"{title}：暂无数据。"
-    return f"{title}：共 {total} 个单位，其中" + "、".join(
-        f"{g} {c} 个" for g, c in counts) + "。"
+    return f"{title}：共 {total} 个单位，其中" + "、".join(f"{g} {c} 个" for g, c in counts) + "。"
 
 
 def progress_donut(submitted, roster, title="填报进度", *, fmt="svg"):
@@ -369,11 +448,23 @@ def progress_donut(submitted, roster, title="填报进度", *, fmt="svg"):
     done = min(submitted, roster)
     with figure(4.0, width=5.0) as fig:
         ax = fig.add_subplot()
-        ax.pie([done, roster - done], colors=[PARTY_RED, NO_DATA_FILL], startangle=90,
-               counterclock=False, wedgeprops={"width": 0.32, "edgecolor": "white"})
+        ax.pie(
+            [done, roster - done],
+            colors=[PARTY_RED, NO_DATA_FILL],
+            startangle=90,
+            counterclock=False,
+            wedgeprops={"width": 0.32, "edgecolor": "white"},
+        )
         ax.text(0, 0.08, f"{done}/{roster}", ha="center", va="center", fontsize=20)
-        ax.text(0, -0.22, f"已提交 {done / roster:.0%}", ha="center", va="center",
-                fontsize=11, color=MUTED)
+        ax.text(
+            0,
+            -0.22,
+            f"已提交 {done / roster:.0%}",
+            ha="center",
+            va="center",
+            fontsize=11,
+            color=MUTED,
+        )
         ax.set_aspect("equal")
         ax.set_title(title)
         return save(fig, fmt)
@@ -397,4 +488,3 @@ CHARTS = {
     "grade_distribution": (grade_distribution, alt_text_grade_distribution),
     "progress_donut": (progress_donut, alt_text_progress_donut),
 }
-

@@ -34,18 +34,17 @@ def counted_scores(**filters):
 def rounds_for_picker():
     """Rounds that have scores, newest first, with the number of scored submissions."""
     return list(
-        Round.objects.annotate(scored=Count("submissions__score"))
+        Round.objects.select_related("questionnaire")
+        .annotate(scored=Count("submissions__score"))
         .filter(scored__gt=0)
         .order_by("-opens_at", "-id")
     )
 
 
-def data_version(round_, unit_id=None):
-    """Changes whenever a score of the round (or of one unit) is stored or excluded."""
-    scores = SubmissionScore.objects.filter(round=round_)
-    if unit_id is not None:
-        scores = scores.filter(unit_id=unit_id)
-    stats = scores.aggregate(
+def data_version():
+    """Changes whenever any score is stored or excluded. One version for everything, since
+    a round's page also shows earlier rounds (trend, change against the previous round)."""
+    stats = SubmissionScore.objects.aggregate(
         latest=Max("scored_at"), n=Count("pk"), excluded=Count("pk", filter=Q(excluded=True))
     )
     latest = stats["latest"].timestamp() if stats["latest"] else 0
@@ -133,14 +132,6 @@ def _lowest(profile):
     return min(present, key=present.get) if present else None
 
 
-def _previous_round(round_):
-    return (
-        Round.objects.filter(opens_at__lt=round_.opens_at, submissions__score__isnull=False)
-        .order_by("-opens_at")
-        .first()
-    )
-
-
 @dataclass
 class Overview:
     round: Round
@@ -156,7 +147,7 @@ class Overview:
     county_main_cause: str | None
     grade_counts: list  # [(label, count)], bands order then 数据不足
     trend: list  # [(round name, county index, {dimension code: score})]
-    previous_round: Round | None
+    previous_round: str | None  # name of the round "较上轮" compares with
 
     @property
     def county_main_cause_label(self):
@@ -168,11 +159,12 @@ def round_overview(round_) -> Overview:
     dimensions = list(Dimension.objects.filter(questionnaire=questionnaire).order_by("order"))
     bands = grade_bands(questionnaire)
     rows = _unit_rows(round_, dimensions, bands)
-    previous = _previous_round(round_)
+    history = _round_history(round_)
+    previous = history[-2] if len(history) > 1 and history[-1]["id"] == round_.pk else None
     if previous is not None:
-        for row in counted_scores(round=previous).values("unit_id").annotate(index=Avg("index")):
-            if row["unit_id"] in rows:
-                rows[row["unit_id"]].previous_index = row["index"]
+        for unit_id, index in previous["units"].items():
+            if unit_id in rows:
+                rows[unit_id].previous_index = index
     units = sorted(rows.values(), key=lambda r: (r.index is None, -(r.index or 0), r.order, r.name))
     county_dimensions = {
         d.code: scoring.county_score(u.dimensions.get(d.code) for u in units) for d in dimensions
@@ -205,15 +197,14 @@ def round_overview(round_) -> Overview:
         county_causes=county_causes,
         county_main_cause=_lowest(county_causes),
         grade_counts=[*counts.items(), (scoring.INSUFFICIENT, insufficient)],
-        trend=county_trend(round_, dimensions),
-        previous_round=previous,
+        trend=county_trend(history, dimensions),
+        previous_round=previous["name"] if previous else None,
     )
 
 
-def county_trend(round_, dimensions):
-    """County index and dimension scores for every scored round up to this one (two queries).
-
-    Dimensions are matched across questionnaire versions by code."""
+def _round_history(round_):
+    """Every scored round up to this one, oldest first, with each unit's index and
+    dimension scores (two GROUP BYs, however many rounds and units)."""
     rounds = {}
     for row in (
         counted_scores(round__opens_at__lte=round_.opens_at)
@@ -222,9 +213,15 @@ def county_trend(round_, dimensions):
     ):
         entry = rounds.setdefault(
             row["round_id"],
-            {"name": row["round__name"], "at": row["round__opens_at"], "units": [], "dims": {}},
+            {
+                "id": row["round_id"],
+                "name": row["round__name"],
+                "at": row["round__opens_at"],
+                "units": {},
+                "dims": {},
+            },
         )
-        entry["units"].append(row["index"])
+        entry["units"][row["unit_id"]] = row["index"]
     for row in (
         DimensionScore.objects.filter(
             round__opens_at__lte=round_.opens_at, score_of__excluded=False
@@ -236,14 +233,19 @@ def county_trend(round_, dimensions):
             rounds[row["round_id"]]["dims"].setdefault(row["dimension__code"], []).append(
                 row["score"]
             )
-    ordered = sorted(rounds.values(), key=lambda r: r["at"])
+    return sorted(rounds.values(), key=lambda r: (r["at"], r["id"]))
+
+
+def county_trend(history, dimensions):
+    """County index and dimension scores per round; dimensions matched by code across
+    questionnaire versions."""
     return [
         (
             r["name"],
-            scoring.county_score(r["units"]),
+            scoring.county_score(r["units"].values()),
             {d.code: scoring.county_score(r["dims"].get(d.code, [])) for d in dimensions},
         )
-        for r in ordered
+        for r in history
     ]
 
 
@@ -357,17 +359,19 @@ def unit_trend(round_, unit, dimensions):
 
 
 def _branch_rows(round_, unit):
-    code_of = {}
+    dims_of = {}
+    for submission_id, code, score in DimensionScore.objects.filter(
+        round=round_, unit=unit
+    ).values_list("score_of_id", "dimension__code", "score"):
+        dims_of.setdefault(submission_id, {})[code] = score
     rows = []
     scores = (
         SubmissionScore.objects.filter(round=round_, unit=unit)
         .select_related("branch")
-        .prefetch_related("dimension_scores__dimension")
         .order_by("branch__code")
     )
     for score in scores:
-        dims = {d.dimension.code: d.score for d in score.dimension_scores.all()}
-        code_of.update({d.dimension.code: d.dimension for d in score.dimension_scores.all()})
+        dims = dims_of.get(score.submission_id, {})
         rows.append(
             {
                 "branch": score.branch,

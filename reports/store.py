@@ -13,8 +13,19 @@ from reports.models import DimensionScore, SubmissionScore
 from surveys.models import Answer, Dimension, GradeBand, Question, Submission
 
 SCORE_FIELDS = [
-    "round", "branch", "unit", "index", "grade", "cause_xuhua", "cause_ruohua", "cause_fenhua",
-    "main_cause", "aspect_goal", "aspect_mechanism", "aspect_carrier", "straightlined",
+    "round",
+    "branch",
+    "unit",
+    "index",
+    "grade",
+    "cause_xuhua",
+    "cause_ruohua",
+    "cause_fenhua",
+    "main_cause",
+    "aspect_goal",
+    "aspect_mechanism",
+    "aspect_carrier",
+    "straightlined",
     "scored_at",
 ]
 
@@ -89,19 +100,23 @@ def _rows(submission, values, dimension_ids):
 def _save(scores, dimension_rows):
     # `excluded` is the office's decision and survives re-scoring, so it is not updated.
     SubmissionScore.objects.bulk_create(
-        scores, update_conflicts=True, unique_fields=["submission"], update_fields=SCORE_FIELDS,
+        scores,
+        update_conflicts=True,
+        unique_fields=["submission"],
+        update_fields=SCORE_FIELDS,
         batch_size=1000,
     )
     DimensionScore.objects.bulk_create(
-        dimension_rows, update_conflicts=True, unique_fields=["score_of", "dimension"],
-        update_fields=["score", "round", "unit"], batch_size=2000,
+        dimension_rows,
+        update_conflicts=True,
+        unique_fields=["score_of", "dimension"],
+        update_fields=["score", "round", "unit"],
+        batch_size=2000,
     )
 
 
 def _dimension_ids(questionnaire):
-    return dict(
-        Dimension.objects.filter(questionnaire=questionnaire).values_list("code", "id")
-    )
+    return dict(Dimension.objects.filter(questionnaire=questionnaire).values_list("code", "id"))
 
 
 def store_submission_scores(submission, model=None):
@@ -119,8 +134,12 @@ def store_submission_scores(submission, model=None):
     }
     result = scoring.score_submission(model, answers)
     values = {
-        **result.dimensions, **result.causes, **result.aspects,
-        "index": result.index, "grade": result.grade, "main_cause": result.main_cause,
+        **result.dimensions,
+        **result.causes,
+        **result.aspects,
+        "index": result.index,
+        "grade": result.grade,
+        "main_cause": result.main_cause,
         "straightlined": result.straightlined,
     }
     score, dimension_rows = _rows(submission, values, _dimension_ids(questionnaire))

@@ -71,7 +71,7 @@ def home(request):
         current, past = selectors.tasks_for_branch(user.branch)
         return render(request, "surveys/home.html", {"current": current, "past": past})
     if user.is_office:
-        return redirect("office_home")
+        return redirect("dashboard")
     raise PermissionDenied("您的账号尚未分配角色，请联系管理员。")
 
 

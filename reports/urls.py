@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+from reports import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("rounds/<int:round_id>/units/<int:unit_id>/", views.unit_detail, name="unit_detail"),
+    path(
+        "rounds/<int:round_id>/charts/<slug:name>.<str:fmt>",
+        views.round_chart,
+        name="round_chart",
+    ),
+    path(
+        "rounds/<int:round_id>/units/<int:unit_id>/charts/<slug:name>.<str:fmt>",
+        views.unit_chart,
+        name="unit_chart",
+    ),
+    path("my/<int:submission_id>/", views.branch_report, name="branch_report"),
+    path("", include("reports.export_urls")),
+]

@@ -1,0 +1,280 @@
+"""The office's dashboards, the unit page, chart images, and a branch's own report."""
+
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import charts, scoring, selectors
+from reports.models import Recommendation, SubmissionScore
+from reports.recommendations import recommended
+from surveys.models import Round, Submission, Unit
+from surveys.selectors import visible_submissions
+from surveys.views import office_required
+
+CACHE_SECONDS = 60 * 60 * 24
+ROUND_CHARTS = ("ranking", "heatmap", "trend", "causes", "grades", "progress")
+UNIT_CHARTS = ("radar", "items", "trend", "causes")
+
+
+def _cached(key, build):
+    """Build once per data version: the version is part of the key, so a change in the
+    scores makes a new key and the old entry simply ages out."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _overview(round_, version):
+    return _cached(f"overview:{round_.pk}:{version}", lambda: selectors.round_overview(round_))
+
+
+def _unit_report(round_, unit, version):
+    return _cached(
+        f"unit:{round_.pk}:{unit.pk}:{version}",
+        lambda: selectors.unit_report(round_, unit, county=_overview(round_, version)),
+    )
+
+
+@office_required
+def dashboard(request):
+    rounds = selectors.rounds_for_picker()
+    if not rounds:
+        return render(request, "reports/dashboard_empty.html")
+    round_id = request.GET.get("round")
+    round_ = next((r for r in rounds if str(r.pk) == round_id), rounds[0])
+    version = selectors.data_version()
+    overview = _overview(round_, version)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "rounds": rounds,
+            "round": round_,
+            "overview": overview,
+            "version": version,
+            "tables": _overview_tables(overview),
+            "alts": {name: chart_alt(overview, name) for name in ROUND_CHARTS},
+        },
+    )
+
+
+def _overview_tables(overview):
+    codes = [d.code for d in overview.dimensions]
+    return {
+        "heatmap": [(u, [u.dimensions.get(c) for c in codes]) for u in overview.units],
+        "trend": [
+            (name, index, [dims.get(c) for c in codes]) for name, index, dims in overview.trend
+        ],
+        "causes": [
+            (label, overview.county_causes.get(tag))
+            for tag, label in selectors.CAUSE_LABELS.items()
+        ],
+        "county_dimensions": [
+            (d, overview.county_dimensions.get(d.code)) for d in overview.dimensions
+        ],
+    }
+
+
+@office_required
+def unit_detail(request, round_id, unit_id):
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    version = selectors.data_version()
+    report = _unit_report(round_, unit, version)
+    codes = [d.code for d in report.dimensions]
+    return render(
+        request,
+        "reports/unit.html",
+        {
+            "round": round_,
+            "unit": unit,
+            "report": report,
+            "version": version,
+            "dimension_rows": [
+                (d, report.row.dimensions.get(d.code), report.county.county_dimensions.get(d.code))
+                for d in report.dimensions
+            ],
+            "trend_rows": [
+                (name, index, [dims.get(c) for c in codes]) for name, index, dims in report.trend
+            ],
+            "alts": {name: chart_alt(report, name, unit=True) for name in UNIT_CHARTS},
+            "cause_rows": [
+                (label, report.row.causes.get(tag)) for tag, label in selectors.CAUSE_LABELS.items()
+            ],
+        },
+    )
+
+
+# --- charts -----------------------------------------------------------------------------
+
+
+def _round_chart_data(overview, name):
+    codes = [d.code for d in overview.dimensions]
+    names = [d.name for d in overview.dimensions]
+    if name == "ranking":
+        data = ([(u.name, u.index, u.grade) for u in overview.units],)
+        return charts.ranking_bar, charts.alt_text_ranking_bar, data
+    if name == "heatmap":
+        data = (
+            [u.name for u in overview.units],
+            names,
+            [[u.dimensions.get(c) for c in codes] for u in overview.units],
+        )
+        return charts.dimension_heatmap, charts.alt_text_dimension_heatmap, data
+    if name == "trend":
+        rounds = [r[0] for r in overview.trend]
+        series = [("融合度指数", [r[1] for r in overview.trend])] + [
+            (d.name, [r[2].get(d.code) for r in overview.trend]) for d in overview.dimensions
+        ]
+        return charts.trend, charts.alt_text_trend, (rounds, series)
+    if name == "causes":
+        data = (
+            [
+                (label, overview.county_causes.get(tag))
+                for tag, label in selectors.CAUSE_LABELS.items()
+            ],
+            selectors.CAUSE_LABELS.get(overview.county_main_cause),
+        )
+        return charts.cause_profile, charts.alt_text_cause_profile, data
+    if name == "grades":
+        return (
+            charts.grade_distribution,
+            charts.alt_text_grade_distribution,
+            (overview.grade_counts,),
+        )
+    if name == "progress":
+        data = (overview.submitted_count, overview.roster_count)
+        return charts.progress_donut, charts.alt_text_progress_donut, data
+    raise Http404("没有这个图表。")
+
+
+def _unit_chart_data(report, name):
+    dims = report.dimensions
+    if name == "radar":
+        series = [
+            (report.unit.name, [report.row.dimensions.get(d.code) for d in dims]),
+            ("全县平均", [report.county.county_dimensions.get(d.code) for d in dims]),
+        ]
+        return charts.radar, charts.alt_text_radar, ([d.name for d in dims], series)
+    if name == "items":
+        data = ([(f"{q.code} {q.text}", s) for q, s in report.items],)
+        return charts.item_bars, charts.alt_text_item_bars, data
+    if name == "trend":
+        rounds = [r[0] for r in report.trend]
+        series = [("融合度指数", [r[1] for r in report.trend])] + [
+            (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
+        ]
+        return charts.trend, charts.alt_text_trend, (rounds, series)
+    if name == "causes":
+        data = (
+            [(label, report.row.causes.get(tag)) for tag, label in selectors.CAUSE_LABELS.items()],
+            report.row.main_cause_label or None,
+        )
+        return charts.cause_profile, charts.alt_text_cause_profile, data
+    raise Http404("没有这个图表。")
+
+
+def _chart_response(request, key, render_chart):
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        body, content_type = _cached(key, render_chart)
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = etag
+    # Office-only data: browsers may keep it, shared proxies may not.
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _check_format(fmt):
+    if fmt not in ("svg", "png"):
+        raise Http404("不支持的图片格式。")
+    return "image/svg+xml" if fmt == "svg" else "image/png"
+
+
+@office_required
+def round_chart(request, round_id, name, fmt):
+    content_type = _check_format(fmt)
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    version = selectors.data_version()
+    key = f"chart:{round_id}:-:{name}:{fmt}:{version}"
+
+    def render_chart():
+        function, _alt, data = _round_chart_data(_overview(round_, version), name)
+        return function(*data, fmt=fmt), content_type
+
+    return _chart_response(request, key, render_chart)
+
+
+@office_required
+def unit_chart(request, round_id, unit_id, name, fmt):
+    content_type = _check_format(fmt)
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    version = selectors.data_version()
+    key = f"chart:{round_id}:{unit_id}:{name}:{fmt}:{version}"
+
+    def render_chart():
+        function, _alt, data = _unit_chart_data(_unit_report(round_, unit, version), name)
+        return function(*data, fmt=fmt), content_type
+
+    return _chart_response(request, key, render_chart)
+
+
+def chart_alt(overview_or_report, name, *, unit=False):
+    """Chinese alt text for a chart, from the same data the picture is drawn from."""
+    source = _unit_chart_data if unit else _round_chart_data
+    _function, alt, data = source(overview_or_report, name)
+    return alt(*data)
+
+
+# --- a branch's own report ----------------------------------------------------------------
+
+
+def branch_report(request, submission_id):
+    """A secretary's own branch report (the office may open any). Other branches appear
+    only as county aggregates and a position, never by name."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    submission = get_object_or_404(visible_submissions(request.user), pk=submission_id)
+    score = SubmissionScore.objects.filter(submission=submission).first()
+    if submission.status != Submission.Status.SUBMITTED or score is None:
+        raise Http404("该答卷尚未提交，暂无测评结果。")
+    round_ = submission.round
+    closed = round_.status_at(timezone.now()) == Round.Status.CLOSED
+    dims = list(score.dimension_scores.select_related("dimension").order_by("dimension__order"))
+    context = {"submission": submission, "score": score, "dims": dims, "closed": closed}
+    if closed:
+        overview = _overview(round_, selectors.data_version())
+        ranked = list(
+            selectors.counted_scores(round=round_, index__isnull=False)
+            .order_by("-index")
+            .values_list("submission_id", flat=True)
+        )
+        context.update(
+            county=overview,
+            county_dims={
+                d.code: overview.county_dimensions.get(d.code) for d in overview.dimensions
+            },
+            position=ranked.index(submission.pk) + 1 if submission.pk in ranked else None,
+            ranked_count=len(ranked),
+            recommendations=recommended(
+                list(Recommendation.objects.all()),
+                dimension_scores={d.dimension.code: d.score for d in dims},
+                main_cause=score.main_cause,
+                threshold=selectors.good_enough_threshold(overview.bands),
+            ),
+        )
+        context["dim_rows"] = [(d, context["county_dims"].get(d.dimension.code)) for d in dims]
+    else:
+        context["dim_rows"] = [(d, None) for d in dims]
+    context["main_cause_label"] = selectors.CAUSE_LABELS.get(score.main_cause, "")
+    context["insufficient"] = scoring.INSUFFICIENT
+    return render(request, "reports/branch_report.html", context)

@@ -1,0 +1,222 @@
+"""The office's dashboards, chart images and a branch's own report, through the client."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+
+from reports import charts, scoring
+from reports.models import SubmissionScore
+from surveys.demo import seed_demo
+from surveys.models import Round, Submission, Unit
+from tests.surveys.helpers import answer_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def submit(client, user, round_, questionnaire, **kwargs):
+    client.force_login(user)
+    response = client.post(
+        reverse("questionnaire", args=[round_.pk]),
+        answer_post(questionnaire, version=0, action="submit", **kwargs),
+    )
+    assert response.status_code == 302
+    client.logout()
+    return Submission.objects.get(round=round_, branch=user.branch)
+
+
+@pytest.fixture
+def two_submitted(client, secretary_a, secretary_b, open_round, questionnaire):
+    a = submit(client, secretary_a, open_round, questionnaire, likert="4")
+    b = submit(client, secretary_b, open_round, questionnaire, likert="2")
+    return a, b
+
+
+def test_dashboard_shows_county_numbers_and_units(client, office, two_submitted):
+    a, b = two_submitted
+    client.force_login(office)
+    html = client.get(reverse("dashboard")).content.decode()
+    indexes = [SubmissionScore.objects.get(submission=s).index for s in (a, b)]
+    county = scoring.county_score(indexes)  # one branch per unit: units = branches here
+    assert f'id="county-index">{scoring.round2(county):.2f}<' in html
+    assert "县水利局" in html and "县财政局" in html
+    assert "2 / 2" in html  # submitted / roster
+    for name in ("ranking", "heatmap", "trend", "causes", "grades"):
+        assert f'data-chart="{name}"' in html
+    assert 'alt="' in html and 'alt=""' not in html
+
+
+def test_unit_page_shows_radar_items_branches_texts_and_recommendations(
+    client, office, two_submitted, open_round, unit_b
+):
+    client.force_login(office)
+    html = client.get(reverse("unit_detail", args=[open_round.pk, unit_b.pk])).content.decode()
+    assert "县财政局机关党支部" in html
+    # Every Likert answer 2: weak in every dimension, so the report's countermeasures appear.
+    assert "坚持思想引领，进一步强化理论武装" in html
+    assert "聚力关键环节，进一步提升服务实效" in html
+    for name in ("radar", "items", "trend", "causes"):
+        assert f'data-chart="{name}"' in html
+    assert "的做法：把党建和业务一起谋划。" in html  # free text
+
+
+def test_free_text_is_escaped_on_the_unit_page(
+    client, office, secretary_a, open_round, questionnaire, unit_a
+):
+    text_code = questionnaire.questions.filter(kind="text").first().code
+    submit(
+        client,
+        secretary_a,
+        open_round,
+        questionnaire,
+        overrides={f"q_{text_code}": "<script>alert(1)</script>"},
+    )
+    client.force_login(office)
+    html = client.get(reverse("unit_detail", args=[open_round.pk, unit_a.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("fmt,signature", [("svg", b"<svg"), ("png", b"\x89PNG")])
+def test_chart_images_are_valid_and_cacheable(
+    client, office, two_submitted, open_round, fmt, signature
+):
+    client.force_login(office)
+    url = reverse("round_chart", args=[open_round.pk, "ranking", fmt])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert signature in response.content[:400]
+    assert response["Cache-Control"] == "private, max-age=300"
+    etag = response["ETag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_unchanged_chart_is_not_rendered_again(
+    client, office, secretary_a, secretary_b, open_round, questionnaire
+):
+    submit(client, secretary_a, open_round, questionnaire, likert="4")
+    client.force_login(office)
+    url = reverse("round_chart", args=[open_round.pk, "ranking", "svg"])
+    with mock.patch.object(charts, "ranking_bar", wraps=charts.ranking_bar) as render:
+        first = client.get(url).content
+        second = client.get(url).content
+        assert render.call_count == 1
+        assert first == second
+        # New data, new version: the chart is drawn again, with the new unit on it.
+        submit(client, secretary_b, open_round, questionnaire, likert="2")
+        client.force_login(office)
+        client.get(url)
+        assert render.call_count == 2
+
+
+def test_unit_chart_urls(client, office, two_submitted, open_round, unit_a):
+    client.force_login(office)
+    for name in ("radar", "items", "trend", "causes"):
+        response = client.get(reverse("unit_chart", args=[open_round.pk, unit_a.pk, name, "svg"]))
+        assert response.status_code == 200, name
+        assert response["Content-Type"] == "image/svg+xml"
+    missing = client.get(reverse("unit_chart", args=[open_round.pk, unit_a.pk, "nope", "svg"]))
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["secretary_a", "anonymous"])
+def test_office_pages_refuse_everyone_else(
+    client, who, secretary_a, two_submitted, open_round, unit_a
+):
+    urls = [
+        reverse("dashboard"),
+        reverse("unit_detail", args=[open_round.pk, unit_a.pk]),
+        reverse("round_chart", args=[open_round.pk, "ranking", "svg"]),
+        reverse("unit_chart", args=[open_round.pk, unit_a.pk, "radar", "png"]),
+    ]
+    if who == "secretary_a":
+        client.force_login(secretary_a)
+    for url in urls:
+        response = client.get(url)
+        if who == "anonymous":
+            assert response.status_code == 302 and "/login/" in response.url, url
+        else:
+            assert response.status_code == 403, url
+
+
+def test_branch_report_before_and_after_the_round_closes(
+    client, secretary_a, two_submitted, open_round
+):
+    a, _b = two_submitted
+    client.force_login(secretary_a)
+    url = reverse("branch_report", args=[a.pk])
+    html = client.get(url).content.decode()
+    assert f"{scoring.round2(a.score.index):.2f}" in html
+    assert "全县平均 " not in html and "text-ronghe\">对策建议" not in html
+    assert "截止后，这里还会显示全县平均" in html
+    assert "县财政局" not in html
+
+    with time_machine.travel(open_round.closes_at + dt.timedelta(hours=1), tick=False):
+        client.force_login(secretary_a)
+        html = client.get(url).content.decode()
+    assert "全县平均 " in html and "text-ronghe\">对策建议" in html
+    assert "在全县 2 个参评支部中位列第 1 名" in html
+    assert "县财政局" not in html  # other branches only as aggregates, never by name
+
+
+def test_branch_report_of_another_branch_is_404(client, secretary_b, two_submitted):
+    a, _b = two_submitted
+    client.force_login(secretary_b)
+    assert client.get(reverse("branch_report", args=[a.pk])).status_code == 404
+
+
+def _page_queries(client, office, django_assert_max_num_queries, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    return len(cold.captured_queries), len(warm.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_the_county(
+    client, office, two_submitted, open_round, unit_a, django_assert_max_num_queries
+):
+    client.force_login(office)
+    small = (
+        _page_queries(client, office, None, reverse("dashboard") + f"?round={open_round.pk}"),
+        _page_queries(
+            client, office, None, reverse("unit_detail", args=[open_round.pk, unit_a.pk])
+        ),
+    )
+    seed_demo(seed=5)  # 25 more units, 60 branches, four more rounds
+    big_round = Round.objects.filter(name__contains="第四季度").first()
+    big_unit = Unit.objects.get(code="U01")
+    client.force_login(office)
+    big = (
+        _page_queries(client, office, None, reverse("dashboard") + f"?round={big_round.pk}"),
+        _page_queries(
+            client, office, None, reverse("unit_detail", args=[big_round.pk, big_unit.pk])
+        ),
+    )
+    assert small == big, (small, big)
+
+
+def test_dashboard_query_count_is_pinned(
+    client, office, two_submitted, open_round, unit_a, django_assert_num_queries
+):
+    client.force_login(office)
+    url = reverse("dashboard") + f"?round={open_round.pk}"
+    client.get(url)  # warm the cache
+    # session, user, round picker, data version: the aggregates come from the cache
+    with django_assert_num_queries(4):
+        client.get(url)

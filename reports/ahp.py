@@ -17,11 +17,41 @@ import numpy as np
 
 CR_LIMIT = 0.10
 # Saaty (1980), as tabulated in R AHPWR's CR.R; the classic table most Chinese texts use.
-RI_SAATY_1980 = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41,
-                 9: 1.45, 10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59}
+RI_SAATY_1980 = {
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+    11: 1.51,
+    12: 1.48,
+    13: 1.56,
+    14: 1.57,
+    15: 1.59,
+}
 # Saaty (2005) as used by the AHPy project; pass it to reproduce AHPy's published CRs.
-RI_SAATY_2005 = {1: 0.0, 2: 0.0, 3: 0.52, 4: 0.89, 5: 1.11, 6: 1.25, 7: 1.35, 8: 1.40,
-                 9: 1.45, 10: 1.49, 11: 1.52, 12: 1.54, 13: 1.56, 14: 1.58, 15: 1.59}
+RI_SAATY_2005 = {
+    1: 0.0,
+    2: 0.0,
+    3: 0.52,
+    4: 0.89,
+    5: 1.11,
+    6: 1.25,
+    7: 1.35,
+    8: 1.40,
+    9: 1.45,
+    10: 1.49,
+    11: 1.52,
+    12: 1.54,
+    13: 1.56,
+    14: 1.58,
+    15: 1.59,
+}
 SCALE = tuple(Fraction(1, k) for k in range(9, 1, -1)) + tuple(Fraction(k) for k in range(1, 10))
 # Reciprocity is checked loosely: 0.3333333333333333 · 3 is not exactly 1 in floats.
 TOLERANCE = 1e-6
@@ -82,9 +112,7 @@ def _scale_value(raw, i: int, j: int, labels) -> float:
     for point in SCALE:
         if math.isclose(float(value), point, rel_tol=TOLERANCE):
             return float(point)
-    raise AhpError(
-        f"{where}为 {raw}，不在 1～9 标度上。请填写 1～9 的整数或其倒数（如 1/3）。"
-    )
+    raise AhpError(f"{where}为 {raw}，不在 1～9 标度上。请填写 1～9 的整数或其倒数（如 1/3）。")
 
 
 def complete_reciprocal(judgements, n: int | None = None, *, labels=None) -> np.ndarray:

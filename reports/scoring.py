@@ -41,17 +41,14 @@ NOT_APPLICABLE = NotApplicable()
 
 
 def is_not_applicable(value) -> bool:
-    # surveys.services keeps its own NotApplicable singleton (it predates this module and
-    # cannot be imported here without Django); both mean the same answer.
+    # By class, not identity: a copy that went through pickle (cache, session) is another
+    # object but still the answer "不适用".
     return type(value).__name__ == "NotApplicable"
 
 
 def _is_missing(value) -> bool:
-    return (
-        value is None
-        or is_not_applicable(value)
-        or (isinstance(value, float) and math.isnan(value))
-    )
+    nan = isinstance(value, float) and math.isnan(value)
+    return value is None or nan or is_not_applicable(value)
 
 
 @dataclass(frozen=True)
@@ -87,10 +84,8 @@ class ItemSpec:
     def band_table(self) -> tuple[np.ndarray, np.ndarray]:
         """Band minima ascending, and the score of each band."""
         ordered = sorted(self.bands, key=lambda band: band["min"])
-        return (
-            np.array([float(band["min"]) for band in ordered]),
-            np.array([float(band["score"]) for band in ordered]),
-        )
+        table = np.array([(band["min"], band["score"]) for band in ordered], dtype=float)
+        return table[:, 0], table[:, 1]
 
     @cached_property
     def choice_scores(self) -> dict:
@@ -116,15 +111,12 @@ class ScoringModel:
         object.__setattr__(self, "items", tuple(self.items))
         object.__setattr__(self, "grade_bands", tuple(tuple(b) for b in self.grade_bands))
         dimension_codes = [d.code for d in self.dimensions]
-        item_codes = [i.code for i in self.items]
-        if len(set(dimension_codes)) != len(dimension_codes):
-            raise ValueError("duplicate dimension code")
-        if len(set(item_codes)) != len(item_codes):
-            raise ValueError("duplicate item code")
+        for codes in (dimension_codes, [i.code for i in self.items]):
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"duplicate codes in {codes}")
         if any(d.weight <= 0 for d in self.dimensions):
             raise ValueError("dimension weights must be positive")
-        unknown = {i.dimension for i in self.items} - set(dimension_codes)
-        if unknown:
+        if unknown := {i.dimension for i in self.items} - set(dimension_codes):
             raise ValueError(f"items refer to unknown dimensions {sorted(unknown)}")
         if not 0 < self.min_answered_ratio <= 1:
             raise ValueError("min_answered_ratio must be in (0, 1]")
@@ -151,10 +143,8 @@ class SubmissionScore:
 
 
 def _likert(value, code) -> int:
-    if isinstance(value, bool) or not isinstance(value, Real | Decimal) or value != int(value):
+    if isinstance(value, bool | str) or value not in (1, 2, 3, 4, 5):  # 4.0 and Decimal(4) pass
         raise ValueError(f"{code}: a Likert answer must be an integer 1–5, got {value!r}")
-    if not 1 <= int(value) <= 5:
-        raise ValueError(f"{code}: a Likert answer must be 1–5, got {value!r}")
     return int(value)
 
 
@@ -241,11 +231,8 @@ def score_submission(model: ScoringModel, answers: Mapping) -> SubmissionScore:
         answered[dimension.code] = (len(done), len(items))
         # Dividing (not multiplying the ratio) keeps "exactly half" exact: 3/6 == 0.5.
         enough = bool(items) and len(done) / len(items) >= model.min_answered_ratio
-        dimensions[dimension.code] = (
-            _weighted_mean((item.weight, item_scores[item.code]) for item in done)
-            if enough
-            else None
-        )
+        pairs = [(item.weight, item_scores[item.code]) for item in done]
+        dimensions[dimension.code] = _weighted_mean(pairs) if enough else None
     index = None
     if model.dimensions and None not in dimensions.values():
         index = _weighted_mean((d.weight, dimensions[d.code]) for d in model.dimensions)
@@ -277,12 +264,8 @@ def mean_or_none(values: Iterable) -> float | None:
     return _weighted_mean((1.0, v) for v in present) if present else None
 
 
-def unit_score(branch_scores: Iterable) -> float | None:
-    return mean_or_none(branch_scores)
-
-
-def county_score(unit_scores: Iterable) -> float | None:
-    return mean_or_none(unit_scores)
+# A unit's score is the mean of its branches' in the round; the county's, the mean of units'.
+unit_score = county_score = mean_or_none
 
 
 # --- 疑似应付式作答 (straight-lining) ------------------------------------------------------
@@ -337,10 +320,8 @@ def _raw_matrix(model, answers) -> tuple[pd.Index, np.ndarray]:
     numeric = keep & ~is_choice
     if numeric.any():
         raw[numeric] = values[numeric].astype(float).to_numpy()
-    for j, item in enumerate(items):
-        if item.kind != CHOICE:
-            continue
-        rows = column == j
+    for j in [j for j, item in enumerate(items) if item.kind == CHOICE]:
+        item, rows = items[j], column == j
         given = values[rows].where(values[rows] != "")
         mapped = given.map(item.choice_scores)
         if (given.notna() & mapped.isna()).any():
@@ -371,9 +352,7 @@ def _score_column(item: ItemSpec, v: np.ndarray) -> np.ndarray:
 
 def _accumulate(scores, items, columns):
     """Per submission: weighted total, weight total and count of the answered columns."""
-    total = np.zeros(len(scores))
-    weights = np.zeros(len(scores))
-    count = np.zeros(len(scores), dtype=int)
+    total, weights, count = np.zeros(len(scores)), np.zeros(len(scores)), np.zeros(len(scores))
     for j in columns:
         present = ~np.isnan(scores[:, j])
         total = total + np.where(present, items[j].weight * scores[:, j], 0.0)
@@ -395,12 +374,10 @@ def _grades(scores, bands):
 
 
 def _straightlined(matrix, items, threshold):
-    likert = [j for j, item in enumerate(items) if item.kind == LIKERT]
     n = len(matrix)
-    previous, run, longest = np.full(n, np.nan), np.zeros(n), np.zeros(n)
-    count = np.zeros(n)
-    for j in likert:  # a loop over items, each step vectorised over every submission
-        v = matrix[:, j]
+    previous, run, longest, count = np.full(n, np.nan), np.zeros(n), np.zeros(n), np.zeros(n)
+    for j in [j for j, item in enumerate(items) if item.kind == LIKERT]:
+        v = matrix[:, j]  # one item for every submission at once
         present = ~np.isnan(v)
         run = np.where(present, np.where(v == previous, run + 1, 1), run)
         previous = np.where(present, v, previous)
@@ -420,8 +397,7 @@ def score_frame(
     unanswered or 不适用. Returns one row per submission (in order of first appearance):
     a column per dimension code, index, grade, a column per cause tag, main_cause, a column
     per aspect tag, straightlined. NaN is 数据不足."""
-    missing = {"submission", "item", "value"} - set(answers.columns)
-    if missing:
+    if missing := {"submission", "item", "value"} - set(answers.columns):
         raise ValueError(f"answers lacks columns {sorted(missing)}")
     names = [d.code for d in model.dimensions] + [*CAUSE_TAGS, *ASPECT_TAGS]
     if len(set(names) | {"index", "grade", "main_cause", "straightlined"}) != len(names) + 4:
@@ -441,9 +417,7 @@ def score_frame(
         out[dimension.code] = np.where(enough, _divide(total, weights), np.nan)
         index_total = index_total + dimension.weight * out[dimension.code]
         index_weights += dimension.weight
-    with np.errstate(invalid="ignore", divide="ignore"):
-        index = index_total / index_weights  # NaN when there are no dimensions
-    out["index"] = index
+    index = out["index"] = _divide(index_total, np.full(len(submissions), index_weights))
     out["grade"] = _grades(index, model.grade_bands)
     for attribute, tags in (("cause", CAUSE_TAGS), ("aspect", ASPECT_TAGS)):
         for tag in tags:

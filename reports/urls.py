@@ -16,5 +16,6 @@ urlpatterns = [
         name="unit_chart",
     ),
     path("my/<int:submission_id>/", views.branch_report, name="branch_report"),
+    path("scores/<int:submission_id>/exclude/", views.score_exclude, name="score_exclude"),
     path("", include("reports.export_urls")),
 ]

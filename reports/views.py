@@ -2,13 +2,15 @@
 
 import hashlib
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from reports import charts, scoring, selectors
+from reports import charts, scoring, selectors, services
 from reports.models import Recommendation, SubmissionScore
 from reports.recommendations import recommended
 from surveys.models import Round, Submission, Unit
@@ -109,6 +111,21 @@ def unit_detail(request, round_id, unit_id):
             ],
         },
     )
+
+
+@office_required
+@require_POST
+def score_exclude(request, submission_id):
+    score = get_object_or_404(
+        SubmissionScore.objects.select_related("branch"), submission_id=submission_id
+    )
+    excluded = request.POST.get("excluded") == "1"
+    services.score_set_excluded(submission_id=submission_id, user=request.user, excluded=excluded)
+    if excluded:
+        messages.success(request, f"{score.branch.name}的答卷已不计入统计，各项得分已重新汇总。")
+    else:
+        messages.success(request, f"{score.branch.name}的答卷已恢复计入统计。")
+    return redirect("unit_detail", round_id=score.round_id, unit_id=score.unit_id)
 
 
 # --- charts -----------------------------------------------------------------------------

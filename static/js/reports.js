@@ -35,3 +35,10 @@
     });
   });
 })();
+
+// Forms that change what counts ask first.
+document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});

@@ -158,14 +158,14 @@ def test_branch_report_before_and_after_the_round_closes(
     url = reverse("branch_report", args=[a.pk])
     html = client.get(url).content.decode()
     assert f"{scoring.round2(a.score.index):.2f}" in html
-    assert "全县平均 " not in html and "text-ronghe\">对策建议" not in html
+    assert "全县平均 " not in html and 'text-ronghe">对策建议' not in html
     assert "截止后，这里还会显示全县平均" in html
     assert "县财政局" not in html
 
     with time_machine.travel(open_round.closes_at + dt.timedelta(hours=1), tick=False):
         client.force_login(secretary_a)
         html = client.get(url).content.decode()
-    assert "全县平均 " in html and "text-ronghe\">对策建议" in html
+    assert "全县平均 " in html and 'text-ronghe">对策建议' in html
     assert "在全县 2 个参评支部中位列第 1 名" in html
     assert "县财政局" not in html  # other branches only as aggregates, never by name
 
@@ -220,3 +220,26 @@ def test_dashboard_query_count_is_pinned(
     # session, user, round picker, data version: the aggregates come from the cache
     with django_assert_num_queries(4):
         client.get(url)
+
+
+def test_office_excludes_and_restores_a_submission(
+    client, office, two_submitted, open_round, unit_b
+):
+    a, b = two_submitted
+    client.force_login(office)
+    before = client.get(reverse("dashboard")).content.decode()
+    response = client.post(reverse("score_exclude", args=[b.pk]), {"excluded": "1"})
+    assert response.status_code == 302
+    assert SubmissionScore.objects.get(submission=b).excluded is True
+    html = client.get(reverse("dashboard")).content.decode()
+    only_a = scoring.round2(SubmissionScore.objects.get(submission=a).index)
+    assert f'id="county-index">{only_a:.2f}<' in html and html != before
+    client.post(reverse("score_exclude", args=[b.pk]), {"excluded": "0"})
+    assert SubmissionScore.objects.get(submission=b).excluded is False
+
+
+def test_secretary_cannot_exclude(client, secretary_a, two_submitted):
+    a, _b = two_submitted
+    client.force_login(secretary_a)
+    assert client.post(reverse("score_exclude", args=[a.pk]), {"excluded": "1"}).status_code == 403
+    assert SubmissionScore.objects.get(submission=a).excluded is False

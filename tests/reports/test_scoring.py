@@ -121,7 +121,7 @@ def test_invalid_likert_answer_is_refused(value):
 
 
 def test_not_applicable_and_unanswered_leave_the_denominator():
-    class NotApplicable:  # the sentinel surveys.services hands over, by another module
+    class NotApplicable:  # what a pickled copy of the sentinel (cache, session) amounts to
         pass
 
     items = [likert(f"A{n}") for n in range(6)] + [ItemSpec("T", "xueyong", "text")]

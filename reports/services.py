@@ -1,0 +1,21 @@
+"""The office's one write in reports: whether a submission counts in the statistics."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from reports.models import SubmissionScore
+
+
+def score_set_excluded(*, submission_id, user, excluded: bool) -> SubmissionScore:
+    """Exclude a submission from (or restore it to) every aggregate. Scores themselves stay.
+
+    scored_at moves so that the data version changes and cached pages and charts refresh."""
+    if not user.is_office:
+        raise PermissionDenied("只有机关工委工作人员可以调整统计口径。")
+    with transaction.atomic():
+        score = SubmissionScore.objects.select_for_update().get(submission_id=submission_id)
+        score.excluded = excluded
+        score.scored_at = timezone.now()
+        score.save(update_fields=["excluded", "scored_at"])
+    return score

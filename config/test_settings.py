@@ -1,6 +1,8 @@
 """Test override: fast password hashing, no static manifest, demo mode off."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "ronghe-tests")
 
@@ -13,4 +15,7 @@ RONGHE_DEMO = False
 # A file, not memory, so that threads in the concurrency tests and the browser tests' live
 # server open real connections with the same WAL / IMMEDIATE settings as production.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-ronghe.sqlite3")}  # noqa: F405
+    # One file per test process, so that two suites running at once do not share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"ronghe-test-{os.getpid()}.sqlite3")
+    }

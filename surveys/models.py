@@ -121,6 +121,17 @@ class Questionnaire(models.Model):
     )
     source_sha256 = models.CharField("来源文件摘要", max_length=64, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
+    cloned_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clones",
+        verbose_name="复制自",
+    )
+    # The pairwise-comparison matrix the dimension weights were last derived from (AHP).
+    ahp_matrix = models.JSONField("层次分析判断矩阵", null=True, blank=True)
+    ahp_cr = models.FloatField("一致性比率 CR", null=True, blank=True)
 
     class Meta:
         ordering = ["code", "-version"]
@@ -330,9 +341,7 @@ class Submission(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="submissions")
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="submissions")
-    status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Optimistic locking: every save bumps it; a save carrying an older number is stale.
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
@@ -342,7 +351,11 @@ class Submission(models.Model):
     )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="提交人",
     )
     return_reason = models.TextField("退回原因", blank=True)
@@ -442,6 +455,10 @@ class AuditEvent(models.Model):
         QUESTIONNAIRE_LOADED = "questionnaire_loaded", "载入问卷"
         IMPORTED = "imported", "批量导入"
         PASSWORD_RESET = "password_reset", "重置密码"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+        QUESTIONNAIRE_CHANGED = "questionnaire_changed", "修改问卷"
+        BRANCH_CHANGED = "branch_changed", "调整支部"
+        SECRETARY_CHANGED = "secretary_changed", "更换支部书记"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -460,3 +477,50 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class SecretaryAssignment(models.Model):
+    """Who was a branch's secretary, and when. The branch's submissions stay with the branch."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["branch", "-started_at"]
+        verbose_name = "支部书记任职记录"
+        verbose_name_plural = "支部书记任职记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_secretary_per_branch",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.branch} · {self.user}"
+
+
+class Reminder(models.Model):
+    """A 催报 sent to a branch for a round. At most one per branch and round in 24 hours."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reminders")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="reminders")
+    sent_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    sent_at = models.DateTimeField("发送时间", default=timezone.now, db_index=True)
+    recipient = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders"
+    )
+    email = models.CharField("邮件地址", max_length=254, blank=True)
+    message = models.TextField("内容")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "催报记录"
+        verbose_name_plural = "催报记录"
+        indexes = [models.Index(fields=["round", "branch", "sent_at"])]
+
+    def __str__(self):
+        return f"{self.round} · {self.branch} · {self.sent_at:%Y-%m-%d %H:%M}"

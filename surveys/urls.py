@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from surveys import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("office/", views.office_home, name="office_home"),
     path("office/rounds/<int:round_id>/", views.office_round, name="office_round"),
+    path("office/people/", include("surveys.onboarding_urls")),
+    path("office/questionnaires/", include("surveys.questionnaire_urls")),
 ]

@@ -41,15 +41,31 @@ from surveys.services import answer_value
 
 # (name, number of branches, has construction/field projects so a 项目党支部 item applies)
 UNITS = [
-    ("县委办公室", 3, False), ("县委政策研究室", 1, False), ("县委组织部", 2, False),
-    ("县委宣传部", 2, False), ("县纪委监委机关", 3, False), ("县政府办公室", 3, False),
-    ("县发展和改革局", 3, True), ("县财政局", 3, False), ("县教育局", 4, False),
-    ("县公安局", 4, False), ("县水利局", 3, True), ("县农业农村局", 3, True),
-    ("县自然资源局", 2, True), ("县住房和城乡建设局", 3, True), ("县交通运输局", 2, True),
-    ("县卫生健康委员会", 3, False), ("县市场监督管理局", 3, False),
-    ("县人力资源和社会保障局", 2, False), ("县民政局", 2, False), ("县司法局", 1, False),
-    ("县审计局", 1, False), ("县统计局", 1, False), ("县应急管理局", 2, False),
-    ("县生态环境局", 2, True), ("经济开发区党工委", 2, True),
+    ("县委办公室", 3, False),
+    ("县委政策研究室", 1, False),
+    ("县委组织部", 2, False),
+    ("县委宣传部", 2, False),
+    ("县纪委监委机关", 3, False),
+    ("县政府办公室", 3, False),
+    ("县发展和改革局", 3, True),
+    ("县财政局", 3, False),
+    ("县教育局", 4, False),
+    ("县公安局", 4, False),
+    ("县水利局", 3, True),
+    ("县农业农村局", 3, True),
+    ("县自然资源局", 2, True),
+    ("县住房和城乡建设局", 3, True),
+    ("县交通运输局", 2, True),
+    ("县卫生健康委员会", 3, False),
+    ("县市场监督管理局", 3, False),
+    ("县人力资源和社会保障局", 2, False),
+    ("县民政局", 2, False),
+    ("县司法局", 1, False),
+    ("县审计局", 1, False),
+    ("县统计局", 1, False),
+    ("县应急管理局", 2, False),
+    ("县生态环境局", 2, True),
+    ("经济开发区党工委", 2, True),
 ]
 UNIT_CODES = [f"U{i:02d}" for i in range(1, len(UNITS) + 1)]
 OFFICE_USERNAME, ADMIN_USERNAME = "office", "admin"
@@ -58,9 +74,11 @@ QUARTERS = "一二三四"
 STRAIGHTLINED = 4  # "应付式" submissions the office should be able to spot
 
 SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏"
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于"
+    "董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏"
 )
 GIVEN = "建国军华明丽敏静强磊洋艳勇杰娟涛超秀英霞平刚桂兰文辉鹏宇浩红梅志海燕玲波峰晓东春雪芳俊斌玉"
+
 
 def demo_present() -> bool:
     return Unit.objects.filter(code=UNIT_CODES[0]).exists()
@@ -134,14 +152,13 @@ def demo_logins() -> list[tuple[str, str]]:
         .order_by("branch__unit__order", "branch__code")
     )
     open_round = (
-        Round.objects.filter(roster__branch__unit__code__in=UNIT_CODES, opens_at__lte=now,
-                             closes_at__gt=now)
+        Round.objects.filter(
+            roster__branch__unit__code__in=UNIT_CODES, opens_at__lte=now, closes_at__gt=now
+        )
         .order_by("-opens_at")
         .first()
     )
-    states = dict(
-        Submission.objects.filter(round=open_round).values_list("branch_id", "status")
-    )
+    states = dict(Submission.objects.filter(round=open_round).values_list("branch_id", "status"))
     for state, note in [
         (None, "本期尚未填报"),
         (Submission.Status.DRAFT, "本期已存草稿"),
@@ -208,19 +225,37 @@ def _accounts(rng, branches):
         phone = f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
         secretaries.append(
             User(
-                username=f"s_{branch.code.lower()}", password=password, role=User.Role.SECRETARY,
-                branch=branch, last_name=surname, first_name=given, phone=phone,
+                username=f"s_{branch.code.lower()}",
+                password=password,
+                role=User.Role.SECRETARY,
+                branch=branch,
+                last_name=surname,
+                first_name=given,
+                phone=phone,
             )
         )
     secretaries = User.objects.bulk_create(secretaries)
     staff = [
-        User(username=OFFICE_USERNAME, password=password, role=User.Role.OFFICE,
-             last_name="机关工委办公室"),
-        User(username=ADMIN_USERNAME, password=password, role=User.Role.OFFICE,
-             last_name="系统管理员", is_staff=True, is_superuser=True),
+        User(
+            username=OFFICE_USERNAME,
+            password=password,
+            role=User.Role.OFFICE,
+            last_name="机关工委办公室",
+        ),
+        User(
+            username=ADMIN_USERNAME,
+            password=password,
+            role=User.Role.OFFICE,
+            last_name="系统管理员",
+            is_staff=True,
+            is_superuser=True,
+        ),
     ]
-    existing = set(User.objects.filter(username__in=[u.username for u in staff])
-                   .values_list("username", flat=True))
+    existing = set(
+        User.objects.filter(username__in=[u.username for u in staff]).values_list(
+            "username", flat=True
+        )
+    )
     User.objects.bulk_create(u for u in staff if u.username not in existing)
     return {user.branch_id: user for user in secretaries}
 
@@ -239,17 +274,23 @@ def _rounds(questionnaire, branches):
     for back in (5, 3, 1):
         year, quarter = divmod(index - back, 4)
         last_month = quarter * 3 + 3
-        rounds.append(Round(
-            name=f"{year}年第{QUARTERS[quarter]}季度融合度测评", questionnaire=questionnaire,
-            opens_at=_local(dt.date(year, last_month, 1), 9),
-            closes_at=_local(dt.date(year, last_month, 20), 18),
-        ))
+        rounds.append(
+            Round(
+                name=f"{year}年第{QUARTERS[quarter]}季度融合度测评",
+                questionnaire=questionnaire,
+                opens_at=_local(dt.date(year, last_month, 1), 9),
+                closes_at=_local(dt.date(year, last_month, 20), 18),
+            )
+        )
     year, quarter = divmod(index, 4)
-    rounds.append(Round(
-        name=f"{year}年第{QUARTERS[quarter]}季度融合度测评", questionnaire=questionnaire,
-        opens_at=_local(today - dt.timedelta(days=7), 9),
-        closes_at=_local(today + dt.timedelta(days=21), 18),
-    ))
+    rounds.append(
+        Round(
+            name=f"{year}年第{QUARTERS[quarter]}季度融合度测评",
+            questionnaire=questionnaire,
+            opens_at=_local(today - dt.timedelta(days=7), 9),
+            closes_at=_local(today + dt.timedelta(days=21), 18),
+        )
+    )
     for round_ in rounds:
         round_.created_at = round_.opens_at - dt.timedelta(days=3)
     rounds = Round.objects.bulk_create(rounds)
@@ -288,8 +329,9 @@ def _submissions(rng, questionnaire, units, branches, secretaries, rounds):
             values = {}
             for q in questions:
                 level = clamp(levels[branch.pk][dimension_index[q.dimension_id]] + drift, 1, 5)
-                value = answer_for(rng, q, level, na_possible=not projects[branch.unit_id],
-                                   slot=slots.get(q.pk))
+                value = answer_for(
+                    rng, q, level, na_possible=not projects[branch.unit_id], slot=slots.get(q.pk)
+                )
                 if not submitted and rng.random() < 0.4:
                     value = None  # a draft is half done
                 values[q] = value
@@ -297,10 +339,13 @@ def _submissions(rng, questionnaire, units, branches, secretaries, rounds):
             at = _moment(rng, round_.opens_at, end)
             secretary = secretaries[branch.pk]
             submission = Submission(
-                round=round_, branch=branch, version=rng.randint(1, 3) + int(submitted),
+                round=round_,
+                branch=branch,
+                version=rng.randint(1, 3) + int(submitted),
                 status=Submission.Status.SUBMITTED if submitted else Submission.Status.DRAFT,
                 created_at=max(round_.opens_at, at - dt.timedelta(hours=rng.randint(1, 48))),
-                updated_at=at, updated_by=secretary,
+                updated_at=at,
+                updated_by=secretary,
                 submitted_at=at if submitted else None,
                 submitted_by=secretary if submitted else None,
             )
@@ -328,10 +373,16 @@ def _write(plans):
             answers.append(row)
         rows.extend(answers)
         if submission.status == Submission.Status.SUBMITTED:
-            snapshots.append(SubmissionSnapshot(
-                submission=submission, number=1, submitted_at=submission.submitted_at,
-                submitted_by=submission.submitted_by,
-                answers={row.question.code: answer_value(row, for_json=True) for row in answers},
-            ))
+            snapshots.append(
+                SubmissionSnapshot(
+                    submission=submission,
+                    number=1,
+                    submitted_at=submission.submitted_at,
+                    submitted_by=submission.submitted_by,
+                    answers={
+                        row.question.code: answer_value(row, for_json=True) for row in answers
+                    },
+                )
+            )
     Answer.objects.bulk_create(rows, batch_size=2000)
     SubmissionSnapshot.objects.bulk_create(snapshots)

@@ -4,7 +4,16 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from surveys.models import Answer, Dimension, Question, RosterEntry, Round, Submission
+from surveys.models import (
+    Answer,
+    Dimension,
+    Question,
+    Reminder,
+    RosterEntry,
+    Round,
+    Submission,
+    User,
+)
 
 
 def tasks_for_branch(branch):
@@ -94,4 +103,28 @@ def round_roster(round_):
             submission_submitted_at=Subquery(submissions.values("submitted_at")[:1]),
         )
         .order_by("branch__unit__order", "branch__unit__code", "branch__code")
+    )
+
+
+def secretaries_by_branch(branch_ids):
+    """The active secretary of each branch, in one query."""
+    return {
+        u.branch_id: u
+        for u in User.objects.filter(
+            role=User.Role.SECRETARY, is_active=True, branch_id__in=branch_ids
+        )
+    }
+
+
+def open_reminders(branch):
+    """Reminders for the branch's rounds that are open and not yet submitted."""
+    now = timezone.now()
+    submitted = Submission.objects.filter(branch=branch, status=Submission.Status.SUBMITTED).values(
+        "round_id"
+    )
+    return (
+        Reminder.objects.filter(branch=branch, round__opens_at__lte=now, round__closes_at__gt=now)
+        .exclude(round_id__in=submitted)
+        .select_related("round")
+        .order_by("-sent_at")[:3]
     )

@@ -69,7 +69,12 @@ def home(request):
     user = request.user
     if user.is_secretary:
         current, past = selectors.tasks_for_branch(user.branch)
-        return render(request, "surveys/home.html", {"current": current, "past": past})
+        reminders = selectors.open_reminders(user.branch)
+        return render(
+            request,
+            "surveys/home.html",
+            {"current": current, "past": past, "reminders": reminders},
+        )
     if user.is_office:
         return redirect("dashboard")
     raise PermissionDenied("您的账号尚未分配角色，请联系管理员。")
@@ -241,10 +246,3 @@ def _display(question, answer):
 def office_home(request):
     rounds = list(selectors.rounds_with_progress())
     return render(request, "surveys/office_rounds.html", {"rounds": rounds})
-
-
-@office_required
-def office_round(request, round_id):
-    round_ = get_object_or_404(selectors.rounds_with_progress(), pk=round_id)
-    roster = list(selectors.round_roster(round_))
-    return render(request, "surveys/office_round.html", {"round": round_, "roster": roster})

@@ -1,0 +1,294 @@
+"""The office's writes: rounds, deadlines, reminders (催报) and returns (退回).
+
+Each service checks that the user is office staff, runs in one transaction and writes the
+audit record beside the change."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import AuditEvent, Branch, Reminder, RosterEntry, Round, Submission, User
+
+REMINDER_INTERVAL = dt.timedelta(hours=24)
+
+
+class OfficeError(Exception):
+    """A refused office action, with a message fit to show."""
+
+
+def _require_office(user):
+    if not user.is_office:
+        raise PermissionDenied("只有机关工委工作人员可以执行此操作。")
+
+
+def _audit(user, action, *, round_=None, branch=None, submission=None, **detail):
+    AuditEvent.objects.create(
+        actor=user,
+        action=action,
+        round=round_,
+        branch=branch,
+        submission=submission,
+        detail=detail,
+    )
+
+
+def _local(value):
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def round_create(*, user, name, questionnaire, opens_at, closes_at, branches=None) -> Round:
+    """A new round; the roster is every active branch unless branches are given."""
+    _require_office(user)
+    if closes_at <= opens_at:
+        raise OfficeError("截止时间必须晚于开始时间。")
+    with transaction.atomic():
+        round_ = Round.objects.create(
+            name=name, questionnaire=questionnaire, opens_at=opens_at, closes_at=closes_at
+        )
+        roster = list(branches) if branches is not None else Branch.objects.filter(is_active=True)
+        RosterEntry.objects.bulk_create(RosterEntry(round=round_, branch=b) for b in roster)
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CREATED,
+            round_=round_,
+            name=name,
+            questionnaire=str(questionnaire),
+            opens_at=_local(opens_at),
+            closes_at=_local(closes_at),
+            roster=len(roster),
+        )
+    return round_
+
+
+def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, branches) -> Round:
+    """Change a round that has not opened yet: everything, roster included."""
+    _require_office(user)
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if round_.status != Round.Status.SCHEDULED:
+            raise OfficeError("测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”。")
+        if closes_at <= opens_at:
+            raise OfficeError("截止时间必须晚于开始时间。")
+        changes = {}
+        for field, value in (
+            ("name", name),
+            ("questionnaire", questionnaire),
+            ("opens_at", opens_at),
+            ("closes_at", closes_at),
+        ):
+            if getattr(round_, field) != value:
+                old = getattr(round_, field)
+                changes[field] = [_show(old), _show(value)]
+                setattr(round_, field, value)
+        round_.save()
+        wanted = {b.pk for b in branches}
+        current = set(round_.roster.values_list("branch_id", flat=True))
+        RosterEntry.objects.filter(round=round_, branch_id__in=current - wanted).delete()
+        RosterEntry.objects.bulk_create(
+            RosterEntry(round=round_, branch_id=pk) for pk in wanted - current
+        )
+        if wanted != current:
+            changes["roster"] = [len(current), len(wanted)]
+        if changes:
+            _audit(user, AuditEvent.Action.ROUND_CHANGED, round_=round_, changes=changes)
+    return round_
+
+
+def _show(value):
+    if isinstance(value, dt.datetime):
+        return _local(value)
+    return str(value)
+
+
+def round_close_now(*, user, round_) -> Round:
+    _require_office(user)
+    now = timezone.now()
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if round_.status_at(now) != Round.Status.OPEN:
+            raise OfficeError("只有进行中的批次可以提前结束。")
+        old = round_.closes_at
+        round_.closes_at = now
+        round_.save(update_fields=["closes_at"])
+        # Branch extensions beyond the new end would keep it open for them: end those too.
+        RosterEntry.objects.filter(round=round_, closes_at_override__gt=now).update(
+            closes_at_override=None
+        )
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=round_,
+            changes={"closes_at": [_local(old), _local(now)]},
+            note="提前结束",
+        )
+    return round_
+
+
+def round_extend(*, user, round_, closes_at, reason) -> Round:
+    """Move the deadline of the whole round later (also reopens a closed round)."""
+    _require_office(user)
+    if not reason.strip():
+        raise OfficeError("请填写延期原因。")
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if closes_at <= max(round_.closes_at, timezone.now()):
+            raise OfficeError("新的截止时间必须晚于原截止时间和当前时间。")
+        old = round_.closes_at
+        round_.closes_at = closes_at
+        round_.save(update_fields=["closes_at"])
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=round_,
+            changes={"closes_at": [_local(old), _local(closes_at)]},
+            reason=reason,
+        )
+    return round_
+
+
+def branch_extend(*, user, entry, closes_at, reason) -> RosterEntry:
+    """A deadline of one branch's own, later than the round's."""
+    _require_office(user)
+    if not reason.strip():
+        raise OfficeError("请填写延期原因。")
+    with transaction.atomic():
+        entry = RosterEntry.objects.select_for_update().select_related("round").get(pk=entry.pk)
+        if closes_at <= max(entry.closes_at, timezone.now()):
+            raise OfficeError("新的截止时间必须晚于该支部原截止时间和当前时间。")
+        old = entry.closes_at
+        entry.closes_at_override = closes_at
+        entry.override_reason = reason.strip()
+        entry.save(update_fields=["closes_at_override", "override_reason"])
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=entry.round,
+            branch=entry.branch,
+            changes={"branch_closes_at": [_local(old), _local(closes_at)]},
+            reason=reason.strip(),
+        )
+    return entry
+
+
+def not_submitted(round_):
+    """Roster entries whose branch has not submitted (drafts and returned ones included)."""
+    submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED).values(
+        "branch_id"
+    )
+    return (
+        RosterEntry.objects.filter(round=round_)
+        .exclude(branch_id__in=submitted)
+        .select_related("branch", "branch__unit")
+        .order_by("branch__unit__order", "branch__unit__code", "branch__code")
+    )
+
+
+def reminders_send(*, user, round_, branch_ids=None) -> dict:
+    """催报: remind branches that have not submitted (all, or the chosen ones).
+
+    A branch is reminded at most once per round in 24 hours; the rest are skipped and
+    counted, so pressing the button twice sends nothing twice."""
+    _require_office(user)
+    now = timezone.now()
+    if round_.status_at(now) != Round.Status.OPEN:
+        raise OfficeError("只能对进行中的批次催报。")
+    sent, recent = [], []
+    with transaction.atomic():
+        entries = not_submitted(round_)
+        if branch_ids is not None:
+            entries = entries.filter(branch_id__in=branch_ids)
+        entries = list(entries)
+        reminded = set(
+            Reminder.objects.filter(
+                round=round_,
+                branch_id__in=[e.branch_id for e in entries],
+                sent_at__gt=now - REMINDER_INTERVAL,
+            ).values_list("branch_id", flat=True)
+        )
+        secretaries = {
+            u.branch_id: u
+            for u in User.objects.filter(
+                role=User.Role.SECRETARY,
+                is_active=True,
+                branch_id__in=[e.branch_id for e in entries],
+            )
+        }
+        for entry in entries:
+            if entry.branch_id in reminded:
+                recent.append(entry.branch)
+                continue
+            secretary = secretaries.get(entry.branch_id)
+            message = (
+                f"{entry.branch.name}：《{round_.name}》将于 {_local(entry.closes_at)} 截止，"
+                "贵支部尚未提交答卷，请尽快登录“融合”测评系统填写并提交。"
+            )
+            reminder = Reminder.objects.create(
+                round=round_,
+                branch=entry.branch,
+                sent_by=user,
+                sent_at=now,
+                recipient=secretary,
+                email=secretary.email if secretary else "",
+                message=message,
+            )
+            if reminder.email:
+                # Inside the transaction: if sending fails, no reminder is logged as sent.
+                send_mail(
+                    f"【催报】{round_.name}",
+                    message,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [reminder.email],
+                )
+            sent.append(entry.branch)
+        if sent:
+            _audit(
+                user,
+                AuditEvent.Action.REMINDED,
+                round_=round_,
+                branches=[b.name for b in sent],
+                skipped_recent=[b.name for b in recent],
+            )
+    return {"sent": sent, "recent": recent}
+
+
+def submission_return(*, user, submission, reason, closes_at=None) -> Submission:
+    """退回: the secretary may edit and resubmit. Every submitted version stays in the
+    snapshots; the scores stay those of the latest submitted version until resubmission.
+
+    If the branch's deadline has passed, a new deadline for that branch is required."""
+    _require_office(user)
+    reason = reason.strip()
+    if not reason:
+        raise OfficeError("请填写退回原因，支部书记会看到它。")
+    now = timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.status != Submission.Status.SUBMITTED:
+            raise OfficeError("只有已提交的答卷可以退回。")
+        entry = RosterEntry.objects.select_related("round").get(
+            round_id=submission.round_id, branch_id=submission.branch_id
+        )
+        if not entry.is_open(now):
+            if closes_at is None or closes_at <= now:
+                raise OfficeError("该支部的填报时间已过，退回时请同时给出新的补报截止时间。")
+            entry.closes_at_override = closes_at
+            entry.override_reason = f"退回修改：{reason}"[:200]
+            entry.save(update_fields=["closes_at_override", "override_reason"])
+        submission.status = Submission.Status.RETURNED
+        submission.return_reason = reason
+        submission.updated_at = now
+        submission.save(update_fields=["status", "return_reason", "updated_at"])
+        _audit(
+            user,
+            AuditEvent.Action.RETURNED,
+            round_=submission.round,
+            branch=submission.branch,
+            submission=submission,
+            reason=reason,
+            closes_at=_local(closes_at) if closes_at else None,
+        )
+    return submission

@@ -1,0 +1,107 @@
+from django import forms
+from django.utils import timezone
+
+from surveys.models import AuditEvent, Branch, Questionnaire, Round, Unit, User
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def datetime_field(label, **kwargs):
+    return forms.DateTimeField(
+        label=label, widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS, **kwargs
+    )
+
+
+class BranchChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, branch):
+        return f"{branch.unit.name} · {branch.name}"
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label="批次名称", max_length=100)
+    questionnaire = forms.ModelChoiceField(
+        label="问卷版本", queryset=Questionnaire.objects.order_by("code", "-version")
+    )
+    opens_at = datetime_field("开始时间")
+    closes_at = datetime_field("截止时间")
+    roster_mode = forms.ChoiceField(
+        label="参评范围",
+        choices=[("all", "全部启用的党支部"), ("chosen", "指定单位或党支部")],
+        widget=forms.RadioSelect,
+        initial="all",
+    )
+    units = forms.ModelMultipleChoiceField(
+        label="指定单位（其下全部启用的支部参评）",
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    branches = BranchChoiceField(
+        label="指定党支部",
+        queryset=Branch.objects.filter(is_active=True).select_related("unit"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", "截止时间必须晚于开始时间。")
+        if cleaned.get("roster_mode") == "chosen" and not (
+            cleaned.get("units") or cleaned.get("branches")
+        ):
+            self.add_error("roster_mode", "请至少选择一个单位或党支部。")
+        return cleaned
+
+    def roster(self):
+        """The chosen branches, or None for "every active branch"."""
+        if self.cleaned_data["roster_mode"] == "all":
+            return None
+        chosen = {b.pk: b for b in self.cleaned_data["branches"]}
+        for branch in Branch.objects.filter(unit__in=self.cleaned_data["units"], is_active=True):
+            chosen[branch.pk] = branch
+        return list(chosen.values())
+
+    @classmethod
+    def initial_for(cls, round_):
+        branch_ids = list(round_.roster.values_list("branch_id", flat=True))
+        every_active = set(Branch.objects.filter(is_active=True).values_list("pk", flat=True))
+        return {
+            "name": round_.name,
+            "questionnaire": round_.questionnaire_id,
+            "opens_at": timezone.localtime(round_.opens_at),
+            "closes_at": timezone.localtime(round_.closes_at),
+            "roster_mode": "all" if set(branch_ids) == every_active else "chosen",
+            "branches": branch_ids,
+        }
+
+
+class ExtendForm(forms.Form):
+    closes_at = datetime_field("新的截止时间")
+    reason = forms.CharField(label="延期原因", max_length=200)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因（支部书记可见）", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
+    closes_at = datetime_field("补报截止时间（该支部填报时间已过时必填）", required=False)
+
+
+class AuditFilterForm(forms.Form):
+    round = forms.ModelChoiceField(label="批次", queryset=Round.objects.all(), required=False)
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.all(), required=False)
+    actor = forms.ModelChoiceField(
+        label="操作人", queryset=User.objects.order_by("username"), required=False
+    )
+    action = forms.ChoiceField(
+        label="操作", choices=[("", "全部")] + AuditEvent.Action.choices, required=False
+    )
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,350 @@
+"""The office's pages for running a round: create and edit, deadlines, completion,
+催报, 退回 with history, and the audit log."""
+
+import io
+from urllib.parse import quote
+
+import pandas as pd
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from surveys import office, selectors
+from surveys.models import AuditEvent, Reminder, RosterEntry, Round, Submission
+from surveys.office_forms import AuditFilterForm, ExtendForm, ReturnForm, RoundForm
+from surveys.views import office_required
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(frame, filename, sheet):
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet, index=False)
+        writer.sheets[sheet].freeze_panes = "A2"
+        for column in writer.sheets[sheet].columns:
+            writer.sheets[sheet].column_dimensions[column[0].column_letter].width = 22
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@office_required
+def round_new(request):
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = office.round_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                questionnaire=form.cleaned_data["questionnaire"],
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+                branches=form.roster(),
+            )
+        except office.OfficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"已创建测评批次“{round_.name}”，参评支部 {round_.roster.count()} 个。"
+            )
+            return redirect("office_round", round_id=round_.pk)
+    return render(request, "surveys/office/round_form.html", {"form": form, "round": None})
+
+
+@office_required
+def round_edit(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    if round_.status != Round.Status.SCHEDULED:
+        messages.error(
+            request, "测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”。"
+        )
+        return redirect("office_round", round_id=round_.pk)
+    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round_))
+    if request.method == "POST" and form.is_valid():
+        roster = form.roster()
+        if roster is None:
+            roster = list(form.fields["branches"].queryset)
+        try:
+            office.round_update(
+                user=request.user,
+                round_=round_,
+                name=form.cleaned_data["name"],
+                questionnaire=form.cleaned_data["questionnaire"],
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+                branches=roster,
+            )
+        except office.OfficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "批次设置已保存。")
+            return redirect("office_round", round_id=round_.pk)
+    return render(request, "surveys/office/round_form.html", {"form": form, "round": round_})
+
+
+@office_required
+def office_round(request, round_id):
+    round_ = get_object_or_404(selectors.rounds_with_progress(), pk=round_id)
+    roster = list(selectors.round_roster(round_))
+    secretaries = selectors.secretaries_by_branch([e.branch_id for e in roster])
+    last_reminded = dict(
+        Reminder.objects.filter(round=round_)
+        .order_by("branch_id", "sent_at")
+        .values_list("branch_id", "sent_at")
+    )
+    units = {}
+    for entry in roster:
+        entry.secretary = secretaries.get(entry.branch_id)
+        entry.last_reminded = last_reminded.get(entry.branch_id)
+        unit = units.setdefault(
+            entry.branch.unit_id, {"unit": entry.branch.unit, "total": 0, "done": 0}
+        )
+        unit["total"] += 1
+        unit["done"] += entry.submission_status == Submission.Status.SUBMITTED
+    return render(
+        request,
+        "surveys/office_round.html",
+        {
+            "round": round_,
+            "roster": roster,
+            "units": list(units.values()),
+            "pending": [e for e in roster if e.submission_status != Submission.Status.SUBMITTED],
+            "extend_form": ExtendForm(),
+            "is_open": round_.status == Round.Status.OPEN,
+            "reminders": Reminder.objects.filter(round=round_).select_related("branch", "sent_by")[
+                :50
+            ],
+        },
+    )
+
+
+@office_required
+@require_POST
+def round_close(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    try:
+        office.round_close_now(user=request.user, round_=round_)
+    except office.OfficeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"“{round_.name}”已提前结束，支部不能再保存或提交。")
+    return redirect("office_round", round_id=round_id)
+
+
+@office_required
+@require_POST
+def round_extend(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    form = ExtendForm(request.POST)
+    branch_id = request.POST.get("branch")
+    if not form.is_valid():
+        messages.error(request, "请填写有效的新截止时间和延期原因。")
+        return redirect("office_round", round_id=round_id)
+    try:
+        if branch_id:
+            entry = get_object_or_404(RosterEntry, round=round_, branch_id=branch_id)
+            office.branch_extend(user=request.user, entry=entry, **form.cleaned_data)
+            messages.success(request, f"已为{entry.branch.name}单独延期。")
+        else:
+            office.round_extend(user=request.user, round_=round_, **form.cleaned_data)
+            messages.success(request, "已延长本批次的截止时间。")
+    except office.OfficeError as exc:
+        messages.error(request, str(exc))
+    return redirect("office_round", round_id=round_id)
+
+
+@office_required
+def not_submitted_xlsx(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    entries = list(office.not_submitted(round_))
+    secretaries = selectors.secretaries_by_branch([e.branch_id for e in entries])
+    rows = []
+    for entry in entries:
+        secretary = secretaries.get(entry.branch_id)
+        rows.append(
+            {
+                "单位": entry.branch.unit.name,
+                "党支部": entry.branch.name,
+                "支部书记": secretary.display_name if secretary else "",
+                "联系电话": secretary.phone if secretary else "",
+                "截止时间": timezone.localtime(entry.closes_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["单位", "党支部", "支部书记", "联系电话", "截止时间"])
+    return xlsx_response(frame, f"{round_.name}-未提交支部.xlsx", "未提交支部")
+
+
+@office_required
+@require_POST
+def reminders_send(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    if request.POST.get("all"):
+        branch_ids = None
+    else:
+        branch_ids = [int(pk) for pk in request.POST.getlist("branch") if pk.isdigit()]
+        if not branch_ids:
+            messages.error(request, "请先勾选要催报的支部，或使用“一键催报”。")
+            return redirect("office_round", round_id=round_id)
+    try:
+        result = office.reminders_send(user=request.user, round_=round_, branch_ids=branch_ids)
+    except office.OfficeError as exc:
+        messages.error(request, str(exc))
+        return redirect("office_round", round_id=round_id)
+    sent, recent = result["sent"], result["recent"]
+    if sent:
+        messages.success(request, f"已向 {len(sent)} 个支部发出催报提醒。")
+    if recent:
+        names = "、".join(b.name for b in recent[:5]) + ("等" if len(recent) > 5 else "")
+        messages.info(request, f"{names}在 24 小时内已催报过，本次未重复发送。")
+    if not sent and not recent:
+        messages.info(request, "没有需要催报的支部。")
+    return redirect("office_round", round_id=round_id)
+
+
+@office_required
+def submission_return(request, pk):
+    submission = get_object_or_404(
+        Submission.objects.select_related("round", "branch", "branch__unit"), pk=pk
+    )
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            office.submission_return(user=request.user, submission=submission, **form.cleaned_data)
+        except office.OfficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已将{submission.branch.name}的答卷退回修改。")
+            return redirect("office_round", round_id=submission.round_id)
+    return render(
+        request, "surveys/office/return_form.html", {"form": form, "submission": submission}
+    )
+
+
+def _compare(questions, older, newer):
+    rows = []
+    for question in questions:
+        before = older.answers.get(question.code) if older else None
+        after = newer.answers.get(question.code) if newer else None
+        rows.append(
+            {"question": question, "before": before, "after": after, "changed": before != after}
+        )
+    return rows
+
+
+def submission_history(request, pk):
+    """Every submitted version, and two of them side by side with the changes marked."""
+    if not request.user.is_authenticated:
+        return redirect(f"/login/?next={request.path}")
+    submission = get_object_or_404(selectors.visible_submissions(request.user), pk=pk)
+    snapshots = list(submission.snapshots.select_related("submitted_by"))
+    by_number = {s.number: s for s in snapshots}
+    newer = by_number.get(_int(request.GET.get("b"))) or (snapshots[-1] if snapshots else None)
+    older = by_number.get(_int(request.GET.get("a"))) or (
+        snapshots[-2] if len(snapshots) > 1 else None
+    )
+    _dimensions, questions = selectors.questionnaire_sections(submission.round.questionnaire)
+    rows = _compare(questions, older, newer) if newer else []
+    return render(
+        request,
+        "surveys/office/history.html",
+        {
+            "submission": submission,
+            "snapshots": snapshots,
+            "older": older,
+            "newer": newer,
+            "rows": rows,
+            "changed_count": sum(r["changed"] for r in rows),
+        },
+    )
+
+
+def _int(value):
+    return int(value) if value and value.isdigit() else None
+
+
+def _filtered_events(form):
+    events = AuditEvent.objects.select_related("actor", "round", "branch", "branch__unit")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["round"]:
+            events = events.filter(round=data["round"])
+        if data["unit"]:
+            events = events.filter(branch__unit=data["unit"])
+        if data["actor"]:
+            events = events.filter(actor=data["actor"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    return events
+
+
+@office_required
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    events = _filtered_events(form)
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            {
+                "时间": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                "操作人": e.actor.display_name if e.actor else "",
+                "账号": e.actor.username if e.actor else "",
+                "操作": e.get_action_display(),
+                "批次": e.round.name if e.round else "",
+                "单位": e.branch.unit.name if e.branch else "",
+                "党支部": e.branch.name if e.branch else "",
+                "详情": _detail_text(e.detail),
+            }
+            for e in events.iterator(chunk_size=2000)
+        ]
+        columns = ["时间", "操作人", "账号", "操作", "批次", "单位", "党支部", "详情"]
+        return xlsx_response(pd.DataFrame(rows, columns=columns), "操作记录.xlsx", "操作记录")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.detail_text = _detail_text(event.detail)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "surveys/office/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+DETAIL_LABELS = {
+    "version": "版本",
+    "answered": "已答题数",
+    "snapshot": "第几次提交",
+    "reason": "原因",
+    "changes": "变更",
+    "roster": "参评支部数",
+    "name": "名称",
+    "branches": "支部",
+    "skipped_recent": "24小时内已催报",
+    "closes_at": "截止时间",
+    "note": "说明",
+}
+
+
+def _detail_text(detail):
+    parts = []
+    for key, value in (detail or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = "；".join(
+                f"{DETAIL_LABELS.get(k, k)} {v[0]} → {v[1]}"
+                if isinstance(v, list) and len(v) == 2
+                else f"{DETAIL_LABELS.get(k, k)} {v}"
+                for k, v in value.items()
+            )
+        parts.append(f"{DETAIL_LABELS.get(key, key)}：{value}")
+    return "；".join(parts)

@@ -1,0 +1,187 @@
+"""The office runs a round: create, edit until it opens, close early, extend, with frozen time."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import AuditEvent, Branch, RosterEntry, Round
+from tests.conftest import make_round
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def inactive_branch(unit_a):
+    return Branch.objects.create(unit=unit_a, code="U-A-9", name="已撤销支部", is_active=False)
+
+
+def test_create_round_with_every_active_branch(
+    client, office, questionnaire, branch_a, branch_b, inactive_branch
+):
+    client.force_login(office)
+    with time_machine.travel(T0, tick=False):
+        client.force_login(office)
+        response = client.post(
+            reverse("round_new"),
+            {
+                "name": "2026年第一季度融合度测评",
+                "questionnaire": questionnaire.pk,
+                "opens_at": local(T0 + dt.timedelta(days=1)),
+                "closes_at": local(T0 + dt.timedelta(days=15)),
+                "roster_mode": "all",
+            },
+        )
+    round_ = Round.objects.get()
+    assert response.status_code == 302
+    assert set(round_.roster.values_list("branch_id", flat=True)) == {branch_a.pk, branch_b.pk}
+    assert round_.opens_at == T0 + dt.timedelta(days=1)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ROUND_CREATED)
+    assert event.actor == office and event.detail["roster"] == 2
+
+
+def test_create_round_with_chosen_unit(client, office, questionnaire, branch_a, branch_b, unit_b):
+    client.force_login(office)
+    client.post(
+        reverse("round_new"),
+        {
+            "name": "专项测评",
+            "questionnaire": questionnaire.pk,
+            "opens_at": local(timezone.now()),
+            "closes_at": local(timezone.now() + dt.timedelta(days=3)),
+            "roster_mode": "chosen",
+            "units": [unit_b.pk],
+        },
+    )
+    assert list(Round.objects.get().roster.values_list("branch_id", flat=True)) == [branch_b.pk]
+
+
+def test_bad_round_form_keeps_input(client, office, questionnaire):
+    client.force_login(office)
+    response = client.post(
+        reverse("round_new"),
+        {
+            "name": "时间填反了的批次",
+            "questionnaire": questionnaire.pk,
+            "opens_at": local(T0 + dt.timedelta(days=5)),
+            "closes_at": local(T0),
+            "roster_mode": "chosen",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "截止时间必须晚于开始时间" in html and "请至少选择一个单位或党支部" in html
+    assert "时间填反了的批次" in html
+    assert not Round.objects.exists()
+
+
+def test_round_is_editable_until_it_opens(client, office, questionnaire, branch_a, branch_b):
+    with time_machine.travel(T0, tick=False):
+        round_ = make_round(
+            questionnaire,
+            [branch_a, branch_b],
+            opens_at=T0 + dt.timedelta(days=2),
+            closes_at=T0 + dt.timedelta(days=9),
+        )
+        client.force_login(office)
+        data = {
+            "name": "改名后的批次",
+            "questionnaire": questionnaire.pk,
+            "opens_at": local(T0 + dt.timedelta(days=3)),
+            "closes_at": local(T0 + dt.timedelta(days=9)),
+            "roster_mode": "chosen",
+            "branches": [branch_a.pk],
+        }
+        assert client.post(reverse("round_edit", args=[round_.pk]), data).status_code == 302
+        round_.refresh_from_db()
+        assert round_.name == "改名后的批次"
+        assert list(round_.roster.values_list("branch_id", flat=True)) == [branch_a.pk]
+        assert AuditEvent.objects.filter(action=AuditEvent.Action.ROUND_CHANGED).exists()
+
+    with time_machine.travel(T0 + dt.timedelta(days=4), tick=False):
+        client.force_login(office)
+        response = client.post(reverse("round_edit", args=[round_.pk]), {**data, "name": "再改"})
+        assert response.status_code == 302
+        round_.refresh_from_db()
+        assert round_.name == "改名后的批次"
+
+
+def test_status_follows_the_clock_and_close_early(client, office, questionnaire, branch_a):
+    round_ = make_round(
+        questionnaire, [branch_a], opens_at=T0, closes_at=T0 + dt.timedelta(days=10)
+    )
+    with time_machine.travel(T0 - dt.timedelta(hours=1), tick=False):
+        assert Round.objects.get().status == Round.Status.SCHEDULED
+    with time_machine.travel(T0 + dt.timedelta(days=3), tick=False):
+        assert Round.objects.get().status == Round.Status.OPEN
+        client.force_login(office)
+        assert client.post(reverse("round_close", args=[round_.pk])).status_code == 302
+        round_.refresh_from_db()
+        assert round_.closes_at == T0 + dt.timedelta(days=3)
+        assert round_.status == Round.Status.CLOSED
+
+
+def test_extend_round_and_one_branch(client, office, questionnaire, branch_a, branch_b):
+    round_ = make_round(
+        questionnaire, [branch_a, branch_b], opens_at=T0, closes_at=T0 + dt.timedelta(days=10)
+    )
+    with time_machine.travel(T0 + dt.timedelta(days=1), tick=False):
+        client.force_login(office)
+        url = reverse("round_extend", args=[round_.pk])
+        new = T0 + dt.timedelta(days=12)
+        client.post(url, {"closes_at": local(new), "reason": "国庆假期顺延"})
+        round_.refresh_from_db()
+        assert round_.closes_at == new
+
+        client.post(url, {"closes_at": local(T0), "reason": "往前改"})  # refused: not later
+        round_.refresh_from_db()
+        assert round_.closes_at == new
+
+        later = T0 + dt.timedelta(days=20)
+        client.post(url, {"closes_at": local(later), "reason": "抢险", "branch": branch_b.pk})
+        entry = RosterEntry.objects.get(round=round_, branch=branch_b)
+        assert entry.closes_at == later and entry.override_reason == "抢险"
+        assert RosterEntry.objects.get(round=round_, branch=branch_a).closes_at == new
+
+
+def test_roster_and_progress_counts(client, office, secretary_a, open_round, questionnaire):
+    from tests.surveys.helpers import answer_post
+
+    client.force_login(secretary_a)
+    client.post(
+        reverse("questionnaire", args=[open_round.pk]),
+        answer_post(questionnaire, version=0, action="submit"),
+    )
+    client.force_login(office)
+    html = client.get(reverse("office_round", args=[open_round.pk])).content.decode()
+    assert "1 / 2（50%）" in html
+    assert "未提交的支部（1）" in html
+    assert "县财政局机关党支部" in html
+
+
+def test_office_pages_refuse_secretaries(client, secretary_a, open_round):
+    client.force_login(secretary_a)
+    for url in (
+        reverse("round_new"),
+        reverse("round_edit", args=[open_round.pk]),
+        reverse("office_round", args=[open_round.pk]),
+        reverse("not_submitted_xlsx", args=[open_round.pk]),
+        reverse("audit_log"),
+    ):
+        assert client.get(url).status_code == 403, url
+    for url in (
+        reverse("round_close", args=[open_round.pk]),
+        reverse("round_extend", args=[open_round.pk]),
+        reverse("remind", args=[open_round.pk]),
+    ):
+        assert client.post(url).status_code == 403, url
+    client.logout()
+    assert client.get(reverse("round_new")).status_code == 302

@@ -44,6 +44,13 @@ class RoundForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = Questionnaire.objects.order_by("-created_at", "-id").first()
+        if latest is not None:
+            self.fields["questionnaire"].initial = latest.pk
+            self.fields["questionnaire"].empty_label = None
+
     def clean(self):
         cleaned = super().clean()
         opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")

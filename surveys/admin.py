@@ -45,27 +45,95 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
-class GradeBandInline(admin.TabularInline):
+class FrozenAwareInline:
+    """An inline that turns read-only when its questionnaire is used by a round."""
+
+    extra = 0
+
+    def _editable(self, obj):
+        return obj is None or not obj.is_frozen
+
+    def has_add_permission(self, request, obj):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class GradeBandInline(FrozenAwareInline, admin.TabularInline):
     model = models.GradeBand
-    extra = 0
+    fields = ["label", "min_score"]
 
 
-class DimensionInline(admin.TabularInline):
+class DimensionInline(FrozenAwareInline, admin.TabularInline):
     model = models.Dimension
-    extra = 0
     fields = ["order", "code", "name", "problem", "weight"]
+
+
+class QuestionInline(FrozenAwareInline, admin.TabularInline):
+    model = models.Question
+    fields = [
+        "order",
+        "dimension",
+        "code",
+        "text",
+        "kind",
+        "reverse_keyed",
+        "weight",
+        "cause",
+        "aspect",
+        "required",
+        "allow_na",
+    ]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the dimensions of the questionnaire being edited.
+        if db_field.name == "dimension":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = models.Dimension.objects.filter(questionnaire_id=object_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(models.Questionnaire)
 class QuestionnaireAdmin(admin.ModelAdmin):
-    list_display = ["code", "version", "title", "created_at"]
-    inlines = [DimensionInline, GradeBandInline]
+    """Versions used by a round are read-only here too; the office copies them instead."""
+
+    list_display = ["code", "version", "title", "is_frozen_display", "cloned_from", "created_at"]
+    list_select_related = ["cloned_from"]
+    inlines = [DimensionInline, GradeBandInline, QuestionInline]
+    readonly_fields = ["cloned_from", "source_sha256", "ahp_matrix", "ahp_cr"]
+
+    @admin.display(description="状态")
+    def is_frozen_display(self, obj):
+        return "已冻结" if obj.is_frozen else "可编辑"
+
+    # Without change permission the admin shows a frozen version view-only, inlines included.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(models.Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = [
-        "code", "short_text", "kind", "dimension", "reverse_keyed", "weight", "cause", "aspect",
+        "code",
+        "short_text",
+        "kind",
+        "dimension",
+        "reverse_keyed",
+        "weight",
+        "cause",
+        "aspect",
         "required",
     ]
     list_filter = ["questionnaire", "dimension__name", "kind", "cause", "aspect", "reverse_keyed"]
@@ -75,6 +143,30 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="题目")
     def short_text(self, obj):
         return obj.text[:40]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # New questions can only go into a version no round uses yet.
+        if db_field.name == "questionnaire":
+            kwargs["queryset"] = models.Questionnaire.objects.filter(rounds__isnull=True)
+        elif db_field.name == "dimension":
+            kwargs["queryset"] = models.Dimension.objects.filter(
+                questionnaire__rounds__isnull=True
+            ).select_related("questionnaire")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "dimension":
+            # Every version has a 学用结合: say which version's.
+            field.label_from_instance = lambda d: f"{d.questionnaire} · {d.name}"
+        return field
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.questionnaire.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.questionnaire.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class RosterEntryInline(admin.TabularInline):

@@ -32,6 +32,7 @@ from surveys.models import (
     Questionnaire,
     RosterEntry,
     Round,
+    SecretaryAssignment,
     Submission,
     SubmissionSnapshot,
     Unit,
@@ -235,6 +236,9 @@ def _accounts(rng, branches):
             )
         )
     secretaries = User.objects.bulk_create(secretaries)
+    SecretaryAssignment.objects.bulk_create(
+        SecretaryAssignment(branch_id=user.branch_id, user=user) for user in secretaries
+    )
     staff = [
         User(
             username=OFFICE_USERNAME,

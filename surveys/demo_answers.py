@@ -86,9 +86,7 @@ def branch_levels(rng, units, branches, n_dimensions):
             levels[strong] += 0.6
             levels[weak] -= 0.7
         by_unit[unit.pk] = levels
-    return {
-        b.pk: [level + rng.gauss(0, 0.2) for level in by_unit[b.unit_id]] for b in branches
-    }
+    return {b.pk: [level + rng.gauss(0, 0.2) for level in by_unit[b.unit_id]] for b in branches}
 
 
 def answer_for(rng, question, level, *, na_possible, slot):

@@ -92,8 +92,20 @@ ASPECTS.update({tag.label: tag.value for tag in AspectTag})  # 目标融合 …
 KINDS = {kind.value for kind in Question.Kind}
 SCORED_KINDS = {str(kind) for kind in Question.SCORED_KINDS}
 QUESTION_KEYS = {
-    "code", "text", "kind", "reverse", "weight", "cause", "aspect", "required", "allow_na",
-    "help", "bands", "unit_label", "max_value", "choices",
+    "code",
+    "text",
+    "kind",
+    "reverse",
+    "weight",
+    "cause",
+    "aspect",
+    "required",
+    "allow_na",
+    "help",
+    "bands",
+    "unit_label",
+    "max_value",
+    "choices",
 }
 
 
@@ -215,7 +227,9 @@ def _question(raw, seen_codes):
         raise InstrumentError(f"{where}：只有单选题（choice）可以设置选项（choices）。")
     max_value = raw.get("max_value")
     if max_value is not None and (
-        kind != "number" or isinstance(max_value, bool) or not isinstance(max_value, int)
+        kind != "number"
+        or isinstance(max_value, bool)
+        or not isinstance(max_value, int)
         or max_value <= 0
     ):
         raise InstrumentError(f"{where}：最大值（max_value）只用于数值题，且应为正整数。")
@@ -268,8 +282,9 @@ def parse_instrument(data: dict) -> InstrumentSpec:
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise InstrumentError(f"问卷 {code}：版本号（version）应为正整数，现为“{version}”。")
-    ratio = _number(data.get("min_answered_ratio", 0.5), where=f"问卷 {code}",
-                    what="维度最低作答比例")
+    ratio = _number(
+        data.get("min_answered_ratio", 0.5), where=f"问卷 {code}", what="维度最低作答比例"
+    )
     if not 0 < ratio <= 1:
         raise InstrumentError(f"问卷 {code}：维度最低作答比例须大于 0 且不大于 1。")
     raw_dimensions = data.get("dimensions")
@@ -295,8 +310,7 @@ def parse_instrument(data: dict) -> InstrumentSpec:
                 code=dim_code,
                 name=_text(raw.get("name"), where=where, what="维度名称（name）"),
                 problem=_text(raw.get("problem"), where=where, what="对应问题", required=False),
-                description=_text(raw.get("description"), where=where, what="说明",
-                                  required=False),
+                description=_text(raw.get("description"), where=where, what="说明", required=False),
                 weight=_weight(raw.get("weight", 1), where=where),
                 questions=questions,
             )
@@ -305,8 +319,9 @@ def parse_instrument(data: dict) -> InstrumentSpec:
         code=code,
         version=version,
         title=_text(data.get("title"), where=f"问卷 {code}", what="问卷名称（title）"),
-        description=_text(data.get("description"), where=f"问卷 {code}", what="说明",
-                          required=False),
+        description=_text(
+            data.get("description"), where=f"问卷 {code}", what="说明", required=False
+        ),
         min_answered_ratio=ratio,
         grade_bands=_grade_bands(data.get("grade_bands")),
         dimensions=dimensions,
@@ -368,8 +383,7 @@ def load_instrument(path=None, *, actor=None) -> LoadResult:
         AuditEvent.objects.create(
             actor=actor,
             action=AuditEvent.Action.QUESTIONNAIRE_LOADED,
-            detail={"code": spec.code, "version": spec.version, "sha256": sha256,
-                    "change": status},
+            detail={"code": spec.code, "version": spec.version, "sha256": sha256, "change": status},
         )
     return LoadResult(questionnaire, status)
 

@@ -334,9 +334,12 @@ DETAIL_LABELS = {
 
 def _detail_text(detail):
     parts = []
-    for key, value in (detail or {}).items():
+    detail = detail or {}
+    for key, value in detail.items():
         if value in (None, "", [], {}):
             continue
+        if "note" in detail and key not in DETAIL_LABELS:
+            continue  # the note already says it in Chinese (e.g. an import's counts)
         if isinstance(value, list):
             value = "、".join(str(v) for v in value)
         elif isinstance(value, dict):

@@ -1,1 +1,33 @@
-urlpatterns = []
+"""The office's people pages, at /office/people/, and everyone's own password change."""
+
+from django.urls import path
+
+from surveys import onboarding_views as views
+
+urlpatterns = [
+    path("", views.people, name="people"),
+    path("template.xlsx", views.people_template, name="people_template"),
+    path("export.xlsx", views.people_export, name="people_export"),
+    path("import/", views.people_import, name="people_import"),
+    path("import/preview/", views.people_import_preview, name="people_import_preview"),
+    path("import/commit/", views.people_import_commit, name="people_import_commit"),
+    path("import/cancel/", views.people_import_cancel, name="people_import_cancel"),
+    path("import/done/", views.people_import_done, name="people_import_done"),
+    path("import/passwords.xlsx", views.people_import_passwords, name="people_import_passwords"),
+    path(
+        "secretaries/<int:user_id>/reset-password/",
+        views.password_reset,
+        name="people_password_reset",
+    ),
+    path(
+        "branches/<int:branch_id>/deactivate/",
+        views.branch_deactivate,
+        name="people_branch_deactivate",
+    ),
+    path(
+        "branches/<int:branch_id>/handover/", views.branch_handover, name="people_branch_handover"
+    ),
+    # Not office-only: every account changes its own password here, and a new or reset one
+    # is sent here by the middleware until it does.
+    path("password/", views.password_change, name="password_change"),
+]

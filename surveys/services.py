@@ -169,7 +169,12 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
         submission.submitted_by = user
         submission.save(
             update_fields=[
-                "version", "updated_at", "updated_by", "status", "submitted_at", "submitted_by",
+                "version",
+                "updated_at",
+                "updated_by",
+                "status",
+                "submitted_at",
+                "submitted_by",
             ]
         )
         number = submission.snapshots.count() + 1

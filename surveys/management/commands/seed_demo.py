@@ -11,9 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
-        parser.add_argument(
-            "--reset", action="store_true", help="删除已有的演示数据后重新创建"
-        )
+        parser.add_argument("--reset", action="store_true", help="删除已有的演示数据后重新创建")
 
     def handle(self, *args, seed, reset, **options):
         # The demo accounts share a published password; never create them in production.

@@ -1,0 +1,154 @@
+"""Time the office's reporting on a synthetic county, in a throw-away database.
+
+    python manage.py bench_reports --branches 10000 --rounds 1 --items 18
+
+prints one JSON object (milliseconds and sizes) on stdout; progress goes to stderr.
+
+The configured database is never opened. The command starts itself again as a child process
+whose settings point elsewhere, and only the child builds and measures:
+- SQLite (no DATABASE_URL): RONGHE_DATA_DIR is a new temporary directory, so the child's
+  SQLite file (and its WAL) live there; the directory is removed afterwards.
+- PostgreSQL (DATABASE_URL set): a database ronghe_bench_<pid> is created on the same server
+  (the login needs CREATEDB) and the child's DATABASE_URL names it; it is dropped afterwards.
+A child process rather than swapping `connections` in place, because settings, the cache and
+every module-level connection then agree on one database from the first line.
+
+--keep leaves the throw-away database behind and says where it is.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+CHILD_ENV = "RONGHE_BENCH_CHILD"
+
+
+class Command(BaseCommand):
+    help = "在临时数据库中生成模拟数据，测量计分、汇总、看板页面和导出的耗时（输出 JSON）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--branches", type=int, required=True, help="党支部数 N")
+        parser.add_argument("--rounds", type=int, default=1, help="测评批次数 R（默认 1）")
+        parser.add_argument(
+            "--items",
+            type=int,
+            default=18,
+            help="五级量表题数 K（默认 18，至少 3）；0 表示使用标准问卷",
+        )
+        parser.add_argument("--units", type=int, help="单位数 U（默认 N/20 向上取整）")
+        parser.add_argument("--seed", type=int, default=2026, help="随机数种子（默认 2026）")
+        parser.add_argument("--keep", action="store_true", help="保留临时数据库，便于查看")
+
+    def handle(self, *args, branches, rounds, items, units, seed, keep, **options):
+        if branches < 1 or rounds < 1:
+            raise CommandError("--branches 和 --rounds 至少为 1。")
+        if items and items < 3:
+            raise CommandError("--items 至少为 3（每个维度至少一题），或为 0（标准问卷）。")
+        if units is not None and not 1 <= units <= branches:
+            raise CommandError("--units 须在 1 与 --branches 之间。")
+        if os.environ.get(CHILD_ENV) == "1":
+            self._measure(branches, rounds, items, units, seed, keep)
+        else:
+            self._run_child(branches, rounds, items, units, seed, keep)
+
+    def _measure(self, branches, rounds, items, units, seed, keep):
+        from reports import bench  # the child only: it writes to the configured database
+
+        result = bench.run(
+            branches=branches,
+            rounds=rounds,
+            items=items,
+            units=units,
+            seed=seed,
+            log=lambda message: self.stderr.write(f"bench: {message}"),
+        )
+        if keep:
+            result["kept_database"] = str(settings.DATABASES["default"]["NAME"])
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _run_child(self, branches, rounds, items, units, seed, keep):
+        postgres = self._postgres_database() if os.environ.get("DATABASE_URL") else None
+        data_dir = tempfile.mkdtemp(prefix="ronghe-bench-")
+        env = {**os.environ, CHILD_ENV: "1", "RONGHE_DATA_DIR": data_dir}
+        # Timings as in production: DEBUG keeps every query in memory and slows each one.
+        env["DJANGO_DEBUG"] = "0"
+        env.setdefault("DJANGO_SECRET_KEY", "ronghe-bench-throwaway")
+        if postgres:
+            env["DATABASE_URL"] = postgres.url
+        command = [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "bench_reports",
+            f"--branches={branches}",
+            f"--rounds={rounds}",
+            f"--items={items}",
+            f"--seed={seed}",
+            *([f"--units={units}"] if units else []),
+            *(["--keep"] if keep else []),
+        ]
+        try:
+            child = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+        finally:
+            if keep:
+                where = postgres.name if postgres else data_dir
+                self.stderr.write(f"bench: 临时数据库已保留：{where}")
+            else:
+                shutil.rmtree(data_dir, ignore_errors=True)
+                if postgres:
+                    postgres.drop()
+        if child.returncode != 0:
+            raise CommandError(f"基准测试子进程失败（退出码 {child.returncode}），见上方输出。")
+        self.stdout.write(child.stdout.rstrip("\n"))
+
+    def _postgres_database(self):
+        database = settings.DATABASES["default"]
+        if "postgresql" not in database["ENGINE"]:
+            raise CommandError(
+                "DATABASE_URL 已设置，但不是 PostgreSQL；基准测试只支持 SQLite 和 PostgreSQL。"
+            )
+        return ThrowAwayPostgres(
+            database, os.environ["DATABASE_URL"], f"ronghe_bench_{os.getpid()}"
+        )
+
+
+class ThrowAwayPostgres:
+    """A database next to the configured one, created and dropped from the server's
+    maintenance database, so the configured database itself is never connected to."""
+
+    def __init__(self, database, url, name):
+        self.name = name
+        parts = urlsplit(url)
+        self.url = urlunsplit(parts._replace(path="/" + name))
+        self.params = {
+            key: value
+            for key, value in {
+                "host": database.get("HOST"),
+                "port": database.get("PORT"),
+                "user": database.get("USER"),
+                "password": database.get("PASSWORD"),
+            }.items()
+            if value
+        }
+        self._execute("CREATE DATABASE {}")
+
+    def drop(self):
+        self._execute("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+    def _execute(self, statement):
+        import psycopg
+        from psycopg import sql
+
+        try:
+            with psycopg.connect(dbname="postgres", autocommit=True, **self.params) as conn:
+                conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+        except psycopg.Error as error:
+            raise CommandError(
+                f"无法在 PostgreSQL 上创建或删除临时数据库 {self.name}：{error}"
+            ) from error

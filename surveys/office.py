@@ -11,7 +11,16 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import AuditEvent, Branch, Reminder, RosterEntry, Round, Submission, User
+from surveys.models import (
+    AuditEvent,
+    Branch,
+    Questionnaire,
+    Reminder,
+    RosterEntry,
+    Round,
+    Submission,
+    User,
+)
 
 REMINDER_INTERVAL = dt.timedelta(hours=24)
 
@@ -46,6 +55,8 @@ def round_create(*, user, name, questionnaire, opens_at, closes_at, branches=Non
     if closes_at <= opens_at:
         raise OfficeError("截止时间必须晚于开始时间。")
     with transaction.atomic():
+        # Lock the version: an edit of it running now either finishes first or sees it frozen.
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         round_ = Round.objects.create(
             name=name, questionnaire=questionnaire, opens_at=opens_at, closes_at=closes_at
         )
@@ -69,6 +80,7 @@ def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, bran
     _require_office(user)
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         if round_.status != Round.Status.SCHEDULED:
             raise OfficeError("测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”。")
         if closes_at <= opens_at:

@@ -30,6 +30,7 @@ from reports.views import ROUND_CHARTS, UNIT_CHARTS
 from surveys.instrument import load_questionnaire
 from surveys.models import (
     Answer,
+    Branch,
     Dimension,
     GradeBand,
     Question,
@@ -40,7 +41,6 @@ from surveys.models import (
     Unit,
     User,
 )
-from surveys.models import Branch as BranchModel
 
 WARM_RUNS = 5
 BATCH = 5000  # rows per INSERT batch (Django lowers it further where the backend needs)
@@ -197,9 +197,9 @@ def build(*, branches: int, rounds: int, items: int | None, units: int, seed: in
             batch_size=BATCH,
         )
         unit_list = list(Unit.objects.filter(code__startswith="BU").order_by("order"))
-        BranchModel.objects.bulk_create(
+        Branch.objects.bulk_create(
             (
-                BranchModel(
+                Branch(
                     unit=unit_list[i * units // branches],
                     code=f"BB{i + 1:06d}",
                     name=f"{unit_list[i * units // branches].name}第{i + 1}党支部",
@@ -210,7 +210,7 @@ def build(*, branches: int, rounds: int, items: int | None, units: int, seed: in
             batch_size=BATCH,
         )
         branch_ids = list(
-            BranchModel.objects.filter(code__startswith="BB")
+            Branch.objects.filter(code__startswith="BB")
             .order_by("code")
             .values_list("id", "unit_id")
         )

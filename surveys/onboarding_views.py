@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from surveys import accounts, onboarding
+from surveys import accounts, onboarding, onboarding_commit, onboarding_plan
 from surveys.models import Branch, User
 from surveys.office_views import XLSX, xlsx_response
 from surveys.views import office_required
@@ -202,7 +202,7 @@ def people_import(request):
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            plan = onboarding.preview(content)
+            plan = onboarding_plan.preview(content)
         except onboarding.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
@@ -224,7 +224,7 @@ def people_import_preview(request):
         messages.warning(request, "没有待确认的导入，请重新上传名单文件。")
         return redirect("people_import")
     try:
-        plan = onboarding.preview(content)
+        plan = onboarding_plan.preview(content)
     except onboarding.ImportFileError as exc:
         _discard_pending(request)
         messages.error(request, str(exc))
@@ -246,7 +246,7 @@ def people_import_preview(request):
         {
             "plan": plan,
             "filename": meta["name"],
-            "summary": onboarding.summary(plan),
+            "summary": onboarding_plan.summary(plan),
             "sections": [
                 ("单位", plan.of("unit")),
                 ("党支部", plan.of("branch")),
@@ -264,7 +264,7 @@ def people_import_commit(request):
         messages.warning(request, "没有待确认的导入，请重新上传名单文件。")
         return redirect("people_import")
     try:
-        result = onboarding.import_commit(
+        result = onboarding_commit.import_commit(
             user=request.user,
             content=content,
             filename=meta["name"],
@@ -274,7 +274,7 @@ def people_import_commit(request):
         _discard_pending(request)
         messages.error(request, str(exc))
         return redirect("people_import")
-    except onboarding.ImportRefused as exc:
+    except onboarding_commit.ImportRefused as exc:
         messages.error(request, str(exc))
         return redirect("people_import_preview")
     _discard_pending(request)
@@ -284,7 +284,7 @@ def people_import_commit(request):
     request.session[CREDENTIALS] = {
         "rows": result.credentials,
         "shown": False,
-        "summary": onboarding.summary(result.plan),
+        "summary": onboarding_plan.summary(result.plan),
     }
     return redirect("people_import_done")
 

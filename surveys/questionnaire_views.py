@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from reports.ahp import CR_LIMIT, AhpError
-from surveys import versions
+from surveys import version_files, versions
 from surveys.models import Question, Questionnaire
 from surveys.questionnaire_forms import (
     AhpForm,
@@ -165,7 +165,7 @@ def question_delete(request, pk, question_id):
 def questionnaire_export_xlsx(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     filename = f"问卷-{questionnaire.code}-第{questionnaire.version}版.xlsx"
-    return _download(versions.export_xlsx(questionnaire), filename, XLSX)
+    return _download(version_files.export_xlsx(questionnaire), filename, XLSX)
 
 
 @office_required
@@ -173,7 +173,7 @@ def questionnaire_export_json(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     filename = f"问卷-{questionnaire.code}-第{questionnaire.version}版.json"
     return _download(
-        versions.export_json(questionnaire), filename, "application/json; charset=utf-8"
+        version_files.export_json(questionnaire), filename, "application/json; charset=utf-8"
     )
 
 
@@ -186,7 +186,7 @@ def questionnaire_import(request):
         return redirect("questionnaires")
     upload = form.cleaned_data["file"]
     try:
-        questionnaire = versions.questionnaire_import(
+        questionnaire = version_files.questionnaire_import(
             user=request.user, filename=upload.name, content=upload.read()
         )
     except VersionError as exc:

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from reports import scoring
 from reports.bench import default_units, synthetic_questionnaire
@@ -109,8 +110,38 @@ def test_bench_prints_every_number_and_leaves_the_configured_database_alone(tmp_
     # The configured database is as it was, the throw-away one is gone, and the test
     # database has no synthetic units.
     assert _sha256(database) == before
-    assert sorted(p.name for p in configured.iterdir()) == ["ronghe.sqlite3", "static"]
+    assert not [p.name for p in configured.iterdir() if p.name.startswith("ronghe.sqlite3-")]
     assert list((tmp_path / "tmp").iterdir()) == []
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL"), reason="PostgreSQL only: DATABASE_URL is not set"
+)
+@pytest.mark.django_db
+def test_bench_on_postgresql_drops_its_database(tmp_path):
+    (tmp_path / "tmp").mkdir()
+    env = _bench_env(tmp_path)
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "bench_reports", "--branches", "12", "--items", "6"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stdout, stderr = process.communicate(timeout=300)
+
+    assert process.returncode == 0, stderr
+    result = json.loads(stdout)
+    assert result["database_vendor"] == "postgresql"
+    assert result["submissions_latest_round"] == 12
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", [f"ronghe_bench_{process.pid}"]
+        )
+        assert cursor.fetchone() == (0,)
     assert not Unit.objects.exists()
 
 
@@ -147,3 +178,19 @@ def test_synthetic_questionnaire_is_scoreable_by_reports():
 
 def test_default_units_is_one_per_twenty_branches_at_least_one():
     assert [default_units(n) for n in (1, 20, 21, 10_000)] == [1, 1, 2, 500]
+
+
+def test_bench_refuses_to_measure_in_a_database_it_did_not_make(tmp_path):
+    env = _bench_env(tmp_path)
+    env["RONGHE_BENCH_CHILD"] = "1"  # as if the child, but pointed at the configured data dir
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "bench_reports", "--branches", "5"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode != 0
+    assert "拒绝写入" in completed.stderr
+    assert not (tmp_path / "configured" / "ronghe.sqlite3").exists()

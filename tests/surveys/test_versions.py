@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from surveys import versions
+from surveys import version_files, versions
 from surveys.models import AuditEvent, Dimension, GradeBand, Question, Questionnaire, User
 from surveys.questionnaire_forms import QuestionForm
 
@@ -452,7 +452,7 @@ def test_json_import_errors_change_nothing(office_client, questionnaire, case):
 
 
 def exported_book(questionnaire):
-    return openpyxl.load_workbook(io.BytesIO(versions.export_xlsx(questionnaire)))
+    return openpyxl.load_workbook(io.BytesIO(version_files.export_xlsx(questionnaire)))
 
 
 def book_bytes(book):

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -61,6 +62,16 @@ class Command(BaseCommand):
     def _measure(self, branches, rounds, items, units, seed, keep):
         from reports import bench  # the child only: it writes to the configured database
 
+        # The environment variable alone is no proof: refuse a database this command did
+        # not make, whoever set RONGHE_BENCH_CHILD.
+        name = str(settings.DATABASES["default"]["NAME"])
+        made_here = (
+            Path(name).parent.name.startswith("ronghe-bench-")
+            if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+            else name.startswith("ronghe_bench_")
+        )
+        if not made_here:
+            raise CommandError(f"{name} 不是基准测试创建的临时数据库，拒绝写入。")
         result = bench.run(
             branches=branches,
             rounds=rounds,
@@ -70,7 +81,7 @@ class Command(BaseCommand):
             log=lambda message: self.stderr.write(f"bench: {message}"),
         )
         if keep:
-            result["kept_database"] = str(settings.DATABASES["default"]["NAME"])
+            result["kept_database"] = name
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
     def _run_child(self, branches, rounds, items, units, seed, keep):

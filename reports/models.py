@@ -56,6 +56,48 @@ class DimensionScore(models.Model):
         return f"{self.dimension_id}: {self.score}"
 
 
+class UnitScore(models.Model):
+    """A unit's means over its counted branches in one round (unit score = mean of its
+    branches' scores, DOMAIN.md). Kept by reports/store.py whenever a score is stored or
+    excluded, so a round's dashboard and its history read one row per unit and round."""
+
+    round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("surveys.Unit", on_delete=models.CASCADE, related_name="+")
+    index = models.FloatField("融合度指数", null=True)
+    cause_xuhua = models.FloatField("虚化", null=True)
+    cause_ruohua = models.FloatField("弱化", null=True)
+    cause_fenhua = models.FloatField("分化", null=True)
+    # Dimension code -> mean score (None: 数据不足); codes match across questionnaire versions.
+    dimensions = models.JSONField("分维度得分", default=dict)
+    branches_scored = models.PositiveIntegerField("参评支部数", default=0)
+    straightlined = models.PositiveIntegerField("疑似应付式作答数", default=0)
+
+    class Meta:
+        verbose_name = "单位得分"
+        verbose_name_plural = "单位得分"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="unit_score_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} @ {self.round_id}: {self.index}"
+
+
+class ScoresVersion(models.Model):
+    """One row whose number goes up in every transaction that changes stored scores (or
+    what the reports show beside them). Cached pages and charts are keyed by it. A counter,
+    not a timestamp: concurrent commits can finish out of timestamp order."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "统计数据版本"
+        verbose_name_plural = "统计数据版本"
+
+    def __str__(self):
+        return str(self.value)
+
+
 class Recommendation(models.Model):
     """A countermeasure from the report, shown when a dimension is weak or a cause is main.
 

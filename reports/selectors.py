@@ -6,11 +6,10 @@ Unit score = mean of its branches' scores in a round; county score = mean over u
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Max, Q
-
 from reports import scoring
-from reports.models import DimensionScore, Recommendation, SubmissionScore
+from reports.models import DimensionScore, Recommendation, SubmissionScore, UnitScore
 from reports.recommendations import recommended
+from reports.store import current_version
 from surveys.models import (
     Answer,
     CauseTag,
@@ -32,23 +31,19 @@ def counted_scores(**filters):
 
 
 def rounds_for_picker():
-    """Rounds that have scores, newest first, with the number of scored submissions."""
+    """Rounds that have scores, newest first."""
     return list(
         Round.objects.select_related("questionnaire")
-        .annotate(scored=Count("submissions__score"))
-        .filter(scored__gt=0)
+        .filter(pk__in=UnitScore.objects.values("round_id"))
         .order_by("-opens_at", "-id")
     )
 
 
 def data_version():
-    """Changes whenever any score is stored or excluded. One version for everything, since
-    a round's page also shows earlier rounds (trend, change against the previous round)."""
-    stats = SubmissionScore.objects.aggregate(
-        latest=Max("scored_at"), n=Count("pk"), excluded=Count("pk", filter=Q(excluded=True))
-    )
-    latest = stats["latest"].timestamp() if stats["latest"] else 0
-    return f"{latest:.6f}-{stats['n']}-{stats['excluded']}"
+    """Goes up whenever any score is stored or excluded (reports/store.py). One version for
+    everything, since a round's page also shows earlier rounds (trend, change against the
+    previous round)."""
+    return current_version()
 
 
 def grade_bands(questionnaire):
@@ -93,38 +88,42 @@ class UnitRow:
         return CAUSE_LABELS.get(self.main_cause, "")
 
 
-def _unit_rows(round_, dimensions, bands):
-    """Per unit: mean index, causes and dimensions over its branches (two GROUP BYs)."""
-    aggregates = {"index": Avg("index"), "n": Count("pk")}
-    aggregates.update({tag: Avg(name) for tag, name in CAUSE_FIELDS.items()})
-    aggregates["straight"] = Count("pk", filter=Q(straightlined=True))
-    rows = {}
-    for row in (
-        counted_scores(round=round_)
-        .values("unit_id", "unit__name", "unit__order")
-        .annotate(**aggregates)
-    ):
-        causes = {tag: row[tag] for tag in scoring.CAUSE_TAGS}
-        rows[row["unit_id"]] = UnitRow(
-            unit_id=row["unit_id"],
-            name=row["unit__name"],
-            order=row["unit__order"],
-            index=row["index"],
-            grade=scoring.grade_for(row["index"], bands),
-            causes=causes,
-            main_cause=_lowest(causes),
-            branches_scored=row["n"],
-            straightlined=row["straight"],
-        )
-    code_of = {d.id: d.code for d in dimensions}
-    for row in (
-        DimensionScore.objects.filter(round=round_, score_of__excluded=False)
-        .values("unit_id", "dimension_id")
-        .annotate(score=Avg("score"))
-    ):
-        if row["unit_id"] in rows and row["dimension_id"] in code_of:
-            rows[row["unit_id"]].dimensions[code_of[row["dimension_id"]]] = row["score"]
-    return rows
+UNIT_SCORE_FIELDS = (
+    "round_id",
+    "round__name",
+    "round__opens_at",
+    "unit_id",
+    "unit__name",
+    "unit__order",
+    "index",
+    "dimensions",
+    "branches_scored",
+    "straightlined",
+    *CAUSE_FIELDS.values(),
+)
+
+
+def _unit_scores_up_to(round_, **filters):
+    """The stored unit means of this round and every earlier one (one query)."""
+    return UnitScore.objects.filter(round__opens_at__lte=round_.opens_at, **filters).values(
+        *UNIT_SCORE_FIELDS
+    )
+
+
+def _unit_row(score, bands):
+    causes = {tag: score[name] for tag, name in CAUSE_FIELDS.items()}
+    return UnitRow(
+        unit_id=score["unit_id"],
+        name=score["unit__name"],
+        order=score["unit__order"],
+        index=score["index"],
+        grade=scoring.grade_for(score["index"], bands),
+        dimensions=score["dimensions"],
+        causes=causes,
+        main_cause=_lowest(causes),
+        branches_scored=score["branches_scored"],
+        straightlined=score["straightlined"],
+    )
 
 
 def _lowest(profile):
@@ -158,8 +157,9 @@ def round_overview(round_) -> Overview:
     questionnaire = round_.questionnaire
     dimensions = list(Dimension.objects.filter(questionnaire=questionnaire).order_by("order"))
     bands = grade_bands(questionnaire)
-    rows = _unit_rows(round_, dimensions, bands)
-    history = _round_history(round_)
+    scores = list(_unit_scores_up_to(round_))
+    rows = {s["unit_id"]: _unit_row(s, bands) for s in scores if s["round_id"] == round_.pk}
+    history = _round_history(scores)
     previous = history[-2] if len(history) > 1 and history[-1]["id"] == round_.pk else None
     if previous is not None:
         for unit_id, index in previous["units"].items():
@@ -180,16 +180,14 @@ def round_overview(round_) -> Overview:
             insufficient += 1
         else:
             counts[unit.grade] += 1
-    progress = RosterEntry.objects.filter(round=round_).aggregate(
-        roster=Count("pk"),
-    )
+    roster = RosterEntry.objects.filter(round=round_).count()
     submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED).count()
     return Overview(
         round=round_,
         dimensions=dimensions,
         bands=bands,
         units=units,
-        roster_count=progress["roster"],
+        roster_count=roster,
         submitted_count=submitted,
         county_index=county_index,
         county_grade=scoring.grade_for(county_index, bands),
@@ -202,37 +200,24 @@ def round_overview(round_) -> Overview:
     )
 
 
-def _round_history(round_):
-    """Every scored round up to this one, oldest first, with each unit's index and
-    dimension scores (two GROUP BYs, however many rounds and units)."""
+def _round_history(scores):
+    """Every scored round in `scores` (unit means), oldest first, with each unit's index and
+    the unit means of each dimension."""
     rounds = {}
-    for row in (
-        counted_scores(round__opens_at__lte=round_.opens_at)
-        .values("round_id", "round__name", "round__opens_at", "unit_id")
-        .annotate(index=Avg("index"))
-    ):
+    for score in scores:
         entry = rounds.setdefault(
-            row["round_id"],
+            score["round_id"],
             {
-                "id": row["round_id"],
-                "name": row["round__name"],
-                "at": row["round__opens_at"],
+                "id": score["round_id"],
+                "name": score["round__name"],
+                "at": score["round__opens_at"],
                 "units": {},
                 "dims": {},
             },
         )
-        entry["units"][row["unit_id"]] = row["index"]
-    for row in (
-        DimensionScore.objects.filter(
-            round__opens_at__lte=round_.opens_at, score_of__excluded=False
-        )
-        .values("round_id", "unit_id", "dimension__code")
-        .annotate(score=Avg("score"))
-    ):
-        if row["round_id"] in rounds:
-            rounds[row["round_id"]]["dims"].setdefault(row["dimension__code"], []).append(
-                row["score"]
-            )
+        entry["units"][score["unit_id"]] = score["index"]
+        for code, value in score["dimensions"].items():
+            entry["dims"].setdefault(code, []).append(value)
     return sorted(rounds.values(), key=lambda r: (r["at"], r["id"]))
 
 
@@ -338,24 +323,11 @@ def _item_spec(question):
 
 
 def unit_trend(round_, unit, dimensions):
-    rounds = {}
-    for row in (
-        counted_scores(unit=unit, round__opens_at__lte=round_.opens_at)
-        .values("round_id", "round__name", "round__opens_at")
-        .annotate(index=Avg("index"))
-    ):
-        rounds[row["round_id"]] = [row["round__name"], row["round__opens_at"], row["index"], {}]
-    for row in (
-        DimensionScore.objects.filter(
-            unit=unit, round__opens_at__lte=round_.opens_at, score_of__excluded=False
-        )
-        .values("round_id", "dimension__code")
-        .annotate(score=Avg("score"))
-    ):
-        if row["round_id"] in rounds:
-            rounds[row["round_id"]][3][row["dimension__code"]] = row["score"]
-    ordered = sorted(rounds.values(), key=lambda r: r[1])
-    return [(name, index, dims) for name, _at, index, dims in ordered]
+    """The unit's index and dimension scores in this round and every earlier one."""
+    history = sorted(
+        _unit_scores_up_to(round_, unit=unit), key=lambda s: (s["round__opens_at"], s["round_id"])
+    )
+    return [(s["round__name"], s["index"], s["dimensions"]) for s in history]
 
 
 def _branch_rows(round_, unit):

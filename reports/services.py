@@ -5,12 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.models import SubmissionScore
+from reports.store import refresh_unit_scores
 
 
 def score_set_excluded(*, submission_id, user, excluded: bool) -> SubmissionScore:
     """Exclude a submission from (or restore it to) every aggregate. Scores themselves stay.
 
-    scored_at moves so that the data version changes and cached pages and charts refresh."""
+    The unit's means are recomputed and the data version moves, so cached pages and charts
+    refresh."""
     if not user.is_office:
         raise PermissionDenied("只有机关工委工作人员可以调整统计口径。")
     with transaction.atomic():
@@ -18,4 +20,5 @@ def score_set_excluded(*, submission_id, user, excluded: bool) -> SubmissionScor
         score.excluded = excluded
         score.scored_at = timezone.now()
         score.save(update_fields=["excluded", "scored_at"])
+        refresh_unit_scores(score.round_id, [score.unit_id])
     return score

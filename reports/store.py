@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from django.db import transaction
+from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from reports import scoring
-from reports.models import DimensionScore, SubmissionScore
-from surveys.models import Answer, Dimension, GradeBand, Question, Submission
+from reports.models import DimensionScore, ScoresVersion, SubmissionScore, UnitScore
+from surveys.models import Answer, Dimension, GradeBand, Question, Submission, Unit
 
 SCORE_FIELDS = [
     "round",
@@ -97,8 +98,76 @@ def _rows(submission, values, dimension_ids):
     return score, dimension_rows
 
 
-def _save(scores, dimension_rows):
-    # `excluded` is the office's decision and survives re-scoring, so it is not updated.
+def bump_version():
+    """Move the data version on, inside the caller's transaction (see ScoresVersion)."""
+    if not ScoresVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        ScoresVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def current_version() -> int:
+    return ScoresVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def refresh_unit_scores(round_id, unit_ids=None):
+    """Recompute a round's unit means (all its units, or those given) from the stored
+    submission scores, and move the data version on. Runs inside the caller's transaction.
+
+    The units are locked first: on PostgreSQL two branches of one unit submitting at once
+    then take turns, and the second sees the first's committed score when it averages (on
+    SQLite the immediate transactions already take turns)."""
+    with transaction.atomic():
+        units = Unit.objects.select_for_update().order_by("pk")
+        if unit_ids is not None:
+            units = units.filter(pk__in=set(unit_ids))
+        locked = list(units.values_list("pk", flat=True))
+        counted = SubmissionScore.objects.filter(round_id=round_id, excluded=False)
+        dimension_scores = DimensionScore.objects.filter(
+            round_id=round_id, score_of__excluded=False
+        )
+        if unit_ids is not None:
+            counted = counted.filter(unit_id__in=locked)
+            dimension_scores = dimension_scores.filter(unit_id__in=locked)
+        aggregates = {
+            "index": Avg("index"),
+            "branches_scored": Count("pk"),
+            "straightlined": Count("pk", filter=Q(straightlined=True)),
+        }
+        aggregates.update({f"cause_{tag}": Avg(f"cause_{tag}") for tag in scoring.CAUSE_TAGS})
+        rows = {}
+        for row in counted.values("unit_id").annotate(**aggregates).order_by("unit_id"):
+            unit_id = row.pop("unit_id")
+            rows[unit_id] = UnitScore(round_id=round_id, unit_id=unit_id, dimensions={}, **row)
+        for unit_id, code, score in (
+            dimension_scores.values("unit_id", "dimension__code")
+            .annotate(score=Avg("score"))
+            .values_list("unit_id", "dimension__code", "score")
+        ):
+            if unit_id in rows:
+                rows[unit_id].dimensions[code] = score
+        stale = UnitScore.objects.filter(round_id=round_id).exclude(unit_id__in=list(rows))
+        if unit_ids is not None:
+            stale = stale.filter(unit_id__in=locked)
+        stale.delete()
+        UnitScore.objects.bulk_create(
+            rows.values(),
+            update_conflicts=True,
+            unique_fields=["round", "unit"],
+            update_fields=[
+                "index",
+                "branches_scored",
+                "straightlined",
+                "dimensions",
+                *(f"cause_{tag}" for tag in scoring.CAUSE_TAGS),
+            ],
+            batch_size=500,
+        )
+        bump_version()
+
+
+def _save(scores, dimension_rows, *, round_id, unit_ids=None):
+    """Store submission and dimension scores, then the unit means they feed.
+
+    `excluded` is the office's decision and survives re-scoring, so it is not updated."""
     SubmissionScore.objects.bulk_create(
         scores,
         update_conflicts=True,
@@ -113,6 +182,7 @@ def _save(scores, dimension_rows):
         update_fields=["score", "round", "unit"],
         batch_size=2000,
     )
+    refresh_unit_scores(round_id, unit_ids)
 
 
 def _dimension_ids(questionnaire):
@@ -143,7 +213,7 @@ def store_submission_scores(submission, model=None):
         "straightlined": result.straightlined,
     }
     score, dimension_rows = _rows(submission, values, _dimension_ids(questionnaire))
-    _save([score], dimension_rows)
+    _save([score], dimension_rows, round_id=submission.round_id, unit_ids=[score.unit_id])
     return result
 
 
@@ -226,7 +296,7 @@ def rescore_round(round_) -> RescoreReport:
         scores.append(score)
         dimension_rows.extend(dims)
     with transaction.atomic():
-        _save(scores, dimension_rows)
+        _save(scores, dimension_rows, round_id=round_.pk)
     report.scored = len(scores)
     return report
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from reports import charts, scoring, selectors, services
@@ -45,13 +46,14 @@ def _unit_report(round_, unit, version):
 
 @office_required
 def dashboard(request):
-    rounds = selectors.rounds_for_picker()
+    version = selectors.data_version()
+    rounds = _cached(f"picker:{version}", selectors.rounds_for_picker)
     if not rounds:
         return render(request, "reports/dashboard_empty.html")
     round_id = request.GET.get("round")
     round_ = next((r for r in rounds if str(r.pk) == round_id), rounds[0])
-    version = selectors.data_version()
-    overview = _overview(round_, version)
+    # Read only where the page's cached fragment has to be rendered anew.
+    overview = SimpleLazyObject(lambda: _overview(round_, version))
     return render(
         request,
         "reports/dashboard.html",
@@ -60,8 +62,10 @@ def dashboard(request):
             "round": round_,
             "overview": overview,
             "version": version,
-            "tables": _overview_tables(overview),
-            "alts": {name: chart_alt(overview, name) for name in ROUND_CHARTS},
+            "tables": SimpleLazyObject(lambda: _overview_tables(overview)),
+            "alts": SimpleLazyObject(
+                lambda: {name: chart_alt(overview, name) for name in ROUND_CHARTS}
+            ),
         },
     )
 
@@ -219,11 +223,12 @@ def _check_format(fmt):
 @office_required
 def round_chart(request, round_id, name, fmt):
     content_type = _check_format(fmt)
-    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
     version = selectors.data_version()
     key = f"chart:{round_id}:-:{name}:{fmt}:{version}"
 
     def render_chart():
+        # Deleting or renaming a round moves the version on, so a cached chart is current.
+        round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
         function, _alt, data = _round_chart_data(_overview(round_, version), name)
         return function(*data, fmt=fmt), content_type
 
@@ -233,12 +238,12 @@ def round_chart(request, round_id, name, fmt):
 @office_required
 def unit_chart(request, round_id, unit_id, name, fmt):
     content_type = _check_format(fmt)
-    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
-    unit = get_object_or_404(Unit, pk=unit_id)
     version = selectors.data_version()
     key = f"chart:{round_id}:{unit_id}:{name}:{fmt}:{version}"
 
     def render_chart():
+        round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+        unit = get_object_or_404(Unit, pk=unit_id)
         function, _alt, data = _unit_chart_data(_unit_report(round_, unit, version), name)
         return function(*data, fmt=fmt), content_type
 

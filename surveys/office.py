@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from reports.store import bump_version
 from surveys.models import (
     AuditEvent,
     Branch,
@@ -303,4 +304,5 @@ def submission_return(*, user, submission, reason, closes_at=None) -> Submission
             reason=reason,
             closes_at=_local(closes_at) if closes_at else None,
         )
+        bump_version()  # the dashboards count submitted submissions
     return submission

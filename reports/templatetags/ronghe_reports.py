@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 from reports.scoring import round2
 
@@ -36,3 +37,14 @@ def grade_class(grade):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+MISSING_HTML = mark_safe('<span class="text-body-secondary">数据不足</span>')
+
+
+@register.filter
+def score_html(value):
+    """A score cell: the number, or a muted 数据不足 (a filter, not an include: the dashboard
+    table has a cell per unit and dimension)."""
+    rounded = round2(value)
+    return MISSING_HTML if rounded is None else f"{rounded:.2f}"

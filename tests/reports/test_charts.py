@@ -27,8 +27,13 @@ DIMENSIONS = ["学用结合", "组织生活实效", "内生活力"]
 # One realistic call per chart, each with a long Chinese unit name and some 数据不足.
 CASES = {
     "ranking_bar": (
-        [("县委政策研究室", 92.3, "好"), ("县人力资源和社会保障局", 78.5, "较好"),
-         ("县财政局", 64.0, "一般"), ("县市场监督管理局", 55.2, "差"), ("县档案馆", None, None)],
+        [
+            ("县委政策研究室", 92.3, "好"),
+            ("县人力资源和社会保障局", 78.5, "较好"),
+            ("县财政局", 64.0, "一般"),
+            ("县市场监督管理局", 55.2, "差"),
+            ("县档案馆", None, None),
+        ],
     ),
     "dimension_heatmap": (
         ["县委政策研究室", "县财政局", "县档案馆"],
@@ -36,18 +41,27 @@ CASES = {
         [[91.0, 88.5, 95.0], [60.0, None, 70.0], [None, None, None]],
     ),
     "radar": (
-        DIMENSIONS, [("县委政策研究室", [91.0, 88.5, None]), ("全县平均", [74.2, 69.0, 80.1])],
+        DIMENSIONS,
+        [("县委政策研究室", [91.0, 88.5, None]), ("全县平均", [74.2, 69.0, 80.1])],
     ),
     "trend": (
         ["2024年第一轮", "2024年第二轮", "2025年第一轮"],
-        [("融合度指数", [70.1, None, 78.0]), ("学用结合", [68.0, 70.0, 79.0]),
-         ("组织生活实效", [None, None, 71.0]), ("内生活力", [None, None, None])],
+        [
+            ("融合度指数", [70.1, None, 78.0]),
+            ("学用结合", [68.0, 70.0, 79.0]),
+            ("组织生活实效", [None, None, 71.0]),
+            ("内生活力", [None, None, None]),
+        ],
     ),
     "item_bars": (
-        [("中心组学习多以念文件、读报纸为主", 42.5), ("三会一课按时召开", 88.0),
-         ("主题党日活动与业务工作结合紧密，能够解决实际问题，且群众评价较高", 55.0),
-         ("党员在急难险重任务中发挥先锋模范作用", None), ("激励机制对干部担当作为有效", 48.0),
-         ("县委政策研究室数据不足", 80.0)],
+        [
+            ("中心组学习多以念文件、读报纸为主", 42.5),
+            ("三会一课按时召开", 88.0),
+            ("主题党日活动与业务工作结合紧密，能够解决实际问题，且群众评价较高", 55.0),
+            ("党员在急难险重任务中发挥先锋模范作用", None),
+            ("激励机制对干部担当作为有效", 48.0),
+            ("县委政策研究室数据不足", 80.0),
+        ],
     ),
     "cause_profile": ([("虚化", 72.0), ("弱化", 58.5), ("分化", None)],),
     "grade_distribution": ([("好", 3), ("较好", 8), ("一般", 0), ("差", 1), ("数据不足", 2)],),
@@ -139,8 +153,11 @@ def test_no_missing_glyphs_and_no_font_fallback(kind, fmt, caplog):
         render(kind, EMPTY[kind], fmt)
 
     assert not [str(w.message) for w in caught if MISSING_GLYPH.search(str(w.message))]
-    assert not [r.getMessage() for r in caplog.records
-                if "not found" in r.getMessage() or r.levelno >= logging.WARNING]
+    assert not [
+        r.getMessage()
+        for r in caplog.records
+        if "not found" in r.getMessage() or r.levelno >= logging.WARNING
+    ]
 
 
 def test_the_glyph_check_would_catch_a_missing_glyph():
@@ -165,8 +182,9 @@ def test_svg_is_byte_identical_for_the_same_data(kind):
 def test_concurrent_rendering_gives_the_same_bytes():
     expected = {kind: render(kind, CASES[kind], "svg") for kind in KINDS}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = dict(zip(KINDS, pool.map(lambda k: render(k, CASES[k], "svg"), KINDS),
-                           strict=True))
+        results = dict(
+            zip(KINDS, pool.map(lambda k: render(k, CASES[k], "svg"), KINDS), strict=True)
+        )
 
     assert results == expected
 
@@ -205,7 +223,8 @@ def test_alt_texts_say_what_matters():
     items = charts.alt_text_item_bars(*CASES["item_bars"])
     assert "得分最低的 3 题为：中心组学习多以念文件、读报纸为主 42.5；激励机制" in items
     assert "融合度指数从2024年第一轮的 70.1 到2025年第一轮的 78.0，上升 7.9" in (
-        charts.alt_text_trend(*CASES["trend"]))
+        charts.alt_text_trend(*CASES["trend"])
+    )
     assert "已提交 12 份，应提交 30 份，完成 40%" in charts.alt_text_progress_donut(12, 30)
     heatmap = charts.alt_text_dimension_heatmap(*CASES["dimension_heatmap"])
     assert "学用结合 75.5" in heatmap and "4 项数据不足" in heatmap
@@ -217,12 +236,110 @@ def test_weakest_items_and_main_cause_are_party_red():
     assert b"#b3120f" in charts.cause_profile(*CASES["cause_profile"])
 
 
-def test_ranking_grows_with_units_up_to_a_cap():
-    def height(n):
+def test_charts_grow_with_units_up_to_a_cap():
+    def height(chart, n):
         units = [(f"县第{i}单位", 50 + i % 50, "一般") for i in range(n)]
-        return png_size(charts.ranking_bar(units, fmt="png"))[1]
+        if chart == "ranking_bar":
+            return png_size(charts.ranking_bar(units, fmt="png"))[1]
+        names = [name for name, _, _ in units]
+        return png_size(
+            charts.dimension_heatmap(names, ["学用结合"], [[v] for _, v, _ in units], fmt="png")
+        )[1]
 
-    assert height(5) < height(30) < height(100) == MAX_HEIGHT * PNG_DPI
+    assert height("ranking_bar", 5) < height("ranking_bar", 30) < height("ranking_bar", 60)
+    # From 61 units on the same 25 + separator + 25 rows are drawn, however many there are.
+    assert height("ranking_bar", 61) == height("ranking_bar", 500) < height("ranking_bar", 60)
+    assert height("dimension_heatmap", 60) == MAX_HEIGHT * PNG_DPI
+
+
+# A province-wide benchmark: 500 units, seeded. Indexes 50.0–99.9 all different (37 and 500 are
+# coprime), given in no particular order; five units without data.
+PROVINCE = [
+    (f"测试单位{i:03d}", None if i % 100 == 7 else 50 + i * 37 % 500 / 10, "一般")
+    for i in range(500)
+]
+PROVINCE_NAMES = [name for name, _, _ in PROVINCE]
+PROVINCE_SCORES = [
+    [None if i % 50 == 3 else 40 + (i * 13 + j * 7) % 60 for j in range(len(DIMENSIONS))]
+    for i in range(500)
+]
+SEPARATOR = re.compile(r"^…… 其余 (\d+) 个单位略，完整(排名|得分)见下表 ……$")
+SCORE = re.compile(r"^\d+\.\d\b")  # a drawn value: "78.5" in a cell, "78.5  一般" by a bar
+
+
+@pytest.fixture(scope="module")
+def province_charts():
+    """The 500-unit ranking and heatmap as SVG, drawn once, with any warnings raised meanwhile."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ranking = charts.ranking_bar(PROVINCE)
+        heatmap = charts.dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
+    return ranking, heatmap, [str(w.message) for w in caught]
+
+
+def test_capped_rows_keeps_both_ends_of_a_long_list():
+    rows = list(range(500))
+    assert charts._capped_rows(rows) == (rows[:25], 450, rows[-25:])
+    assert charts._capped_rows(range(61)) == (list(range(25)), 11, list(range(36, 61)))
+    assert charts._capped_rows(range(60)) == (list(range(60)), 0, [])
+    assert charts._capped_rows([]) == ([], 0, [])
+
+
+def test_province_ranking_shows_both_ends_and_says_what_is_left_out(province_charts):
+    ranking, _, caught = province_charts
+    assert_svg(ranking)
+    assert len(ranking) < 400_000  # all 500 rows made ~890 KB
+    assert not [m for m in caught if MISSING_GLYPH.search(m)]
+    texts = svg_texts(ranking)
+    assert [t for t in texts if SEPARATOR.match(t)] == ["…… 其余 450 个单位略，完整排名见下表 ……"]
+    assert "共 500 个单位，显示前 25 名和后 25 名" in texts
+    assert len([t for t in texts if SCORE.match(t)]) == 45  # 50 rows, 5 without data at the end
+    assert texts.count("数据不足") == 6  # the five bottom rows and the legend
+
+    alt = charts.alt_text_ranking_bar(PROVINCE)
+    top = max((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
+    bottom = min((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
+    assert f"最高为{top[0]} 99.9" in alt and f"最低为{bottom[0]} 50.0" in alt
+    assert top[0] in texts and bottom[0] in texts  # the alt text names what the chart shows
+    assert "测试单位407" in texts  # without data, so last of all
+    assert "共 500 个单位，图中只显示前 25 名和后 25 名，其余 450 个单位略" in alt
+    assert "一般 495 个" in alt and "5 个单位数据不足" in alt  # counts are over all 500
+
+
+def test_province_heatmap_shows_first_and_last_rows_in_the_order_given(province_charts):
+    _, heatmap, caught = province_charts
+    assert_svg(heatmap)
+    assert len(heatmap) < 400_000  # all 500 rows made ~1 MB
+    assert not [m for m in caught if MISSING_GLYPH.search(m)]
+    texts = svg_texts(heatmap)
+    assert [t for t in texts if SEPARATOR.match(t)] == ["…… 其余 450 个单位略，完整得分见下表 ……"]
+    assert "共 500 个单位，显示前 25 个和后 25 个" in texts
+    shown = PROVINCE_NAMES[:25] + PROVINCE_NAMES[-25:]
+    assert [t for t in texts if t.startswith("测试单位")] == shown
+    cells = [v for row in PROVINCE_SCORES[:25] + PROVINCE_SCORES[-25:] for v in row]
+    # Numbers only in the 50 shown rows: the separator row has none.
+    assert len([t for t in texts if SCORE.match(t)]) == sum(v is not None for v in cells)
+
+    alt = charts.alt_text_dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
+    assert "500 个单位、3 个维度，图中只显示前 25 个和后 25 个单位，其余 450 个单位略" in alt
+    expected_mean = charts.mean([row[0] for row in PROVINCE_SCORES])  # over all 500 units
+    assert f"学用结合 {expected_mean:.1f}" in alt
+    assert "30 项数据不足" in alt
+
+
+def test_a_county_of_25_units_is_drawn_in_full():
+    units = PROVINCE[:25]
+    names, scores = PROVINCE_NAMES[:25], PROVINCE_SCORES[:25]
+    assert charts._capped_rows(units) == (units, 0, [])
+
+    ranking = svg_texts(charts.ranking_bar(units))
+    heatmap = svg_texts(charts.dimension_heatmap(names, DIMENSIONS, scores))
+    assert set(names) <= set(ranking)
+    assert [t for t in heatmap if t.startswith("测试单位")] == names
+    for texts in (ranking, heatmap):
+        assert not [t for t in texts if "其余" in t or "共 " in t]
+    assert "图中只" not in charts.alt_text_ranking_bar(units)
+    assert "图中只" not in charts.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
 
 
 def test_global_rc_params_are_left_alone():
@@ -278,8 +395,15 @@ print(json.dumps({
 """
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["PYTHONPATH"] = str(PROJECT)
-    result = subprocess.run([sys.executable, "-c", script, json.dumps(CASES)], cwd=PROJECT,
-                            env=env, capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(CASES)],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     report = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert report == {"pyplot": False, "django": False, "warnings": [], "not_found": []}

@@ -259,9 +259,17 @@ def round2(score: float | None) -> float | None:
 
 
 def mean_or_none(values: Iterable) -> float | None:
-    """Plain mean of the values that exist; a branch with 数据不足 does not drag its unit."""
-    present = [v for v in values if not _is_missing(v)]
-    return _weighted_mean((1.0, v) for v in present) if present else None
+    """Plain mean of the values that exist; a branch with 数据不足 does not drag its unit.
+
+    The same left-to-right sum as _weighted_mean with every weight 1, written out because
+    the dashboards call it for every unit and dimension of a round."""
+    total, count = 0.0, 0
+    for value in values:
+        if value is None or value != value or is_not_applicable(value):  # NaN != NaN
+            continue
+        total += value
+        count += 1
+    return total / count if count else None
 
 
 # A unit's score is the mean of its branches' in the round; the county's, the mean of units'.

@@ -90,8 +90,6 @@ class UnitRow:
 
 UNIT_SCORE_FIELDS = (
     "round_id",
-    "round__name",
-    "round__opens_at",
     "unit_id",
     "unit__name",
     "unit__order",
@@ -103,26 +101,38 @@ UNIT_SCORE_FIELDS = (
 )
 
 
-def _unit_scores_up_to(round_, **filters):
-    """The stored unit means of this round and every earlier one (one query)."""
-    return UnitScore.objects.filter(round__opens_at__lte=round_.opens_at, **filters).values(
+def _rounds_up_to(round_):
+    """{round id: (name, opens_at)} of this round and every earlier one."""
+    return {
+        pk: (name, at)
+        for pk, name, at in Round.objects.filter(opens_at__lte=round_.opens_at).values_list(
+            "pk", "name", "opens_at"
+        )
+    }
+
+
+def _unit_scores(round_ids, **filters):
+    """The stored unit means of those rounds (one query, tuples in UNIT_SCORE_FIELDS order:
+    the dashboard reads one row per unit and round, so no model instances)."""
+    return UnitScore.objects.filter(round_id__in=round_ids, **filters).values_list(
         *UNIT_SCORE_FIELDS
     )
 
 
 def _unit_row(score, bands):
-    causes = {tag: score[name] for tag, name in CAUSE_FIELDS.items()}
+    _round, unit_id, name, order, index, dimensions, scored, straight, *cause_values = score
+    causes = dict(zip(scoring.CAUSE_TAGS, cause_values, strict=True))
     return UnitRow(
-        unit_id=score["unit_id"],
-        name=score["unit__name"],
-        order=score["unit__order"],
-        index=score["index"],
-        grade=scoring.grade_for(score["index"], bands),
-        dimensions=score["dimensions"],
+        unit_id=unit_id,
+        name=name,
+        order=order,
+        index=index,
+        grade=scoring.grade_for(index, bands),
+        dimensions=dimensions,
         causes=causes,
         main_cause=_lowest(causes),
-        branches_scored=score["branches_scored"],
-        straightlined=score["straightlined"],
+        branches_scored=scored,
+        straightlined=straight,
     )
 
 
@@ -157,9 +167,10 @@ def round_overview(round_) -> Overview:
     questionnaire = round_.questionnaire
     dimensions = list(Dimension.objects.filter(questionnaire=questionnaire).order_by("order"))
     bands = grade_bands(questionnaire)
-    scores = list(_unit_scores_up_to(round_))
-    rows = {s["unit_id"]: _unit_row(s, bands) for s in scores if s["round_id"] == round_.pk}
-    history = _round_history(scores)
+    rounds = _rounds_up_to(round_)
+    scores = list(_unit_scores(rounds))
+    rows = {s[1]: _unit_row(s, bands) for s in scores if s[0] == round_.pk}
+    history = _round_history(rounds, scores)
     previous = history[-2] if len(history) > 1 and history[-1]["id"] == round_.pk else None
     if previous is not None:
         for unit_id, index in previous["units"].items():
@@ -200,25 +211,25 @@ def round_overview(round_) -> Overview:
     )
 
 
-def _round_history(scores):
-    """Every scored round in `scores` (unit means), oldest first, with each unit's index and
-    the unit means of each dimension."""
-    rounds = {}
-    for score in scores:
-        entry = rounds.setdefault(
-            score["round_id"],
-            {
-                "id": score["round_id"],
-                "name": score["round__name"],
-                "at": score["round__opens_at"],
+def _round_history(rounds, scores):
+    """Every round with unit means, oldest first, with each unit's index and the unit
+    means of each dimension."""
+    history = {}
+    for round_id, unit_id, _name, _order, index, dimensions, *_rest in scores:
+        entry = history.get(round_id)
+        if entry is None:
+            name, at = rounds[round_id]
+            entry = history[round_id] = {
+                "id": round_id,
+                "name": name,
+                "at": at,
                 "units": {},
                 "dims": {},
-            },
-        )
-        entry["units"][score["unit_id"]] = score["index"]
-        for code, value in score["dimensions"].items():
+            }
+        entry["units"][unit_id] = index
+        for code, value in dimensions.items():
             entry["dims"].setdefault(code, []).append(value)
-    return sorted(rounds.values(), key=lambda r: (r["at"], r["id"]))
+    return sorted(history.values(), key=lambda r: (r["at"], r["id"]))
 
 
 def county_trend(history, dimensions):
@@ -324,10 +335,9 @@ def _item_spec(question):
 
 def unit_trend(round_, unit, dimensions):
     """The unit's index and dimension scores in this round and every earlier one."""
-    history = sorted(
-        _unit_scores_up_to(round_, unit=unit), key=lambda s: (s["round__opens_at"], s["round_id"])
-    )
-    return [(s["round__name"], s["index"], s["dimensions"]) for s in history]
+    rounds = _rounds_up_to(round_)
+    history = sorted(_unit_scores(rounds, unit=unit), key=lambda s: (rounds[s[0]][1], s[0]))
+    return [(rounds[s[0]][0], s[4], s[5]) for s in history]
 
 
 def _branch_rows(round_, unit):

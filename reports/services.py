@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from reports.models import SubmissionScore
 from reports.store import refresh_unit_scores
+from surveys.models import Submission
+from surveys.office import record_score_exclusion
 
 
 def score_set_excluded(*, submission_id, user, excluded: bool) -> SubmissionScore:
@@ -21,4 +23,6 @@ def score_set_excluded(*, submission_id, user, excluded: bool) -> SubmissionScor
         score.scored_at = timezone.now()
         score.save(update_fields=["excluded", "scored_at"])
         refresh_unit_scores(score.round_id, [score.unit_id])
+        submission = Submission.objects.select_related("round", "branch").get(pk=submission_id)
+        record_score_exclusion(user=user, submission=submission, excluded=excluded)
     return score

@@ -461,6 +461,8 @@ class AuditEvent(models.Model):
         QUESTIONNAIRE_CHANGED = "questionnaire_changed", "修改问卷"
         BRANCH_CHANGED = "branch_changed", "调整支部"
         SECRETARY_CHANGED = "secretary_changed", "更换支部书记"
+        SCORE_EXCLUDED = "score_excluded", "答卷不计入统计"
+        SCORE_RESTORED = "score_restored", "答卷恢复计入统计"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -306,3 +306,17 @@ def submission_return(*, user, submission, reason, closes_at=None) -> Submission
         )
         bump_version()  # the dashboards count submitted submissions
     return submission
+
+
+def record_score_exclusion(*, user, submission, excluded, reason=""):
+    """The audit record of the office excluding a submission from the statistics (or
+    restoring it); reports/services.py makes the change and calls this in its transaction."""
+    _require_office(user)
+    _audit(
+        user,
+        AuditEvent.Action.SCORE_EXCLUDED if excluded else AuditEvent.Action.SCORE_RESTORED,
+        round_=submission.round,
+        branch=submission.branch,
+        submission=submission,
+        **({"reason": reason} if reason else {}),
+    )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from reports import charts, scoring
 from reports.models import SubmissionScore
 from surveys.demo import seed_demo
-from surveys.models import Round, Submission, Unit
+from surveys.models import AuditEvent, Round, Submission, Unit
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +236,14 @@ def test_office_excludes_and_restores_a_submission(
     assert f'id="county-index">{only_a:.2f}<' in html and html != before
     client.post(reverse("score_exclude", args=[b.pk]), {"excluded": "0"})
     assert SubmissionScore.objects.get(submission=b).excluded is False
+    # Both decisions are in the office's audit log, with who made them and on which sheet.
+    events = AuditEvent.objects.filter(submission=b).order_by("at", "id")
+    assert [(e.action, e.actor) for e in events if e.actor == office] == [
+        (AuditEvent.Action.SCORE_EXCLUDED, office),
+        (AuditEvent.Action.SCORE_RESTORED, office),
+    ]
+    log = client.get(reverse("audit_log")).content.decode()
+    assert "答卷不计入统计" in log and "答卷恢复计入统计" in log
 
 
 def test_secretary_cannot_exclude(client, secretary_a, two_submitted):

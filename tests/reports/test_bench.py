@@ -31,6 +31,8 @@ TIMINGS = [
     "baseline_sql_groupby_dashboard_numbers_ms",
     "aggregate_vs_sql_ratio",
     "aggregate_vs_dashboard_sql_ratio",
+    "baseline_sql_groupby_answers_ms",
+    "aggregate_vs_answers_sql_ratio",
     "baseline_numpy_ms",
     "baseline_answers_load_ms",
     "baseline_numpy_answers_ms",

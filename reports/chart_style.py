@@ -1,4 +1,4 @@
-"""Look and plumbing shared by the charts in ``reports/charts.py``.
+"""Look and plumbing shared by the charts in ``reports/charts.py`` and ``reports/county_charts.py``.
 
 Fonts. The bundled Droid Sans Fallback has the CJK glyphs but no Latin letters or digits, so
 every chart asks for a *list* of families: DejaVu Sans (shipped inside matplotlib) first, Droid

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from reports import charts, scoring, selectors, services
+from reports import charts, county_charts, scoring, selectors, services
 from reports.models import Recommendation, SubmissionScore
 from reports.recommendations import recommended
 from surveys.models import Round, Submission, Unit
@@ -140,14 +140,14 @@ def _round_chart_data(overview, name):
     names = [d.name for d in overview.dimensions]
     if name == "ranking":
         data = ([(u.name, u.index, u.grade) for u in overview.units],)
-        return charts.ranking_bar, charts.alt_text_ranking_bar, data
+        return county_charts.ranking_bar, county_charts.alt_text_ranking_bar, data
     if name == "heatmap":
         data = (
             [u.name for u in overview.units],
             names,
             [[u.dimensions.get(c) for c in codes] for u in overview.units],
         )
-        return charts.dimension_heatmap, charts.alt_text_dimension_heatmap, data
+        return county_charts.dimension_heatmap, county_charts.alt_text_dimension_heatmap, data
     if name == "trend":
         rounds = [r[0] for r in overview.trend]
         series = [("融合度指数", [r[1] for r in overview.trend])] + [
@@ -165,13 +165,13 @@ def _round_chart_data(overview, name):
         return charts.cause_profile, charts.alt_text_cause_profile, data
     if name == "grades":
         return (
-            charts.grade_distribution,
-            charts.alt_text_grade_distribution,
+            county_charts.grade_distribution,
+            county_charts.alt_text_grade_distribution,
             (overview.grade_counts,),
         )
     if name == "progress":
         data = (overview.submitted_count, overview.roster_count)
-        return charts.progress_donut, charts.alt_text_progress_donut, data
+        return county_charts.progress_donut, county_charts.alt_text_progress_donut, data
     raise Http404("没有这个图表。")
 
 

@@ -17,8 +17,8 @@ import matplotlib
 import matplotlib.image
 import pytest
 
-from reports import charts
-from reports.chart_style import MAX_HEIGHT, PNG_DPI, WIDTH, shorten, spread
+from reports import charts, county_charts
+from reports.chart_style import MAX_HEIGHT, PNG_DPI, WIDTH, mean, shorten, spread
 
 PROJECT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -129,11 +129,11 @@ def test_chart_renders_valid_svg_with_its_chinese_labels(kind):
 
 
 def test_unit_names_and_no_data_are_drawn():
-    ranking = svg_texts(charts.ranking_bar(*CASES["ranking_bar"]))
+    ranking = svg_texts(county_charts.ranking_bar(*CASES["ranking_bar"]))
     assert "县委政策研究室" in ranking
     assert "县人力资源和社会保障局" in ranking
     assert "数据不足" in ranking
-    heatmap = svg_texts(charts.dimension_heatmap(*CASES["dimension_heatmap"]))
+    heatmap = svg_texts(county_charts.dimension_heatmap(*CASES["dimension_heatmap"]))
     assert "县委政策研究室" in heatmap and "—" in heatmap and "组织生活实效" in heatmap
 
 
@@ -164,7 +164,7 @@ def test_the_glyph_check_would_catch_a_missing_glyph():
     # U+2A6A5 (CJK Extension B) is in neither DejaVu Sans nor Droid Sans Fallback.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        charts.ranking_bar([("\U0002a6a5", 50.0, "差")], fmt="png")
+        county_charts.ranking_bar([("\U0002a6a5", 50.0, "差")], fmt="png")
 
     assert any(MISSING_GLYPH.search(str(w.message)) for w in caught)
 
@@ -215,9 +215,10 @@ def test_every_chart_has_chinese_alt_text(kind):
 
 
 def test_alt_texts_say_what_matters():
-    assert "最高为县委政策研究室 92.3（好）" in charts.alt_text_ranking_bar(*CASES["ranking_bar"])
-    assert "最低为县市场监督管理局 55.2（差）" in charts.alt_text_ranking_bar(*CASES["ranking_bar"])
-    assert "1 个单位数据不足" in charts.alt_text_ranking_bar(*CASES["ranking_bar"])
+    ranking = county_charts.alt_text_ranking_bar(*CASES["ranking_bar"])
+    assert "最高为县委政策研究室 92.3（好）" in ranking
+    assert "最低为县市场监督管理局 55.2（差）" in ranking
+    assert "1 个单位数据不足" in ranking
     assert "主要成因为弱化" in charts.alt_text_cause_profile(*CASES["cause_profile"])
     assert "主要成因为虚化" in charts.alt_text_cause_profile(*CASES["cause_profile"], main="虚化")
     items = charts.alt_text_item_bars(*CASES["item_bars"])
@@ -225,8 +226,8 @@ def test_alt_texts_say_what_matters():
     assert "融合度指数从2024年第一轮的 70.1 到2025年第一轮的 78.0，上升 7.9" in (
         charts.alt_text_trend(*CASES["trend"])
     )
-    assert "已提交 12 份，应提交 30 份，完成 40%" in charts.alt_text_progress_donut(12, 30)
-    heatmap = charts.alt_text_dimension_heatmap(*CASES["dimension_heatmap"])
+    assert "已提交 12 份，应提交 30 份，完成 40%" in county_charts.alt_text_progress_donut(12, 30)
+    heatmap = county_charts.alt_text_dimension_heatmap(*CASES["dimension_heatmap"])
     assert "学用结合 75.5" in heatmap and "4 项数据不足" in heatmap
 
 
@@ -240,10 +241,12 @@ def test_charts_grow_with_units_up_to_a_cap():
     def height(chart, n):
         units = [(f"县第{i}单位", 50 + i % 50, "一般") for i in range(n)]
         if chart == "ranking_bar":
-            return png_size(charts.ranking_bar(units, fmt="png"))[1]
+            return png_size(county_charts.ranking_bar(units, fmt="png"))[1]
         names = [name for name, _, _ in units]
         return png_size(
-            charts.dimension_heatmap(names, ["学用结合"], [[v] for _, v, _ in units], fmt="png")
+            county_charts.dimension_heatmap(
+                names, ["学用结合"], [[v] for _, v, _ in units], fmt="png"
+            )
         )[1]
 
     assert height("ranking_bar", 5) < height("ranking_bar", 30) < height("ranking_bar", 60)
@@ -272,17 +275,17 @@ def province_charts():
     """The 500-unit ranking and heatmap as SVG, drawn once, with any warnings raised meanwhile."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ranking = charts.ranking_bar(PROVINCE)
-        heatmap = charts.dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
+        ranking = county_charts.ranking_bar(PROVINCE)
+        heatmap = county_charts.dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
     return ranking, heatmap, [str(w.message) for w in caught]
 
 
 def test_capped_rows_keeps_both_ends_of_a_long_list():
     rows = list(range(500))
-    assert charts._capped_rows(rows) == (rows[:25], 450, rows[-25:])
-    assert charts._capped_rows(range(61)) == (list(range(25)), 11, list(range(36, 61)))
-    assert charts._capped_rows(range(60)) == (list(range(60)), 0, [])
-    assert charts._capped_rows([]) == ([], 0, [])
+    assert county_charts._capped_rows(rows) == (rows[:25], 450, rows[-25:])
+    assert county_charts._capped_rows(range(61)) == (list(range(25)), 11, list(range(36, 61)))
+    assert county_charts._capped_rows(range(60)) == (list(range(60)), 0, [])
+    assert county_charts._capped_rows([]) == ([], 0, [])
 
 
 def test_province_ranking_shows_both_ends_and_says_what_is_left_out(province_charts):
@@ -296,7 +299,7 @@ def test_province_ranking_shows_both_ends_and_says_what_is_left_out(province_cha
     assert len([t for t in texts if SCORE.match(t)]) == 45  # 50 rows, 5 without data at the end
     assert texts.count("数据不足") == 6  # the five bottom rows and the legend
 
-    alt = charts.alt_text_ranking_bar(PROVINCE)
+    alt = county_charts.alt_text_ranking_bar(PROVINCE)
     top = max((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
     bottom = min((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
     assert f"最高为{top[0]} 99.9" in alt and f"最低为{bottom[0]} 50.0" in alt
@@ -320,9 +323,9 @@ def test_province_heatmap_shows_first_and_last_rows_in_the_order_given(province_
     # Numbers only in the 50 shown rows: the separator row has none.
     assert len([t for t in texts if SCORE.match(t)]) == sum(v is not None for v in cells)
 
-    alt = charts.alt_text_dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
+    alt = county_charts.alt_text_dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
     assert "500 个单位、3 个维度，图中只显示前 25 个和后 25 个单位，其余 450 个单位略" in alt
-    expected_mean = charts.mean([row[0] for row in PROVINCE_SCORES])  # over all 500 units
+    expected_mean = mean([row[0] for row in PROVINCE_SCORES])  # over all 500 units
     assert f"学用结合 {expected_mean:.1f}" in alt
     assert "30 项数据不足" in alt
 
@@ -330,16 +333,16 @@ def test_province_heatmap_shows_first_and_last_rows_in_the_order_given(province_
 def test_a_county_of_25_units_is_drawn_in_full():
     units = PROVINCE[:25]
     names, scores = PROVINCE_NAMES[:25], PROVINCE_SCORES[:25]
-    assert charts._capped_rows(units) == (units, 0, [])
+    assert county_charts._capped_rows(units) == (units, 0, [])
 
-    ranking = svg_texts(charts.ranking_bar(units))
-    heatmap = svg_texts(charts.dimension_heatmap(names, DIMENSIONS, scores))
+    ranking = svg_texts(county_charts.ranking_bar(units))
+    heatmap = svg_texts(county_charts.dimension_heatmap(names, DIMENSIONS, scores))
     assert set(names) <= set(ranking)
     assert [t for t in heatmap if t.startswith("测试单位")] == names
     for texts in (ranking, heatmap):
         assert not [t for t in texts if "其余" in t or "共 " in t]
-    assert "图中只" not in charts.alt_text_ranking_bar(units)
-    assert "图中只" not in charts.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
+    assert "图中只" not in county_charts.alt_text_ranking_bar(units)
+    assert "图中只" not in county_charts.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
 
 
 def test_global_rc_params_are_left_alone():
@@ -352,9 +355,9 @@ def test_global_rc_params_are_left_alone():
 
 def test_bad_format_and_ragged_data_are_refused():
     with pytest.raises(ValueError, match="fmt"):
-        charts.ranking_bar(*CASES["ranking_bar"], fmt="pdf")
+        county_charts.ranking_bar(*CASES["ranking_bar"], fmt="pdf")
     with pytest.raises(ValueError):
-        charts.dimension_heatmap(["县财政局"], DIMENSIONS, [[60.0, 70.0]])
+        county_charts.dimension_heatmap(["县财政局"], DIMENSIONS, [[60.0, 70.0]])
     with pytest.raises(ValueError):
         charts.trend(["第一轮", "第二轮"], [("融合度指数", [60.0])])
 

@@ -8,7 +8,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from reports import charts, scoring
+from reports import county_charts, scoring
 from reports.models import SubmissionScore
 from surveys.demo import seed_demo
 from surveys.models import AuditEvent, Round, Submission, Unit
@@ -108,7 +108,7 @@ def test_unchanged_chart_is_not_rendered_again(
     submit(client, secretary_a, open_round, questionnaire, likert="4")
     client.force_login(office)
     url = reverse("round_chart", args=[open_round.pk, "ranking", "svg"])
-    with mock.patch.object(charts, "ranking_bar", wraps=charts.ranking_bar) as render:
+    with mock.patch.object(county_charts, "ranking_bar", wraps=county_charts.ranking_bar) as render:
         first = client.get(url).content
         second = client.get(url).content
         assert render.call_count == 1

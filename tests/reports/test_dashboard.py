@@ -17,13 +17,6 @@ from tests.surveys.helpers import answer_post
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def submit(client, user, round_, questionnaire, **kwargs):
     client.force_login(user)
     response = client.post(

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from pypdf import PdfReader
@@ -47,13 +46,6 @@ def test_csv_renderer_keeps_negative_numbers_numeric():
 
 
 # --- data: two branches through the client (the fixtures bring the database) --------------
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def likert_codes(questionnaire):

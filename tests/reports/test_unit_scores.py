@@ -7,7 +7,6 @@ from statistics import mean
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
@@ -22,13 +21,6 @@ from tests.conftest import make_user
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from time.perf_counter; warm numbers are the median of WARM_RUNS runs.
 """
 
 import datetime as dt
+import io
 import math
 import statistics
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+import openpyxl
 import pandas as pd
 from django.core.cache import cache
 from django.core.management import call_command
@@ -490,12 +492,36 @@ def measure_exports(round_) -> dict:
 
     workbook, xlsx_ms = timed(lambda: exports.to_xlsx(round_))
     csv_bytes, csv_ms = timed(lambda: sum(len(piece) for piece in exports.csv_stream(round_)))
+    cells = _workbook_cells(workbook)
     return {
         "xlsx_ms": xlsx_ms,
         "xlsx_bytes": len(workbook),
+        "xlsx_cells": cells,
+        # The same number of cells written by a bare openpyxl loop: what this machine's
+        # openpyxl costs at best, to read xlsx_ms against on a shared, noisy machine.
+        "reference_openpyxl_bare_cells_ms": timed(lambda: _bare_openpyxl(cells))[1],
         "csv_ms": csv_ms,
         "csv_bytes": csv_bytes,
     }
+
+
+def _workbook_cells(workbook: bytes) -> int:
+    book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True)
+    try:
+        return sum(1 for sheet in book for row in sheet.iter_rows(values_only=True) for _ in row)
+    finally:
+        book.close()
+
+
+def _bare_openpyxl(cells: int, width: int = 20) -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    row = [1, "县委办机关党支部", 3.5, 4, 5, "是", 2, 3, 4, 5] * (width // 10)
+    for _ in range(cells // width):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def run(*, branches, rounds, items, units=None, seed=2026, log=lambda message: None) -> dict:

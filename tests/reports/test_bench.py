@@ -47,6 +47,7 @@ TIMINGS = [
     "unit_page_warm_ms",
     "dashboard_page_warm_sql_ms",
     "xlsx_ms",
+    "reference_openpyxl_bare_cells_ms",
     "csv_ms",
 ]
 SIZES = {
@@ -108,6 +109,7 @@ def test_bench_prints_every_number_and_leaves_the_configured_database_alone(tmp_
         assert math.isfinite(value) and value > 0, (key, value)
     assert {key: result[key] for key in SIZES} == SIZES
     assert result["xlsx_bytes"] > 0 and result["csv_bytes"] > 0
+    assert result["xlsx_cells"] > result["submissions_latest_round"]
     assert result["aggregate_queries"] > 0 and result["dashboard_page_warm_queries"] > 0
     assert result["database_vendor"] == "sqlite"
     assert "targets" in result

@@ -6,6 +6,10 @@ Unit score = mean of its branches' scores in a round; county score = mean over u
 
 from dataclasses import dataclass, field
 
+from django.db.models import Avg, FloatField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
 from reports import scoring
 from reports.models import DimensionScore, Recommendation, SubmissionScore, UnitScore
 from reports.recommendations import recommended
@@ -168,14 +172,17 @@ def round_overview(round_) -> Overview:
     dimensions = list(Dimension.objects.filter(questionnaire=questionnaire).order_by("order"))
     bands = grade_bands(questionnaire)
     rounds = _rounds_up_to(round_)
-    scores = list(_unit_scores(rounds))
-    rows = {s[1]: _unit_row(s, bands) for s in scores if s[0] == round_.pk}
-    history = _round_history(rounds, scores)
+    history = _county_history(rounds, dimensions)
     previous = history[-2] if len(history) > 1 and history[-1]["id"] == round_.pk else None
-    if previous is not None:
-        for unit_id, index in previous["units"].items():
-            if unit_id in rows:
-                rows[unit_id].previous_index = index
+    # This round's unit rows and the previous round's (for 较上轮) in one query.
+    rows, previous_index = {}, {}
+    for score in _unit_scores([round_.pk, *([previous["id"]] if previous else [])]):
+        if score[0] == round_.pk:
+            rows[score[1]] = _unit_row(score, bands)
+        else:
+            previous_index[score[1]] = score[4]
+    for unit_id, row in rows.items():
+        row.previous_index = previous_index.get(unit_id)
     units = sorted(rows.values(), key=lambda r: (r.index is None, -(r.index or 0), r.order, r.name))
     county_dimensions = {
         d.code: scoring.county_score(u.dimensions.get(d.code) for u in units) for d in dimensions
@@ -206,43 +213,37 @@ def round_overview(round_) -> Overview:
         county_causes=county_causes,
         county_main_cause=_lowest(county_causes),
         grade_counts=[*counts.items(), (scoring.INSUFFICIENT, insufficient)],
-        trend=county_trend(history, dimensions),
+        trend=[(r["name"], r["index"], r["dims"]) for r in history],
         previous_round=previous["name"] if previous else None,
     )
 
 
-def _round_history(rounds, scores):
-    """Every round with unit means, oldest first, with each unit's index and the unit
-    means of each dimension."""
-    history = {}
-    for round_id, unit_id, _name, _order, index, dimensions, *_rest in scores:
-        entry = history.get(round_id)
-        if entry is None:
-            name, at = rounds[round_id]
-            entry = history[round_id] = {
-                "id": round_id,
+def _county_history(rounds, dimensions):
+    """County index and dimension scores of every round with unit means, oldest first.
+    County = mean over units, so one GROUP BY over the unit means does it; dimensions are
+    matched by code across questionnaire versions."""
+    means = {
+        f"dimension_{i}": Avg(Cast(KT(f"dimensions__{d.code}"), FloatField()))
+        for i, d in enumerate(dimensions)
+    }
+    history = []
+    for row in (
+        UnitScore.objects.filter(round_id__in=rounds)
+        .values("round_id")
+        .annotate(county_index=Avg("index"), **means)
+        .order_by()
+    ):
+        name, at = rounds[row["round_id"]]
+        history.append(
+            {
+                "id": row["round_id"],
                 "name": name,
                 "at": at,
-                "units": {},
-                "dims": {},
+                "index": row["county_index"],
+                "dims": {d.code: row[f"dimension_{i}"] for i, d in enumerate(dimensions)},
             }
-        entry["units"][unit_id] = index
-        for code, value in dimensions.items():
-            entry["dims"].setdefault(code, []).append(value)
-    return sorted(history.values(), key=lambda r: (r["at"], r["id"]))
-
-
-def county_trend(history, dimensions):
-    """County index and dimension scores per round; dimensions matched by code across
-    questionnaire versions."""
-    return [
-        (
-            r["name"],
-            scoring.county_score(r["units"].values()),
-            {d.code: scoring.county_score(r["dims"].get(d.code, [])) for d in dimensions},
         )
-        for r in history
-    ]
+    return sorted(history, key=lambda r: (r["at"], r["id"]))
 
 
 @dataclass

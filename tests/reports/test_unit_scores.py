@@ -244,3 +244,32 @@ def test_refresh_of_one_unit_leaves_the_others_alone(
     assert UnitScore.objects.get(unit=unit_b).index == 1.0
     refresh_unit_scores(open_round.pk)
     assert UnitScore.objects.get(unit=unit_b).index != 1.0
+
+
+def test_county_trend_is_the_mean_over_units_of_every_round(db):
+    """The trend is one GROUP BY over the unit means (JSON dimension means included); it
+    must agree with the plain mean of the stored unit rows, round by round."""
+    from surveys.demo import seed_demo
+    from surveys.models import Round
+
+    seed_demo(seed=3)
+    latest = Round.objects.select_related("questionnaire").order_by("-opens_at").first()
+    overview = selectors.round_overview(latest)
+    assert len(overview.trend) == 4
+    rounds = Round.objects.filter(opens_at__lte=latest.opens_at).order_by("opens_at", "id")
+    for (name, index, dims), round_ in zip(overview.trend, rounds, strict=True):
+        units = list(UnitScore.objects.filter(round=round_))
+        assert name == round_.name
+        assert index == pytest.approx(mean(u.index for u in units if u.index is not None))
+        for code in ("xueyong", "zuzhi", "huoli"):
+            present = [u.dimensions[code] for u in units if u.dimensions.get(code) is not None]
+            assert dims[code] == pytest.approx(mean(present))
+    # 较上轮 compares each unit with its own index in the round before.
+    before = dict(UnitScore.objects.filter(round=rounds[2]).values_list("unit_id", "index"))
+    for row in overview.units:
+        expected = (
+            None
+            if row.index is None or before.get(row.unit_id) is None
+            else (row.index - before[row.unit_id])
+        )
+        assert row.change == (pytest.approx(expected) if expected is not None else None)

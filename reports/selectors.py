@@ -116,27 +116,26 @@ def _rounds_up_to(round_):
 
 
 def _unit_scores(round_ids, **filters):
-    """The stored unit means of those rounds (one query, tuples in UNIT_SCORE_FIELDS order:
-    the dashboard reads one row per unit and round, so no model instances)."""
+    """The stored unit means of those rounds (one query; named tuples rather than model
+    instances, since the dashboard reads one row per unit and round)."""
     return UnitScore.objects.filter(round_id__in=round_ids, **filters).values_list(
-        *UNIT_SCORE_FIELDS
+        *UNIT_SCORE_FIELDS, named=True
     )
 
 
 def _unit_row(score, bands):
-    _round, unit_id, name, order, index, dimensions, scored, straight, *cause_values = score
-    causes = dict(zip(scoring.CAUSE_TAGS, cause_values, strict=True))
+    causes = {tag: getattr(score, name) for tag, name in CAUSE_FIELDS.items()}
     return UnitRow(
-        unit_id=unit_id,
-        name=name,
-        order=order,
-        index=index,
-        grade=scoring.grade_for(index, bands),
-        dimensions=dimensions,
+        unit_id=score.unit_id,
+        name=score.unit__name,
+        order=score.unit__order,
+        index=score.index,
+        grade=scoring.grade_for(score.index, bands),
+        dimensions=score.dimensions,
         causes=causes,
         main_cause=_lowest(causes),
-        branches_scored=scored,
-        straightlined=straight,
+        branches_scored=score.branches_scored,
+        straightlined=score.straightlined,
     )
 
 
@@ -177,10 +176,10 @@ def round_overview(round_) -> Overview:
     # This round's unit rows and the previous round's (for 较上轮) in one query.
     rows, previous_index = {}, {}
     for score in _unit_scores([round_.pk, *([previous["id"]] if previous else [])]):
-        if score[0] == round_.pk:
-            rows[score[1]] = _unit_row(score, bands)
+        if score.round_id == round_.pk:
+            rows[score.unit_id] = _unit_row(score, bands)
         else:
-            previous_index[score[1]] = score[4]
+            previous_index[score.unit_id] = score.index
     for unit_id, row in rows.items():
         row.previous_index = previous_index.get(unit_id)
     units = sorted(rows.values(), key=lambda r: (r.index is None, -(r.index or 0), r.order, r.name))
@@ -337,8 +336,10 @@ def _item_spec(question):
 def unit_trend(round_, unit, dimensions):
     """The unit's index and dimension scores in this round and every earlier one."""
     rounds = _rounds_up_to(round_)
-    history = sorted(_unit_scores(rounds, unit=unit), key=lambda s: (rounds[s[0]][1], s[0]))
-    return [(rounds[s[0]][0], s[4], s[5]) for s in history]
+    history = sorted(
+        _unit_scores(rounds, unit=unit), key=lambda s: (rounds[s.round_id][1], s.round_id)
+    )
+    return [(rounds[s.round_id][0], s.index, s.dimensions) for s in history]
 
 
 def _branch_rows(round_, unit):

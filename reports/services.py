@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from reports.models import SubmissionScore
 from reports.store import refresh_unit_scores
@@ -20,8 +19,7 @@ def score_set_excluded(*, submission_id, user, excluded: bool) -> SubmissionScor
     with transaction.atomic():
         score = SubmissionScore.objects.select_for_update().get(submission_id=submission_id)
         score.excluded = excluded
-        score.scored_at = timezone.now()
-        score.save(update_fields=["excluded", "scored_at"])
+        score.save(update_fields=["excluded"])
         refresh_unit_scores(score.round_id, [score.unit_id])
         submission = Submission.objects.select_related("round", "branch").get(pk=submission_id)
         record_score_exclusion(user=user, submission=submission, excluded=excluded)

@@ -46,5 +46,4 @@ MISSING_HTML = mark_safe('<span class="text-body-secondary">数据不足</span>'
 def score_html(value):
     """A score cell: the number, or a muted 数据不足 (a filter, not an include: the dashboard
     table has a cell per unit and dimension)."""
-    rounded = round2(value)
-    return MISSING_HTML if rounded is None else f"{rounded:.2f}"
+    return MISSING_HTML if round2(value) is None else score(value)

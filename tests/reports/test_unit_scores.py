@@ -2,12 +2,10 @@
 something the reports show changes, so cached pages never show yesterday's numbers."""
 
 import importlib
-import threading
 from statistics import mean
 
 import pytest
 from django.apps import apps
-from django.db import connection
 from django.urls import reverse
 
 from reports import selectors
@@ -15,10 +13,11 @@ from reports.models import Recommendation, SubmissionScore, UnitScore
 from reports.services import score_set_excluded
 from reports.store import refresh_unit_scores, rescore_round
 from surveys import services
-from surveys.models import Branch, RosterEntry, Submission, User
+from surveys.demo import seed_demo
+from surveys.models import Branch, RosterEntry, Round, Submission, User
 from surveys.office import submission_return
 from tests.conftest import make_user
-from tests.surveys.helpers import answer_post
+from tests.surveys.helpers import answer_post, run_concurrently, values_for
 
 pytestmark = pytest.mark.django_db
 
@@ -197,37 +196,22 @@ def test_concurrent_submits_in_one_unit_both_count(
 ):
     """Two branches of one unit submit at the same moment: the unit mean counts both (on
     PostgreSQL the second waits for the first's unit lock, then averages what it committed)."""
+    secretaries = (secretary_a, secretary_a2)
     entries = [
         RosterEntry.objects.select_related("round__questionnaire").get(
             round=open_round, branch=user.branch
         )
-        for user in (secretary_a, secretary_a2)
+        for user in secretaries
     ]
-    values = {}
-    for question in questionnaire.questions.all():
-        values[question.code] = {"likert": 4, "yes_no": True, "number": 2, "text": "做法"}.get(
-            question.kind, question.choices[0]["value"] if question.choices else None
-        )
-    barrier = threading.Barrier(2)
-    outcomes = [None, None]
-
-    def worker(i):
-        user = (secretary_a, secretary_a2)[i]
-        try:
-            barrier.wait()
-            outcomes[i] = services.submission_submit(
-                entry=entries[i], user=user, values=values, version=0
+    values = values_for(questionnaire, 4)
+    outcomes = run_concurrently(
+        [
+            lambda entry=entry, user=user: services.submission_submit(
+                entry=entry, user=user, values=values, version=0
             )
-        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+            for entry, user in zip(entries, secretaries, strict=True)
+        ]
+    )
     assert all(isinstance(o, services.SubmitResult) for o in outcomes), outcomes
     row = UnitScore.objects.get(round=open_round, unit=unit_a)
     assert row.branches_scored == 2
@@ -249,9 +233,6 @@ def test_refresh_of_one_unit_leaves_the_others_alone(
 def test_county_trend_is_the_mean_over_units_of_every_round(db):
     """The trend is one GROUP BY over the unit means (JSON dimension means included); it
     must agree with the plain mean of the stored unit rows, round by round."""
-    from surveys.demo import seed_demo
-    from surveys.models import Round
-
     seed_demo(seed=3)
     latest = Round.objects.select_related("questionnaire").order_by("-opens_at").first()
     overview = selectors.round_overview(latest)

@@ -1,6 +1,10 @@
-"""Build questionnaire POST data from the questionnaire itself, whatever its codes."""
+"""Build questionnaire POST data from the questionnaire itself, whatever its codes; run
+writers at the same moment on real threads."""
 
 import re
+import threading
+
+from django.db import connection
 
 from surveys.models import Question
 
@@ -34,3 +38,36 @@ def csrf_token_from(html):
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def values_for(questionnaire, likert):
+    values = {}
+    for question in questionnaire.questions.all():
+        values[question.code] = {
+            "likert": likert,
+            "yes_no": True,
+            "number": 2,
+            "text": "做法",
+        }.get(question.kind, question.choices[0]["value"] if question.choices else None)
+    return values
+
+
+def run_concurrently(jobs):
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def worker(i, job):
+        try:
+            barrier.wait()
+            outcomes[i] = job()
+        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes

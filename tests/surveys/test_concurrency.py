@@ -1,44 +1,12 @@
 """Concurrent writers lose nothing and duplicate nothing (real connections, real threads)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from surveys import services
 from surveys.models import AuditEvent, RosterEntry, Submission, SubmissionSnapshot
+from tests.surveys.helpers import run_concurrently, values_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def values_for(questionnaire, likert):
-    values = {}
-    for question in questionnaire.questions.all():
-        values[question.code] = {
-            "likert": likert, "yes_no": True, "number": 2, "text": "做法",
-        }.get(question.kind, question.choices[0]["value"] if question.choices else None)
-    return values
-
-
-def run_concurrently(jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def worker(i, job):
-        try:
-            barrier.wait()
-            outcomes[i] = job()
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def test_simultaneous_submits_of_one_draft_yield_one_submission(

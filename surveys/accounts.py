@@ -1,5 +1,5 @@
 """Accounts of branch secretaries: initial and reset passwords, the forced first change,
-deactivating a branch and handing a branch to a new secretary.
+deactivating a branch (and reactivating it) and handing a branch to a new secretary.
 
 Each write checks who acts, runs in one transaction and writes its audit record beside the
 change. Plaintext passwords are returned to the caller to be shown once, never stored."""
@@ -10,7 +10,7 @@ import secrets
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Max, Prefetch, Q
 from django.utils import timezone
 
 from surveys.models import AuditEvent, Branch, SecretaryAssignment, Unit, User
@@ -172,6 +172,61 @@ def branch_deactivate(*, user, branch):
             note=note,
         )
     return branch
+
+
+def former_secretary(branch):
+    """The secretary account that was stopped with the branch, to restore with it, or None.
+
+    Deactivation keeps the account's role and branch; a handover clears them, so an
+    account still pointing here was this branch's secretary when it stopped. Of several,
+    the one whose assignment here ended last."""
+    return (
+        User.objects.filter(role=User.Role.SECRETARY, branch=branch, is_active=False)
+        .annotate(
+            left_at=Max("assignments__ended_at", filter=Q(assignments__branch=branch))
+        )
+        .order_by(F("left_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
+
+
+def branch_reactivate(*, user, branch, restore_secretary=True):
+    """Undo a deactivation: the branch is back on new rosters by default and, if asked and
+    there is one, its former secretary can log in again with the old password.
+
+    Returns the branch and the restored secretary (or None)."""
+    _require_office(user)
+    now = timezone.now()
+    with transaction.atomic():
+        branch = (
+            Branch.objects.select_for_update(of=("self",)).select_related("unit").get(pk=branch.pk)
+        )
+        if branch.is_active:
+            raise AccountError(f"“{branch.name}”已经是启用状态。")
+        if not branch.unit.is_active:
+            raise AccountError(
+                f"所属单位“{branch.unit.name}”已停用，请先由系统管理员在后台启用该单位。"
+            )
+        branch.is_active = True
+        branch.save(update_fields=["is_active"])
+        secretary = former_secretary(branch) if restore_secretary else None
+        note = "重新启用支部"
+        if secretary is not None:
+            secretary = User.objects.select_for_update().get(pk=secretary.pk)
+            secretary.is_active = True
+            secretary.save(update_fields=["is_active"])
+            current = SecretaryAssignment.objects.filter(branch=branch, ended_at__isnull=True)
+            if not current.exists():
+                SecretaryAssignment.objects.create(branch=branch, user=secretary, started_at=now)
+            note += "，同时恢复书记账号 " + _label(secretary)
+        _audit(
+            user,
+            AuditEvent.Action.BRANCH_CHANGED,
+            branch=branch,
+            changes={"启用": ["否", "是"]},
+            note=note,
+        )
+    return branch, secretary
 
 
 def retire_secretaries(*, branch, now):

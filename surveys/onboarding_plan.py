@@ -112,7 +112,7 @@ def plan_import(rows, snapshot, errors=()) -> Plan:
                     row.number,
                     row.branch_name,
                     {},
-                    note="该支部已停用，本行未导入",
+                    note="该支部已停用，本行未导入（如需恢复，请在“组织与账号”页面重新启用）",
                 )
             )
             continue

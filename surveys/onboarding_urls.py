@@ -25,6 +25,11 @@ urlpatterns = [
         name="people_branch_deactivate",
     ),
     path(
+        "branches/<int:branch_id>/reactivate/",
+        views.branch_reactivate,
+        name="people_branch_reactivate",
+    ),
+    path(
         "branches/<int:branch_id>/handover/", views.branch_handover, name="people_branch_handover"
     ),
     # Not office-only: every account changes its own password here, and a new or reset one

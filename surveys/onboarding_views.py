@@ -382,6 +382,41 @@ def branch_deactivate(request, branch_id):
 @office_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+def branch_reactivate(request, branch_id):
+    branch = get_object_or_404(Branch.objects.select_related("unit"), pk=branch_id)
+    if request.method == "POST":
+        try:
+            branch, secretary = accounts.branch_reactivate(
+                user=request.user,
+                branch=branch,
+                restore_secretary="restore_secretary" in request.POST,
+            )
+        except accounts.AccountError as exc:
+            messages.error(request, str(exc))
+        else:
+            if secretary is not None:
+                messages.success(
+                    request,
+                    f"已重新启用“{branch.name}”，书记账号 {secretary.username} 可用原密码登录。",
+                )
+            else:
+                messages.success(
+                    request, f"已重新启用“{branch.name}”。请点“更换书记”为该支部指定书记。"
+                )
+        return redirect("people")
+    if branch.is_active:
+        messages.info(request, f"“{branch.name}”已经是启用状态。")
+        return redirect("people")
+    return render(
+        request,
+        "surveys/people/branch_reactivate.html",
+        {"branch": branch, "secretary": accounts.former_secretary(branch)},
+    )
+
+
+@office_required
+@never_cache
+@require_http_methods(["GET", "POST"])
 def branch_handover(request, branch_id):
     branch = get_object_or_404(Branch.objects.select_related("unit"), pk=branch_id)
     if not branch.is_active:

@@ -1,5 +1,5 @@
-"""Accounts: the forced first password change, resets, deactivating a branch, handing a
-branch to a new secretary, and who may reach the people pages."""
+"""Accounts: the forced first password change, resets, deactivating and reactivating a
+branch, handing a branch to a new secretary, and who may reach the people pages."""
 
 import datetime as dt
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys import accounts
-from surveys.models import AuditEvent, Branch, SecretaryAssignment, Submission, User
+from surveys.models import AuditEvent, Branch, SecretaryAssignment, Submission, Unit, User
 from surveys.office import round_create
 from tests.conftest import PASSWORD, make_round, make_user
 from tests.surveys.helpers import csrf_token_from
@@ -273,6 +273,121 @@ def test_deactivating_a_branch_stops_it_and_its_secretary(
     assert "已经停用" in again.content.decode()
 
 
+# Reactivate a branch -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def stopped_branch(office, secretary_a, branch_a):
+    """Branch A, deactivated through the office's own action, with its secretary."""
+    SecretaryAssignment.objects.create(
+        branch=branch_a, user=secretary_a, started_at=timezone.now() - dt.timedelta(days=30)
+    )
+    accounts.branch_deactivate(user=office, branch=branch_a)
+    AuditEvent.objects.all().delete()
+    return Branch.objects.get(pk=branch_a.pk)
+
+
+def test_reactivating_a_branch_restores_it_and_its_former_secretary(
+    office_client, office, secretary_a, stopped_branch, questionnaire
+):
+    url = reverse("people_branch_reactivate", args=[stopped_branch.pk])
+    assert url in office_client.get(reverse("people")).content.decode()
+    confirm = office_client.get(url).content.decode()
+    assert "确认启用" in confirm and "sec_a" in confirm
+    assert 'name="restore_secretary"' in confirm and "checked" in confirm
+    assert not Branch.objects.get(pk=stopped_branch.pk).is_active, "the page changes nothing"
+
+    response = post_form(office_client, url, {"restore_secretary": "1"})
+    assert response.url == reverse("people")
+    message = office_client.get(response.url).content.decode()
+    assert "已重新启用“县水利局机关党支部”" in message and "sec_a" in message
+    assert Branch.objects.get(pk=stopped_branch.pk).is_active
+    secretary_a.refresh_from_db()
+    assert (secretary_a.is_active, secretary_a.role, secretary_a.branch_id) == (
+        True,
+        User.Role.SECRETARY,
+        stopped_branch.pk,
+    )
+    assert browser().login(username="sec_a", password=PASSWORD), "the old password works"
+    current = SecretaryAssignment.objects.get(branch=stopped_branch, ended_at__isnull=True)
+    assert current.user == secretary_a
+    assert SecretaryAssignment.objects.filter(branch=stopped_branch).count() == 2
+    event = AuditEvent.objects.get(action=AuditEvent.Action.BRANCH_CHANGED)
+    assert (event.actor, event.branch, event.detail["changes"]) == (
+        office,
+        stopped_branch,
+        {"启用": ["否", "是"]},
+    )
+    assert "sec_a" in event.detail["note"]
+
+    new_round = round_create(
+        user=office,
+        name="重新启用之后的批次",
+        questionnaire=questionnaire,
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + dt.timedelta(days=7),
+    )
+    assert stopped_branch.pk in set(new_round.roster.values_list("branch", flat=True))
+
+
+def test_reactivating_without_the_old_secretary_leaves_the_account_stopped(
+    office_client, secretary_a, stopped_branch
+):
+    url = reverse("people_branch_reactivate", args=[stopped_branch.pk])
+    response = post_form(office_client, url)  # the box unticked: no restore_secretary
+    assert "更换书记" in office_client.get(response.url).content.decode()
+    assert Branch.objects.get(pk=stopped_branch.pk).is_active
+    assert not User.objects.get(pk=secretary_a.pk).is_active
+    assert not browser().login(username="sec_a", password=PASSWORD)
+    assert not SecretaryAssignment.objects.filter(ended_at__isnull=True).exists()
+    assert "sec_a" not in AuditEvent.objects.get().detail["note"]
+
+    # The office then appoints someone else, which retires the old account for good.
+    post_form(
+        office_client,
+        reverse("people_branch_handover", args=[stopped_branch.pk]),
+        {"mode": "new", "name": "陈晓东", "phone": "13700001111", "username": "chenxd"},
+    )
+    assert User.objects.get(username="chenxd").branch_id == stopped_branch.pk
+    assert accounts.former_secretary(stopped_branch) is None
+
+
+def test_former_secretary_is_the_one_who_left_last(office, secretary_a, stopped_branch):
+    earlier = make_user("sec_old", role=User.Role.SECRETARY, branch=stopped_branch)
+    User.objects.filter(pk=earlier.pk).update(is_active=False)
+    SecretaryAssignment.objects.create(
+        branch=stopped_branch,
+        user=earlier,
+        started_at=timezone.now() - dt.timedelta(days=400),
+        ended_at=timezone.now() - dt.timedelta(days=300),
+    )
+    assert accounts.former_secretary(stopped_branch) == secretary_a
+    _branch, restored = accounts.branch_reactivate(user=office, branch=stopped_branch)
+    assert restored == secretary_a
+    assert not User.objects.get(pk=earlier.pk).is_active
+
+
+def test_reactivation_refuses_what_it_cannot_do(
+    office_client, office, secretary_a, branch_b, stopped_branch
+):
+    with pytest.raises(PermissionDenied):
+        accounts.branch_reactivate(user=secretary_a, branch=stopped_branch)
+    with pytest.raises(accounts.AccountError, match="已经是启用状态"):
+        accounts.branch_reactivate(user=office, branch=branch_b)
+
+    Unit.objects.filter(pk=stopped_branch.unit_id).update(is_active=False)
+    url = reverse("people_branch_reactivate", args=[stopped_branch.pk])
+    assert "所属单位“县水利局”已停用" in office_client.get(url).content.decode()
+    response = post_form(office_client, url, {"restore_secretary": "1"})
+    assert "所属单位“县水利局”已停用" in office_client.get(response.url).content.decode()
+    assert not Branch.objects.get(pk=stopped_branch.pk).is_active
+    assert not User.objects.get(pk=secretary_a.pk).is_active
+    assert not AuditEvent.objects.exists()
+
+    active = reverse("people_branch_reactivate", args=[branch_b.pk])
+    assert office_client.get(active).url == reverse("people")
+
+
 # Hand a branch over ------------------------------------------------------------------------
 
 
@@ -395,6 +510,8 @@ def test_people_page_lists_units_branches_and_secretaries(
         assert text in html
     assert reverse("people_branch_handover", args=[secretary_a.branch_id]) in html
     assert reverse("people_branch_handover", args=[secretary_b.branch_id]) not in html
+    assert reverse("people_branch_reactivate", args=[secretary_b.branch_id]) in html
+    assert reverse("people_branch_reactivate", args=[secretary_a.branch_id]) not in html
     assert reverse("people_template") in html and reverse("people_import") in html
     assert "组织与账号" in client.get(reverse("office_home")).content.decode()
 
@@ -414,6 +531,8 @@ OFFICE_URLS = [
     ("people_password_reset", "post"),
     ("people_branch_deactivate", "get"),
     ("people_branch_deactivate", "post"),
+    ("people_branch_reactivate", "get"),
+    ("people_branch_reactivate", "post"),
     ("people_branch_handover", "get"),
     ("people_branch_handover", "post"),
 ]

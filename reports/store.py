@@ -2,6 +2,8 @@
 a round is re-scored. The arithmetic itself is reports/scoring.py."""
 
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -98,10 +100,37 @@ def _rows(submission, values, dimension_ids):
     return score, dimension_rows
 
 
+_bumps = threading.local()  # .pending: None outside bump_version_once, else "a bump is owed"
+
+
 def bump_version():
     """Move the data version on, inside the caller's transaction (see ScoresVersion)."""
+    if getattr(_bumps, "pending", None) is not None:
+        _bumps.pending = True
+        return
     if not ScoresVersion.objects.filter(pk=1).update(value=F("value") + 1):
         ScoresVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+@contextmanager
+def bump_version_once():
+    """Bulk writes: every bump_version() inside, explicit or from the signals of
+    reports/invalidation.py, becomes one bump at the end, in the same transaction.
+
+    An import of 500 branches would otherwise update the version row 500 times. The block
+    is atomic of its own, so when it fails nothing it wrote stays and no bump is owed."""
+    if getattr(_bumps, "pending", None) is not None:  # nested: the outer block bumps
+        yield
+        return
+    _bumps.pending = False
+    try:
+        with transaction.atomic():
+            yield
+            owed, _bumps.pending = _bumps.pending, None
+            if owed:
+                bump_version()
+    finally:
+        _bumps.pending = None
 
 
 def current_version() -> int:

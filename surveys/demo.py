@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from reports.store import bump_version_once
 from surveys.demo_answers import (
     answer_for,
     answer_row,
@@ -87,7 +88,8 @@ def demo_present() -> bool:
 
 def seed_demo(*, seed: int, stdout=None, reset: bool = False) -> dict:
     """Create the demo county unless it is there already; return what the database holds."""
-    with transaction.atomic():
+    # One version bump for the lot, not one per unit, branch and round deleted or created.
+    with transaction.atomic(), bump_version_once():
         if reset:
             delete_demo()
         if demo_present():

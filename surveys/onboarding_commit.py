@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from reports.store import bump_version
+from reports.store import bump_version, bump_version_once
 from surveys import accounts
 from surveys.models import AuditEvent, Branch, Unit, User
 from surveys.onboarding import read_rows
@@ -54,8 +54,9 @@ def import_commit(*, user, content, filename="", expected_digest="") -> ImportRe
     with transaction.atomic():
         again = plan_import(rows, load_snapshot(), errors)
         _check(again, plan.digest())
-        _apply(plan, hashes)
-        bump_version()  # reports show unit and branch names
+        with bump_version_once():  # not once per unit and branch saved
+            _apply(plan, hashes)
+            bump_version()  # reports show unit and branch names
         AuditEvent.objects.create(
             actor=user,
             action=AuditEvent.Action.IMPORTED,

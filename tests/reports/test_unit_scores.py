@@ -11,10 +11,10 @@ from django.urls import reverse
 from reports import selectors
 from reports.models import Recommendation, SubmissionScore, UnitScore
 from reports.services import score_set_excluded
-from reports.store import refresh_unit_scores, rescore_round
+from reports.store import bump_version, bump_version_once, refresh_unit_scores, rescore_round
 from surveys import services
 from surveys.demo import seed_demo
-from surveys.models import Branch, RosterEntry, Round, Submission, User
+from surveys.models import Branch, RosterEntry, Round, Submission, Unit, User
 from surveys.office import submission_return
 from tests.conftest import make_user
 from tests.surveys.helpers import answer_post, run_concurrently, values_for
@@ -164,6 +164,39 @@ def test_data_version_moves_with_everything_the_reports_show(
     assert response.status_code == 302
     assert Submission.objects.get(pk=submission.pk).status == Submission.Status.RETURNED
     assert selectors.data_version() == before
+
+
+def test_bulk_writes_move_the_version_once(unit_a):
+    start = selectors.data_version()
+    with bump_version_once():
+        for i in range(3):
+            Branch.objects.create(unit=unit_a, code=f"U-A-{i + 5}", name=f"第{i + 5}党支部")
+        with bump_version_once():  # nested: still the outer block's single bump
+            bump_version()
+        assert selectors.data_version() == start, "nothing moves before the end"
+    assert selectors.data_version() == start + 1
+
+    with bump_version_once():
+        pass
+    assert selectors.data_version() == start + 1, "nothing written, nothing owed"
+
+    with pytest.raises(RuntimeError), bump_version_once():
+        unit_a.name = "县水利局（半途）"
+        unit_a.save()
+        raise RuntimeError("import failed half-way")
+    assert selectors.data_version() == start + 1
+    assert Unit.objects.get(pk=unit_a.pk).name == "县水利局", "the failed block left nothing"
+
+    unit_a.save()  # and outside a block each save moves it again
+    assert selectors.data_version() == start + 2
+
+
+def test_demo_county_moves_the_version_once():
+    start = selectors.data_version()
+    seed_demo(seed=5)
+    assert selectors.data_version() == start + 1
+    seed_demo(seed=5, reset=True)
+    assert selectors.data_version() == start + 2
 
 
 def test_cached_unit_page_shows_an_edited_recommendation(

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from reports.selectors import data_version
 from surveys import onboarding
 from surveys.models import AuditEvent, Branch, SecretaryAssignment, Unit, User
 from tests.conftest import make_user
@@ -140,8 +141,10 @@ def test_valid_file_previews_then_commits(office_client, office):
     assert "确认导入" in preview
     assert not Unit.objects.exists(), "a preview writes nothing"
 
+    version = data_version()
     response = commit(office_client)
     assert response.url == reverse("people_import_done")
+    assert data_version() == version + 1, "one bump for the import, not one per row"
     assert list(Unit.objects.values_list("code", "name", "order")) == [
         ("U01", "县委办公室", 1),
         ("U02", "县审计局", 2),

@@ -39,6 +39,8 @@ from reports.chart_style import (
 # made a ~1 MB SVG (glyphs are paths) that took seconds to draw and that nobody could read.
 # The table under the chart has every number, so past MAX_CHART_ROWS units the ranking and the
 # heatmap show the first and the last SHOWN_EACH_END with one separator row between them.
+# Units without data are left out first (and counted in the note): in a round still being
+# filled in they would otherwise take the bottom rows meant for the weakest units.
 MAX_CHART_ROWS = 60
 SHOWN_EACH_END = 25
 SEPARATOR_FILL = "#f5f5f5"  # lighter than NO_DATA_FILL, so the gap never reads as 数据不足
@@ -49,15 +51,33 @@ def _sorted_units(units):
     return sorted(units, key=lambda u: (u[1] is None, -(u[1] or 0)))
 
 
-def _capped_rows(rows):
-    """``(shown_top, hidden_count, shown_bottom)``: the rows a chart draws, in the order given.
+def _capped_rows(rows, has_data=None):
+    """``(shown_top, hidden_count, shown_bottom, without_data)``: the rows a chart draws, in
+    the order given, how many scored rows the separator stands for, and how many rows without
+    data (``has_data(row)`` false) were left out.
 
-    Up to MAX_CHART_ROWS rows nothing is left out: ``(rows, 0, [])``.
+    Up to MAX_CHART_ROWS rows nothing is left out: ``(rows, 0, [], 0)``. Past it the rows
+    without data go first (unless no row has data), then the middle of the rest.
     """
     rows = list(rows)
     if len(rows) <= MAX_CHART_ROWS:
-        return rows, 0, []
-    return rows[:SHOWN_EACH_END], len(rows) - 2 * SHOWN_EACH_END, rows[-SHOWN_EACH_END:]
+        return rows, 0, [], 0
+    kept = [row for row in rows if has_data(row)] if has_data else rows
+    without_data = len(rows) - len(kept)
+    if not kept:
+        kept, without_data = rows, 0
+    if len(kept) <= MAX_CHART_ROWS:
+        return kept, 0, [], without_data
+    hidden = len(kept) - 2 * SHOWN_EACH_END
+    return kept[:SHOWN_EACH_END], hidden, kept[-SHOWN_EACH_END:], without_data
+
+
+def _has_index(unit):
+    return unit[1] is not None
+
+
+def _has_any_score(row):
+    return any(v is not None for v in row[1])
 
 
 def _row_positions(top, hidden, bottom):
@@ -71,6 +91,20 @@ def _row_positions(top, hidden, bottom):
 def _cap_note(unit_word):
     # The same words in the chart and in its alt text, so the two say the same thing.
     return f"显示前 {SHOWN_EACH_END} {unit_word}和后 {SHOWN_EACH_END} {unit_word}"
+
+
+def _without_data_note(count):
+    return f"{count} 个单位数据不足，未列出"
+
+
+def _title_note(total, hidden, without_data, unit_word):
+    """The grey line under a capped chart's title, or None when every unit is drawn."""
+    parts = []
+    if hidden:
+        parts.append(_cap_note(unit_word))
+    if without_data:
+        parts.append(_without_data_note(without_data))
+    return f"共 {total} 个单位，" + "；".join(parts) if parts else None
 
 
 def _draw_separator(ax, y, hidden, what):
@@ -115,7 +149,7 @@ def ranking_bar(units, title="各单位融合度指数排名", *, fmt="svg"):
     check_format(fmt)
     if not units:
         return empty_chart(title, fmt)
-    top, hidden, bottom = _capped_rows(_sorted_units(units))
+    top, hidden, bottom, without_data = _capped_rows(_sorted_units(units), _has_index)
     rows = top + bottom
     y = _row_positions(top, hidden, bottom)
     n_rows = len(y) + bool(hidden)
@@ -133,7 +167,7 @@ def ranking_bar(units, title="各单位融合度指数排名", *, fmt="svg"):
         score_axis(ax, "x", "融合度指数", upper=112)
         if hidden:
             _draw_separator(ax, len(top), hidden, "排名")
-        _set_title(ax, title, f"共 {len(units)} 个单位，{_cap_note('名')}" if hidden else None)
+        _set_title(ax, title, _title_note(len(units), hidden, without_data, "名"))
         present = {g for _, v, g in rows if v is not None}
         handles = [Patch(color=c, label=g) for g, c in GRADE_COLOURS.items() if g in present]
         if any(v is None for _, v, _ in rows):
@@ -148,16 +182,18 @@ def alt_text_ranking_bar(units, title="各单位融合度指数排名"):
     rows = _sorted_units(units)
     scored = [r for r in rows if r[1] is not None]
     parts = [f"{title}：共 {len(rows)} 个单位"]
-    _, hidden, _ = _capped_rows(rows)
+    _, hidden, _, without_data = _capped_rows(rows, _has_index)
     if hidden:
         parts.append(f"图中只{_cap_note('名')}，其余 {hidden} 个单位略")
+    if without_data:
+        parts.append(f"图中未列出数据不足的 {without_data} 个单位")
     if scored:
         top, bottom = scored[0], scored[-1]
         parts.append(f"最高为{top[0]} {top[1]:.1f}（{top[2] or '未定等次'}）")
         parts.append(f"最低为{bottom[0]} {bottom[1]:.1f}（{bottom[2] or '未定等次'}）")
         counts = [f"{g} {sum(1 for r in scored if r[2] == g)} 个" for g in GRADE_COLOURS]
         parts.append("等次：" + "、".join(counts))
-    if len(scored) < len(rows):
+    if len(scored) < len(rows) and not without_data:  # else said above
         parts.append(f"{len(rows) - len(scored)} 个单位数据不足")
     return "，".join(parts) + "。"
 
@@ -168,7 +204,9 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
     if not units or not dimensions:
         return empty_chart(title, fmt)
     check_shape(values, len(units), len(dimensions))
-    top, hidden, bottom = _capped_rows(zip(units, values, strict=True))
+    top, hidden, bottom, without_data = _capped_rows(
+        zip(units, values, strict=True), _has_any_score
+    )
     shown = top + bottom
     y = _row_positions(top, hidden, bottom)
     n_rows = len(y) + bool(hidden)
@@ -206,7 +244,7 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
             spine.set_visible(False)
         if hidden:
             _draw_separator(ax, len(top), hidden, "得分")
-        _set_title(ax, title, f"共 {len(units)} 个单位，{_cap_note('个')}" if hidden else None)
+        _set_title(ax, title, _title_note(len(units), hidden, without_data, "个"))
         fig.colorbar(image, ax=ax, shrink=min(1.0, 4 / n_rows + 0.3), extend="min", label="得分")
         if any(v is None for _, row in shown for v in row):
             fig.legend(
@@ -223,9 +261,11 @@ def alt_text_dimension_heatmap(units, dimensions, values, title="各单位分维
     means = [mean([row[j] for row in values]) for j in range(len(dimensions))]
     averages = "、".join(f"{d} {score_text(m)}" for d, m in zip(dimensions, means, strict=True))
     parts = [f"{title}：{len(units)} 个单位、{len(dimensions)} 个维度"]
-    _, hidden, _ = _capped_rows(units)
+    _, hidden, _, without_data = _capped_rows(zip(units, values, strict=True), _has_any_score)
     if hidden:
         parts.append(f"图中只{_cap_note('个')}单位，其余 {hidden} 个单位略")
+    if without_data:
+        parts.append(f"图中未列出数据不足的 {without_data} 个单位")
     parts.append(f"各维度平均分：{averages}")
     cells = [
         (v, u, d)

@@ -262,8 +262,11 @@ PROVINCE = [
     for i in range(500)
 ]
 PROVINCE_NAMES = [name for name, _, _ in PROVINCE]
-PROVINCE_SCORES = [
-    [None if i % 50 == 3 else 40 + (i * 13 + j * 7) % 60 for j in range(len(DIMENSIONS))]
+PROVINCE_SCORES = [  # ten units without any score, ten more missing their first dimension
+    [
+        None if i % 50 == 3 or (i % 50 == 4 and j == 0) else 40 + (i * 13 + j * 7) % 60
+        for j in range(len(DIMENSIONS))
+    ]
     for i in range(500)
 ]
 SEPARATOR = re.compile(r"^…… 其余 (\d+) 个单位略，完整(排名|得分)见下表 ……$")
@@ -282,10 +285,27 @@ def province_charts():
 
 def test_capped_rows_keeps_both_ends_of_a_long_list():
     rows = list(range(500))
-    assert county_charts._capped_rows(rows) == (rows[:25], 450, rows[-25:])
-    assert county_charts._capped_rows(range(61)) == (list(range(25)), 11, list(range(36, 61)))
-    assert county_charts._capped_rows(range(60)) == (list(range(60)), 0, [])
-    assert county_charts._capped_rows([]) == ([], 0, [])
+    assert county_charts._capped_rows(rows) == (rows[:25], 450, rows[-25:], 0)
+    assert county_charts._capped_rows(range(61)) == (list(range(25)), 11, list(range(36, 61)), 0)
+    assert county_charts._capped_rows(range(60)) == (list(range(60)), 0, [], 0)
+    assert county_charts._capped_rows([]) == ([], 0, [], 0)
+
+
+def test_capped_rows_leave_out_rows_without_data_first():
+    def odd(n):
+        return n % 2 == 1
+
+    assert county_charts._capped_rows(range(60), odd) == (list(range(60)), 0, [], 0)
+    odds = list(range(1, 200, 2))
+    assert county_charts._capped_rows(range(200), odd) == (odds[:25], 50, odds[-25:], 100)
+    assert county_charts._capped_rows(range(100), odd) == (odds[:50], 0, [], 50)
+    # Nothing has data: better the plain cap than an empty chart.
+    assert county_charts._capped_rows(range(0, 200, 2), odd) == (
+        list(range(0, 50, 2)),
+        50,
+        list(range(150, 200, 2)),
+        0,
+    )
 
 
 def test_province_ranking_shows_both_ends_and_says_what_is_left_out(province_charts):
@@ -294,19 +314,23 @@ def test_province_ranking_shows_both_ends_and_says_what_is_left_out(province_cha
     assert len(ranking) < 400_000  # all 500 rows made ~890 KB
     assert not [m for m in caught if MISSING_GLYPH.search(m)]
     texts = svg_texts(ranking)
-    assert [t for t in texts if SEPARATOR.match(t)] == ["…… 其余 450 个单位略，完整排名见下表 ……"]
-    assert "共 500 个单位，显示前 25 名和后 25 名" in texts
-    assert len([t for t in texts if SCORE.match(t)]) == 45  # 50 rows, 5 without data at the end
-    assert texts.count("数据不足") == 6  # the five bottom rows and the legend
+    # The five units without data are left out, so the bottom rows are the weakest scored.
+    assert [t for t in texts if SEPARATOR.match(t)] == ["…… 其余 445 个单位略，完整排名见下表 ……"]
+    assert "共 500 个单位，显示前 25 名和后 25 名；5 个单位数据不足，未列出" in texts
+    assert len([t for t in texts if SCORE.match(t)]) == 50
+    assert "数据不足" not in texts  # no such row, so no such legend entry
 
     alt = county_charts.alt_text_ranking_bar(PROVINCE)
     top = max((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
     bottom = min((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
     assert f"最高为{top[0]} 99.9" in alt and f"最低为{bottom[0]} 50.0" in alt
     assert top[0] in texts and bottom[0] in texts  # the alt text names what the chart shows
-    assert "测试单位407" in texts  # without data, so last of all
-    assert "共 500 个单位，图中只显示前 25 名和后 25 名，其余 450 个单位略" in alt
-    assert "一般 495 个" in alt and "5 个单位数据不足" in alt  # counts are over all 500
+    assert "测试单位407" not in texts  # without data
+    names = [t for t in texts if t.startswith("测试单位")]
+    assert names[-1] == bottom[0], "the last row is the lowest index"
+    assert "共 500 个单位，图中只显示前 25 名和后 25 名，其余 445 个单位略" in alt
+    assert "图中未列出数据不足的 5 个单位" in alt
+    assert "一般 495 个" in alt  # counts are over all 500
 
 
 def test_province_heatmap_shows_first_and_last_rows_in_the_order_given(province_charts):
@@ -315,25 +339,40 @@ def test_province_heatmap_shows_first_and_last_rows_in_the_order_given(province_
     assert len(heatmap) < 400_000  # all 500 rows made ~1 MB
     assert not [m for m in caught if MISSING_GLYPH.search(m)]
     texts = svg_texts(heatmap)
-    assert [t for t in texts if SEPARATOR.match(t)] == ["…… 其余 450 个单位略，完整得分见下表 ……"]
-    assert "共 500 个单位，显示前 25 个和后 25 个" in texts
-    shown = PROVINCE_NAMES[:25] + PROVINCE_NAMES[-25:]
-    assert [t for t in texts if t.startswith("测试单位")] == shown
-    cells = [v for row in PROVINCE_SCORES[:25] + PROVINCE_SCORES[-25:] for v in row]
-    # Numbers only in the 50 shown rows: the separator row has none.
+    assert [t for t in texts if SEPARATOR.match(t)] == ["…… 其余 440 个单位略，完整得分见下表 ……"]
+    assert "共 500 个单位，显示前 25 个和后 25 个；10 个单位数据不足，未列出" in texts
+    kept = [i for i in range(500) if i % 50 != 3]  # units with at least one score
+    shown = kept[:25] + kept[-25:]
+    assert [t for t in texts if t.startswith("测试单位")] == [PROVINCE_NAMES[i] for i in shown]
+    cells = [v for i in shown for v in PROVINCE_SCORES[i]]
+    # Numbers only in the 50 shown rows: the separator row has none; a missing one is "—".
     assert len([t for t in texts if SCORE.match(t)]) == sum(v is not None for v in cells)
+    assert texts.count("—") == sum(v is None for v in cells) > 0
 
     alt = county_charts.alt_text_dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
-    assert "500 个单位、3 个维度，图中只显示前 25 个和后 25 个单位，其余 450 个单位略" in alt
+    assert "500 个单位、3 个维度，图中只显示前 25 个和后 25 个单位，其余 440 个单位略" in alt
+    assert "图中未列出数据不足的 10 个单位" in alt
     expected_mean = mean([row[0] for row in PROVINCE_SCORES])  # over all 500 units
     assert f"学用结合 {expected_mean:.1f}" in alt
-    assert "30 项数据不足" in alt
+    assert "40 项数据不足" in alt
+
+
+def test_a_half_filled_province_heatmap_leaves_out_units_without_any_score():
+    # 100 units, the last 40 without any score yet: 60 are drawn, all of them, no gap row.
+    names = PROVINCE_NAMES[:100]
+    scores = [[50.0 + i % 40] * len(DIMENSIONS) if i < 60 else [None] * 3 for i in range(100)]
+    texts = svg_texts(county_charts.dimension_heatmap(names, DIMENSIONS, scores))
+    assert [t for t in texts if t.startswith("测试单位")] == names[:60]
+    assert not [t for t in texts if SEPARATOR.match(t)]
+    assert "共 100 个单位，40 个单位数据不足，未列出" in texts
+    alt = county_charts.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
+    assert "图中未列出数据不足的 40 个单位" in alt and "其余" not in alt
 
 
 def test_a_county_of_25_units_is_drawn_in_full():
     units = PROVINCE[:25]
     names, scores = PROVINCE_NAMES[:25], PROVINCE_SCORES[:25]
-    assert county_charts._capped_rows(units) == (units, 0, [])
+    assert county_charts._capped_rows(units) == (units, 0, [], 0)
 
     ranking = svg_texts(county_charts.ranking_bar(units))
     heatmap = svg_texts(county_charts.dimension_heatmap(names, DIMENSIONS, scores))

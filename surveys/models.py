@@ -80,11 +80,12 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.display_name
 
     @property
     def display_name(self):
-        return f"{self.last_name}{self.first_name}" or self.username
+        # Chinese order, surname first: not AbstractUser.get_full_name's "given surname".
+        return f"{self.last_name}{self.first_name}".strip() or self.username
 
     @property
     def is_secretary(self):

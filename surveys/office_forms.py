@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from surveys.models import AuditEvent, Branch, Questionnaire, Round, Unit, User
@@ -98,10 +99,21 @@ class ReturnForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    round = forms.ModelChoiceField(label="批次", queryset=Round.objects.all(), required=False)
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.all(), required=False)
+    round = forms.ModelChoiceField(
+        label="批次", queryset=Round.objects.all(), required=False, empty_label="全部"
+    )
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.all(), required=False, empty_label="全部"
+    )
+    # Office staff first, then secretaries by username (which follows the branch codes);
+    # each labelled with the Chinese name (User.__str__).
     actor = forms.ModelChoiceField(
-        label="操作人", queryset=User.objects.order_by("username"), required=False
+        label="操作人",
+        queryset=User.objects.annotate(is_secretary_role=Q(role=User.Role.SECRETARY)).order_by(
+            "is_secretary_role", "username"
+        ),
+        required=False,
+        empty_label="全部",
     )
     action = forms.ChoiceField(
         label="操作", choices=[("", "全部")] + AuditEvent.Action.choices, required=False

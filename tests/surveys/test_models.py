@@ -71,3 +71,8 @@ def test_round_status_follows_the_clock(open_round):
     assert open_round.status_at(open_round.opens_at - dt.timedelta(seconds=1)) == "scheduled"
     assert open_round.status_at(open_round.opens_at) == "open"
     assert open_round.status_at(open_round.closes_at) == "closed"
+
+
+def test_a_user_reads_as_the_chinese_name_surname_first(secretary_a):
+    assert str(secretary_a) == secretary_a.display_name == "王建国"
+    assert str(User(username="s_u01b1")) == "s_u01b1"

@@ -92,11 +92,14 @@ def _questions(round_):
 
 
 def unit_scores_rows(round_):
-    """单位得分: one row per unit with counted scores, in ranking order."""
+    """单位得分: one row per unit on the roster, in ranking order (数据不足 last), with its
+    progress: 参评支部数 counts the submissions that count (not excluded by the office)."""
     overview = selectors.round_overview(round_)
     dimensions = overview.dimensions
     yield [
         "单位",
+        "名单支部数",
+        "已提交支部数",
         "参评支部数",
         "融合度指数",
         *[d.name for d in dimensions],
@@ -108,6 +111,8 @@ def unit_scores_rows(round_):
     for unit in overview.units:
         yield [
             unit.name,
+            unit.roster,
+            unit.submitted,
             unit.branches_scored,
             scoring.round2(unit.index),
             *[scoring.round2(unit.dimensions.get(d.code)) for d in dimensions],

@@ -6,7 +6,7 @@ Unit score = mean of its branches' scores in a round; county score = mean over u
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, FloatField
+from django.db.models import Avg, Count, FloatField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -80,6 +80,8 @@ class UnitRow:
     branches_scored: int = 0
     straightlined: int = 0
     previous_index: float | None = None
+    roster: int = 0  # branches of the unit on the round's roster
+    submitted: int = 0  # of those, how many have submitted
 
     @property
     def change(self):
@@ -182,6 +184,23 @@ def round_overview(round_) -> Overview:
             previous_index[score.unit_id] = score.index
     for unit_id, row in rows.items():
         row.previous_index = previous_index.get(unit_id)
+    # Units on the roster with nothing counted yet are listed too (数据不足), with their
+    # progress: those are the ones the office has to chase.
+    for unit_id, name, order, roster in (
+        RosterEntry.objects.filter(round=round_)
+        .values_list("branch__unit_id", "branch__unit__name", "branch__unit__order")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rows.setdefault(unit_id, UnitRow(unit_id=unit_id, name=name, order=order)).roster = roster
+    for unit_id, submitted in (
+        Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED)
+        .values_list("branch__unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if unit_id in rows:
+            rows[unit_id].submitted = submitted
     units = sorted(rows.values(), key=lambda r: (r.index is None, -(r.index or 0), r.order, r.name))
     county_dimensions = {
         d.code: scoring.county_score(u.dimensions.get(d.code) for u in units) for d in dimensions
@@ -197,8 +216,8 @@ def round_overview(round_) -> Overview:
             insufficient += 1
         else:
             counts[unit.grade] += 1
-    roster = RosterEntry.objects.filter(round=round_).count()
-    submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED).count()
+    roster = sum(u.roster for u in units)
+    submitted = sum(u.submitted for u in units)
     return Overview(
         round=round_,
         dimensions=dimensions,

@@ -8,7 +8,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from reports import county_charts, scoring
+from reports import county_charts, scoring, selectors
 from reports.models import SubmissionScore
 from surveys.demo import seed_demo
 from surveys.models import AuditEvent, Round, Submission, Unit
@@ -47,6 +47,21 @@ def test_dashboard_shows_county_numbers_and_units(client, office, two_submitted)
     for name in ("ranking", "heatmap", "trend", "causes", "grades"):
         assert f'data-chart="{name}"' in html
     assert 'alt="' in html and 'alt=""' not in html
+
+
+def test_units_without_a_counted_submission_are_listed_with_their_progress(
+    client, office, secretary_a, open_round, questionnaire, unit_b
+):
+    submit(client, secretary_a, open_round, questionnaire, likert="4")  # unit B: nothing yet
+    client.force_login(office)
+    html = client.get(reverse("dashboard")).content.decode()
+    rows = html.split('id="units-table"', 1)[1].split("</table>", 1)[0].split("<tr")[2:]
+    assert [("县水利局" in r, "县财政局" in r) for r in rows] == [(True, False), (False, True)]
+    assert "1 / 1" in rows[0] and "数据不足" not in rows[0]
+    assert "0 / 1" in rows[1] and "text-danger" in rows[1] and "数据不足" in rows[1]
+    assert "1 / 2" in html  # the county's progress counts both units' branches
+    grades = dict(selectors.round_overview(open_round).grade_counts)
+    assert grades[scoring.INSUFFICIENT] == 1
 
 
 def test_unit_page_shows_radar_items_branches_texts_and_recommendations(

@@ -118,11 +118,11 @@ def test_xlsx_has_four_sheets_with_chinese_headers_and_known_numbers(
 
     units = sheet_rows(workbook, "单位得分")
     assert units[0] == [
-        "单位", "参评支部数", "融合度指数", *dims, "等次", "主要成因", "较上轮变化",
-        "疑似应付式答卷数",
+        "单位", "名单支部数", "已提交支部数", "参评支部数", "融合度指数", *dims, "等次",
+        "主要成因", "较上轮变化", "疑似应付式答卷数",
     ]  # fmt: skip
     water = by_first_column(units)["县水利局"]
-    assert water["参评支部数"] == 1
+    assert (water["名单支部数"], water["已提交支部数"], water["参评支部数"]) == (1, 1, 1)
     assert water["融合度指数"] == scoring.round2(known["a"].index)
     assert water["等次"] == known["a"].grade
     codes = list(questionnaire.dimensions.order_by("order").values_list("code", flat=True))

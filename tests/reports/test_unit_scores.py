@@ -93,9 +93,11 @@ def test_unit_means_follow_submits_exclusion_and_restoring(
     assert row.index == pytest.approx(a_score.index) and row.branches_scored == 1
 
     score_set_excluded(submission_id=a.pk, user=office, excluded=True)
-    # No counted branch left: the unit drops out of the round's table, as 数据不足 would.
+    # No counted branch left: no unit mean; the unit stays in the round's table as 数据不足.
     assert not UnitScore.objects.filter(round=open_round, unit=unit_a).exists()
-    assert unit_a.pk not in {u.unit_id for u in selectors.round_overview(open_round).units}
+    row_a = next(u for u in selectors.round_overview(open_round).units if u.unit_id == unit_a.pk)
+    assert (row_a.index, row_a.grade, row_a.branches_scored) == (None, None, 0)
+    assert (row_a.submitted, row_a.roster) == (2, 2)
 
     score_set_excluded(submission_id=a.pk, user=office, excluded=False)
     score_set_excluded(submission_id=a2.pk, user=office, excluded=False)

@@ -2,6 +2,7 @@
 催报, 退回 with history, and the audit log."""
 
 import io
+from typing import NamedTuple
 from urllib.parse import quote
 
 import pandas as pd
@@ -299,7 +300,7 @@ def audit_log(request):
                 "批次": e.round.name if e.round else "",
                 "单位": e.branch.unit.name if e.branch else "",
                 "党支部": e.branch.name if e.branch else "",
-                "详情": _detail_text(e.detail),
+                "详情": _detail_text(e),
             }
             for e in events.iterator(chunk_size=2000)
         ]
@@ -307,7 +308,7 @@ def audit_log(request):
         return xlsx_response(pd.DataFrame(rows, columns=columns), "操作记录.xlsx", "操作记录")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
-        event.detail_text = _detail_text(event.detail)
+        event.details = audit_details(event)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -317,37 +318,82 @@ def audit_log(request):
     )
 
 
+# Audit details --------------------------------------------------------------------
+
+# The keys the office reads, in the order shown. Any other key (a submission's edit
+# counter, a file digest, an import's counts that its note already gives) stays in the
+# database and out of the page and the export.
 DETAIL_LABELS = {
-    "version": "版本",
+    "note": "说明",
+    "name": "名称",
+    "questionnaire": "问卷",
+    "opens_at": "开始时间",
+    "closes_at": "截止时间",
+    "roster": "参评支部数",
+    "snapshot": "",
     "answered": "已答题数",
-    "snapshot": "第几次提交",
     "reason": "原因",
     "changes": "变更",
-    "roster": "参评支部数",
-    "name": "名称",
-    "branches": "支部",
-    "skipped_recent": "24小时内已催报",
-    "closes_at": "截止时间",
-    "note": "说明",
+    "branches": "催报支部",
+    "skipped_recent": "24 小时内已催报、未重复发送",
+    "file": "文件",
 }
+CHANGE_LABELS = DETAIL_LABELS | {"branch_closes_at": "本支部截止时间"}
+QUESTIONNAIRE_ACTIONS = {
+    AuditEvent.Action.QUESTIONNAIRE_LOADED,
+    AuditEvent.Action.QUESTIONNAIRE_CHANGED,
+}
+LOAD_NOTES = {"created": "首次载入", "updated": "按文件更新（该版本尚未使用）"}
+LIST_SHOWN = 3  # a longer list shows its first names and a count, the rest on demand
 
 
-def _detail_text(detail):
-    parts = []
-    detail = detail or {}
-    for key, value in detail.items():
+class DetailItem(NamedTuple):
+    label: str
+    text: str
+    summary: str = ""  # set when the text is long: shown first, the text on demand
+
+    def __str__(self):
+        return f"{self.label}：{self.text}" if self.label else self.text
+
+
+def audit_details(event) -> list[DetailItem]:
+    """An audit event's detail as labelled Chinese items."""
+    detail = dict(event.detail or {})
+    items = []
+    if event.action in QUESTIONNAIRE_ACTIONS:
+        # Here "version" is the questionnaire's 第N版 and "name" (or "code") its code.
+        code = detail.pop("code", None) or detail.pop("name", None)
+        version = detail.pop("version", None)
+        if code:
+            items.append(DetailItem("问卷", f"{code} 第{version}版" if version else code))
+        if detail.get("change") in LOAD_NOTES:
+            detail.setdefault("note", LOAD_NOTES[detail["change"]])
+    for key, label in DETAIL_LABELS.items():
+        value = detail.get(key)
         if value in (None, "", [], {}):
             continue
-        if "note" in detail and key not in DETAIL_LABELS:
-            continue  # the note already says it in Chinese (e.g. an import's counts)
-        if isinstance(value, list):
-            value = "、".join(str(v) for v in value)
+        if key == "snapshot":
+            items.append(DetailItem("", f"第 {value} 次提交"))
+        elif isinstance(value, list):
+            summary = ""
+            if len(value) > LIST_SHOWN:
+                summary = "、".join(map(str, value[:LIST_SHOWN])) + f" 等 {len(value)} 个"
+            items.append(DetailItem(label, "、".join(map(str, value)), summary))
         elif isinstance(value, dict):
-            value = "；".join(
-                f"{DETAIL_LABELS.get(k, k)} {v[0]} → {v[1]}"
-                if isinstance(v, list) and len(v) == 2
-                else f"{DETAIL_LABELS.get(k, k)} {v}"
-                for k, v in value.items()
-            )
-        parts.append(f"{DETAIL_LABELS.get(key, key)}：{value}")
-    return "；".join(parts)
+            items.append(DetailItem(label, _changes_text(value)))
+        else:
+            items.append(DetailItem(label, str(value)))
+    return items
+
+
+def _changes_text(changes):
+    return "；".join(
+        f"{CHANGE_LABELS.get(k) or k} {v[0]} → {v[1]}"
+        if isinstance(v, list) and len(v) == 2
+        else f"{CHANGE_LABELS.get(k) or k} {v}"
+        for k, v in changes.items()
+    )
+
+
+def _detail_text(event):
+    return "；".join(str(item) for item in audit_details(event))

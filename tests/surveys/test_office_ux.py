@@ -1,8 +1,15 @@
 """The office's pages read well: Chinese names and labels, shown values instead of stored
 ones, tables that keep names on one line, long lists folded."""
 
+import io
+import re
+
+import openpyxl
 import pytest
 from django.urls import reverse
+
+from surveys.models import AuditEvent
+from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
 
@@ -14,3 +21,77 @@ def test_audit_filter_names_people_surname_first_and_says_all(client, office, se
     assert "建国 王" not in html
     assert "---------" not in html
     assert html.count('<option value="" selected>全部</option>') == 4
+
+
+def audit_rows(html):
+    """The audit table's rows as text, one string per row."""
+    body = html.split('id="audit-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+
+
+def test_audit_details_speak_chinese_and_hide_internal_fields(
+    client, office, secretary_a, open_round, questionnaire
+):
+    client.force_login(secretary_a)
+    url = reverse("questionnaire", args=[open_round.pk])
+    client.post(url, answer_post(questionnaire, version=0))
+    client.post(url, answer_post(questionnaire, version=1, action="submit"))
+    client.force_login(office)
+
+    html = client.get(reverse("audit_log")).content.decode()
+    submitted, draft, loaded = audit_rows(html)
+    assert "提交答卷" in submitted and "第 1 次提交" in submitted
+    assert f"已答题数：{questionnaire.questions.count()}" in draft
+    # The submission's edit counter means nothing to the office; a file digest neither.
+    assert "版本" not in submitted + draft
+    assert "载入问卷" in loaded and "问卷：standard 第1版" in loaded and "首次载入" in loaded
+    for raw in ("sha256", "code", "change", "created", questionnaire.source_sha256):
+        assert raw not in submitted + draft + loaded
+    # The data itself stays.
+    assert AuditEvent.objects.get(action="submitted").detail["version"] == 2
+
+    export = client.get(reverse("audit_log"), {"format": "xlsx"})
+    details = [row[7] for row in openpyxl.load_workbook(io.BytesIO(export.content)).active.values]
+    assert details[1] == "第 1 次提交" and "sha256" not in "".join(details[1:])
+
+
+def test_round_changes_and_long_branch_lists_read_in_chinese(client, office, open_round):
+    changes = {"closes_at": ["2026-06-01 18:00", "2026-06-08 18:00"], "roster": [2, 3]}
+    AuditEvent.objects.create(
+        actor=office,
+        action=AuditEvent.Action.ROUND_CHANGED,
+        round=open_round,
+        detail={"changes": changes, "reason": "集中学习"},
+    )
+    names = [f"县第{i}局机关党支部" for i in range(1, 8)]
+    AuditEvent.objects.create(
+        actor=office,
+        action=AuditEvent.Action.REMINDED,
+        round=open_round,
+        detail={"branches": names, "skipped_recent": []},
+    )
+    client.force_login(office)
+    html = client.get(reverse("audit_log")).content.decode()
+    reminded, changed, _loaded = audit_rows(html)
+    assert "变更：截止时间 2026-06-01 18:00 → 2026-06-08 18:00；参评支部数 2 → 3" in changed
+    assert "原因：集中学习" in changed
+    # Seven names fold behind the first three and a count; all seven are one click away.
+    first_three = "、".join(names[:3])
+    assert f"<summary>催报支部：{first_three} 等 7 个</summary>" in html
+    assert "、".join(names) in reminded
+
+
+def test_audit_table_keeps_short_columns_on_one_line(client, office, open_round):
+    AuditEvent.objects.create(
+        actor=office,
+        action=AuditEvent.Action.REMINDED,
+        round=open_round,
+        detail={"branches": ["县水利局机关党支部"] * 40},
+    )
+    client.force_login(office)
+    html = client.get(reverse("audit_log")).content.decode()
+    assert 'class="table table-sm align-middle bg-body office-table" id="audit-table"' in html
+    assert '<td class="text-nowrap">机关工委</td>' in html
+    assert '<td class="text-nowrap">催报</td>' in html
+    assert '<td class="small cell-detail">' in html

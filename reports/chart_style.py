@@ -49,6 +49,9 @@ MUTED = "#616161"
 SERIES_COLOURS = [PARTY_RED, "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
 
 WIDTH = 8.0  # inches; at 100 px per inch the charts are laid out for ~800 px
+# Charts shown in a side column (~450 px on a desktop, the phone's width on a phone): drawn
+# narrower, so their text is not shrunk to unreadable when the image is fitted to the column.
+SIDE_WIDTH = 5.0
 PNG_DPI = 150  # PNG is 1200 px wide, so it stays sharp when shown at 800 px or printed
 MAX_HEIGHT = 24.0  # inches; a county has some dozens of units, past that rows just get tighter
 

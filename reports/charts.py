@@ -24,7 +24,9 @@ from reports.chart_style import (
     NO_DATA_COLOUR,
     PARTY_RED,
     SERIES_COLOURS,
+    SIDE_WIDTH,
     TEXT,
+    WIDTH,
     check_format,
     check_shape,
     empty_chart,
@@ -50,7 +52,7 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
     check_shape([v for _, v in series], len(series), len(dimensions))
     angles = np.linspace(0, 2 * np.pi, len(dimensions), endpoint=False)
     closed = np.append(angles, angles[0])
-    with figure(5.6) as fig:
+    with figure(SIDE_WIDTH, width=SIDE_WIDTH) as fig:
         ax = fig.add_subplot(projection="polar")
         ax.set_theta_offset(np.pi / 2)
         ax.set_theta_direction(-1)
@@ -108,7 +110,9 @@ def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
     # changes between rounds visible, and a line chart needs no zero baseline.
     bottom = max(0, (min(scores, default=0) - 10) // 10 * 10)
     ends = []  # (round index, value, colour) of each line's last point, for its label
-    with figure(4.8) as fig:
+    # Side-column width up to four rounds; wider with more, so the round names stay apart.
+    width = min(WIDTH, SIDE_WIDTH + 0.6 * max(0, len(rounds) - 4))
+    with figure(4.4, width=width) as fig:
         ax = fig.add_subplot()
         for k, (label, values) in enumerate(series):
             colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
@@ -135,14 +139,15 @@ def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
                 fontsize=8,
                 color=colour,
             )
-        width = 6 if len(rounds) > 6 else 10
-        ax.set_xticks(x, [shorten(r, width, 2) for r in rounds], fontsize=9)
+        per_line = 6 if len(rounds) > 6 else 10
+        ax.set_xticks(x, [shorten(r, per_line, 2) for r in rounds], fontsize=9)
         ax.set_xlim(-0.4, len(rounds) - 0.4)
         ax.set_ylim(bottom, 100)
         ax.set_ylabel("得分")
         ax.grid(axis="y", color="#eeeeee")
         ax.set_title(title)
-        fig.legend(loc="outside lower center", ncols=min(len(series), 4), frameon=False)
+        columns = 4 if width >= WIDTH - 1 else 2
+        fig.legend(loc="outside lower center", ncols=min(len(series), columns), frameon=False)
         return save(fig, fmt)
 
 
@@ -241,7 +246,7 @@ def cause_profile(causes, main=None, title="成因分析", *, fmt="svg"):
     if not causes:
         return empty_chart(title, fmt)
     main = _main_cause(causes, main)
-    with figure(4.4) as fig:
+    with figure(4.4, width=SIDE_WIDTH) as fig:
         ax = fig.add_subplot()
         x = np.arange(len(causes))
         ax.bar(

@@ -20,6 +20,7 @@ from reports.chart_style import (
     NO_DATA_FILL,
     PARTY_RED,
     SCORE_CMAP,
+    SIDE_WIDTH,
     TEXT,
     check_format,
     check_shape,
@@ -288,7 +289,7 @@ def grade_distribution(counts, title="等次分布", *, fmt="svg"):
     total = sum(c for _, c in counts)
     if not total:
         return empty_chart(title, fmt)
-    with figure(4.0) as fig:
+    with figure(4.0, width=SIDE_WIDTH) as fig:
         ax = fig.add_subplot()
         x = np.arange(len(counts))
         ax.bar(x, [c for _, c in counts], color=[grade_colour(g) for g, _ in counts], width=0.6)
@@ -319,7 +320,7 @@ def progress_donut(submitted, roster, title="填报进度", *, fmt="svg"):
     if not roster:
         return empty_chart(title, fmt)
     done = min(submitted, roster)
-    with figure(4.0, width=5.0) as fig:
+    with figure(4.0, width=SIDE_WIDTH) as fig:
         ax = fig.add_subplot()
         ax.pie(
             [done, roster - done],

@@ -241,7 +241,7 @@ def _unit_section(pdf, report):
         ],
     )
     pdf.ln(3)
-    w, h = pdf.chart_size(radar, width=120)
+    w, h = pdf.chart_size(radar, width=95)
     if pdf.will_page_break(h):
         pdf.add_page()
     pdf.image(io.BytesIO(radar), x=(pdf.w - w) / 2, w=w, h=h)
@@ -261,7 +261,7 @@ def _unit_section(pdf, report):
     series = [("融合度指数", [r[1] for r in report.trend])] + [
         (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
     ]
-    pdf.chart("四、历次趋势", _chart_png(charts.trend, rounds, series), width=150)
+    pdf.chart("四、历次趋势", _chart_png(charts.trend, rounds, series), width=120)
 
     pdf.heading("五、所属党支部")
     if report.branches:

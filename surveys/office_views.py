@@ -2,6 +2,7 @@
 催报, 退回 with history, and the audit log."""
 
 import io
+from decimal import Decimal
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from surveys import office, selectors
-from surveys.models import AuditEvent, Reminder, RosterEntry, Round, Submission
+from surveys.forms import plain_number
+from surveys.models import AuditEvent, Question, Reminder, RosterEntry, Round, Submission
 from surveys.office_forms import AuditFilterForm, ExtendForm, ReturnForm, RoundForm
 from surveys.views import office_required
 
@@ -225,15 +227,41 @@ def submission_return(request, pk):
     )
 
 
-def _compare(questions, older, newer):
+def _compare(dimensions, older, newer):
     rows = []
-    for question in questions:
-        before = older.answers.get(question.code) if older else None
-        after = newer.answers.get(question.code) if newer else None
-        rows.append(
-            {"question": question, "before": before, "after": after, "changed": before != after}
-        )
+    for dimension in dimensions:
+        for question in dimension.questions.all():
+            before = older.answers.get(question.code) if older else None
+            after = newer.answers.get(question.code) if newer else None
+            rows.append(
+                {
+                    "dimension": dimension,
+                    "question": question,
+                    "before": stored_answer_text(question, before),
+                    "after": stored_answer_text(question, after),
+                    "changed": before != after,
+                }
+            )
     return rows
+
+
+def stored_answer_text(question, value):
+    """A snapshot's stored value (services.answers_as_json) as the submission page shows
+    an answer: 是/否, 不适用, a number with its unit, a choice's label; None if unanswered."""
+    if value is None or value == "":
+        return None
+    if value == "NA" and (question.kind != Question.Kind.TEXT or question.allow_na):
+        return "不适用"
+    if question.kind == Question.Kind.LIKERT:
+        label = Question.LIKERT_LABELS.get(value)
+        return f"{value} · {label}" if label else str(value)
+    if question.kind == Question.Kind.YES_NO:
+        return "是" if value else "否"
+    if question.kind == Question.Kind.NUMBER:
+        return f"{plain_number(Decimal(str(value)))} {question.unit_label}".strip()
+    if question.kind == Question.Kind.CHOICE:
+        return {c["value"]: c["label"] for c in question.choices}.get(value, value)
+    return str(value)
 
 
 def submission_history(request, pk):
@@ -247,8 +275,10 @@ def submission_history(request, pk):
     older = by_number.get(_int(request.GET.get("a"))) or (
         snapshots[-2] if len(snapshots) > 1 else None
     )
-    _dimensions, questions = selectors.questionnaire_sections(submission.round.questionnaire)
-    rows = _compare(questions, older, newer) if newer else []
+    if older is not None and older.number == newer.number:
+        older = None  # one version beside itself compares nothing
+    dimensions, _questions = selectors.questionnaire_sections(submission.round.questionnaire)
+    rows = _compare(dimensions, older, newer) if newer else []
     return render(
         request,
         "surveys/office/history.html",

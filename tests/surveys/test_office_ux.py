@@ -7,8 +7,10 @@ import re
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from surveys.models import AuditEvent
+from surveys.models import AuditEvent, Question, Submission, SubmissionSnapshot
+from surveys.office_views import stored_answer_text
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,85 @@ def test_audit_table_keeps_short_columns_on_one_line(client, office, open_round)
     assert '<td class="text-nowrap">机关工委</td>' in html
     assert '<td class="text-nowrap">催报</td>' in html
     assert '<td class="small cell-detail">' in html
+
+
+# Answer history ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "stored", "shown"),
+    [
+        (Question(kind="yes_no"), False, "否"),
+        (Question(kind="yes_no"), True, "是"),
+        (Question(kind="yes_no", allow_na=True), "NA", "不适用"),
+        (Question(kind="likert", allow_na=True), "NA", "不适用"),
+        (Question(kind="likert"), 4, "4 · 比较符合"),
+        (Question(kind="number", unit_label="次"), 3.0, "3 次"),
+        (Question(kind="number", unit_label="个"), 2.5, "2.5 个"),
+        (Question(kind="number"), 12.0, "12"),
+        (
+            Question(kind="choice", choices=[{"value": "XY01", "label": "每月一次"}]),
+            "XY01",
+            "每月一次",
+        ),
+        (Question(kind="text"), "NA", "NA"),  # typed by the secretary, not 不适用
+        (Question(kind="text"), "结合业务开展学习", "结合业务开展学习"),
+        (Question(kind="text"), None, None),
+    ],
+)
+def test_stored_answers_read_as_on_the_submission_page(question, stored, shown):
+    assert stored_answer_text(question, stored) == shown
+
+
+def submitted_snapshots(branch, round_, user, *answer_sets):
+    submission = Submission.objects.create(
+        round=round_,
+        branch=branch,
+        status=Submission.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=user,
+    )
+    for number, answers in enumerate(answer_sets, start=1):
+        SubmissionSnapshot.objects.create(
+            submission=submission,
+            number=number,
+            submitted_at=timezone.now(),
+            submitted_by=user,
+            answers=answers,
+        )
+    return submission
+
+
+def test_history_shows_answers_as_the_submission_page_does(client, office, secretary_a, open_round):
+    submission = submitted_snapshots(
+        secretary_a.branch,
+        open_round,
+        secretary_a,
+        {"XY01": 4, "XYF1": 6.0, "XYF2": False, "HLF2": "NA", "XYT1": "每月集中学习"},
+    )
+    client.force_login(secretary_a)  # secretaries read their own history too
+    html = client.get(reverse("history", args=[submission.pk])).content.decode()
+    table = html.split('id="history-table"', 1)[1]
+    for shown in ("4 · 比较符合", "6 次", "否", "不适用", "每月集中学习", "未作答"):
+        assert f">{shown}<" in table or f"{shown}</td>" in table, shown
+    for raw in (">False<", ">NA<", "6.0", ">XY01 "):
+        assert raw not in table
+    # One version: nothing to compare, so no picker offering 第1次 against 第1次.
+    assert 'id="compare-form"' not in html
+    assert "只提交过一次" in html
+
+
+def test_history_compares_two_versions_and_not_one_with_itself(
+    client, office, secretary_a, open_round
+):
+    submission = submitted_snapshots(
+        secretary_a.branch, open_round, secretary_a, {"XYF2": False}, {"XYF2": True}
+    )
+    client.force_login(office)
+    url = reverse("history", args=[submission.pk])
+    html = client.get(url).content.decode()
+    assert 'id="compare-form"' in html
+    changed = html.split('class="table-warning changed"', 1)[1].split("</tr>", 1)[0]
+    assert ">否<" in changed and ">是<" in changed
+    same = client.get(url, {"a": 2, "b": 2}).content.decode()
+    assert 'class="table-warning changed"' not in same and "请选择两次不同的提交" in same

@@ -93,7 +93,10 @@ class ExtendForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label="退回原因（支部书记可见）", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+        label="退回原因（支部书记可见）",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "请填写退回原因，支部书记会看到它。"},
     )
     closes_at = datetime_field("补报截止时间（该支部填报时间已过时必填）", required=False)
 

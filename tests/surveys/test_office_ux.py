@@ -179,3 +179,32 @@ def test_history_compares_two_versions_and_not_one_with_itself(
     assert ">否<" in changed and ">是<" in changed
     same = client.get(url, {"a": 2, "b": 2}).content.decode()
     assert 'class="table-warning changed"' not in same and "请选择两次不同的提交" in same
+
+
+# 退回 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_return_without_a_reason_is_refused_with_a_clear_message(
+    client, office, secretary_a, open_round, reason
+):
+    submission = submitted_snapshots(secretary_a.branch, open_round, secretary_a, {"XY01": 4})
+    client.force_login(office)
+    url = reverse("submission_return", args=[submission.pk])
+    response = client.post(url, {"reason": reason})
+    assert response.status_code == 200
+    assert "请填写退回原因，支部书记会看到它。" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+
+
+def test_return_form_checks_the_reason_before_asking_to_confirm(
+    client, office, secretary_a, open_round
+):
+    submission = submitted_snapshots(secretary_a.branch, open_round, secretary_a, {"XY01": 4})
+    client.force_login(office)
+    html = client.get(reverse("submission_return", args=[submission.pk])).content.decode()
+    form = html.split('id="return-form"', 1)[0].rsplit("<form", 1)[1]
+    # reports.js would confirm on submit before anything checks the reason.
+    assert "data-confirm" not in form and "js/reports.js" not in html
+    assert html.index("reason.value.trim()") < html.index("window.confirm(")

@@ -21,6 +21,9 @@ from surveys.office_forms import AuditFilterForm, ExtendForm, ReturnForm, RoundF
 from surveys.views import office_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The not-submitted list opens with this many branches; the rest are one click away (and
+# all of them in the Excel export), so a round's page stays short on a phone.
+PENDING_SHOWN = 10
 
 
 def xlsx_response(frame, filename, sheet):
@@ -108,6 +111,7 @@ def office_round(request, round_id):
         )
         unit["total"] += 1
         unit["done"] += entry.submission_status == Submission.Status.SUBMITTED
+    pending = [e for e in roster if e.submission_status != Submission.Status.SUBMITTED]
     return render(
         request,
         "surveys/office_round.html",
@@ -115,7 +119,9 @@ def office_round(request, round_id):
             "round": round_,
             "roster": roster,
             "units": list(units.values()),
-            "pending": [e for e in roster if e.submission_status != Submission.Status.SUBMITTED],
+            "pending": pending,
+            "pending_first": pending[:PENDING_SHOWN],
+            "pending_more": pending[PENDING_SHOWN:],
             "extend_form": ExtendForm(),
             "is_open": round_.status == Round.Status.OPEN,
             "reminders": Reminder.objects.filter(round=round_).select_related("branch", "sent_by")[

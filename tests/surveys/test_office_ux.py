@@ -1,6 +1,7 @@
 """The office's pages read well: Chinese names and labels, shown values instead of stored
 ones, tables that keep names on one line, long lists folded."""
 
+import datetime as dt
 import io
 import re
 
@@ -9,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import AuditEvent, Question, Submission, SubmissionSnapshot
+from surveys.models import AuditEvent, Branch, Question, Submission, SubmissionSnapshot
 from surveys.office_views import stored_answer_text
+from tests.conftest import make_round
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +210,59 @@ def test_return_form_checks_the_reason_before_asking_to_confirm(
     # reports.js would confirm on submit before anything checks the reason.
     assert "data-confirm" not in form and "js/reports.js" not in html
     assert html.index("reason.value.trim()") < html.index("window.confirm(")
+
+
+# Long office tables ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_branches(unit_a):
+    return [
+        Branch.objects.create(
+            unit=unit_a, code=f"U-A-{i:02d}", name=f"县水利局机关第{i}党支部", member_count=10
+        )
+        for i in range(2, 14)
+    ]
+
+
+def test_not_submitted_list_shows_ten_and_folds_the_rest(
+    client, office, questionnaire, branch_a, many_branches
+):
+    now = timezone.now()
+    round_ = make_round(
+        questionnaire,
+        [branch_a, *many_branches],
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=7),
+    )
+    client.force_login(office)
+    html = client.get(reverse("office_round", args=[round_.pk])).content.decode()
+    table = html.split('id="pending-table"', 1)[1].split("</table>", 1)[0]
+    shown, folded = table.split('<tbody class="collapse" id="pending-more">')
+    assert shown.count('name="branch"') == 10 and folded.count('name="branch"') == 3
+    assert "显示其余 3 个未提交支部" in html
+    assert "未提交的支部（13）" in html
+    # Names and dates keep to one line; a narrow screen scrolls the table sideways.
+    assert '<td class="text-nowrap">县水利局机关第2党支部</td>' in shown
+    assert (
+        'class="table-responsive"><table class="table table-sm align-middle mb-0 office-table"'
+        in html
+    )
+
+
+def test_a_short_not_submitted_list_has_nothing_to_fold(client, office, open_round):
+    client.force_login(office)
+    html = client.get(reverse("office_round", args=[open_round.pk])).content.decode()
+    assert 'id="pending-more"' not in html and "显示其余" not in html
+    assert html.count('type="checkbox" name="branch"') == 2
+
+
+def test_people_table_keeps_names_on_one_line(client, office, secretary_a):
+    secretary_a.phone = "13800001234"
+    secretary_a.save(update_fields=["phone"])
+    client.force_login(office)
+    html = client.get(reverse("people")).content.decode()
+    assert 'class="table table-sm align-middle mb-0 office-table"' in html
+    assert '<td class="text-nowrap">县水利局机关党支部</td>' in html
+    assert '<td class="text-nowrap">王建国' in html
+    assert '<td class="small text-nowrap">13800001234</td>' in html

@@ -1,13 +1,15 @@
 """The office's pages in Chromium: the 退回 form checks the reason before it asks to
 confirm; long office tables keep names on one line on a phone."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import Submission
+from surveys.models import Branch, Submission, User
 from tests.browser import conftest as browser_fixtures
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_round
 
 # Chromium as tests/browser drives it (those fixtures live in that directory's conftest).
 browser = browser_fixtures.browser
@@ -64,3 +66,55 @@ def test_return_asks_to_confirm_only_once_a_reason_is_given(
     assert dialogs == ["确认退回这份答卷？"]
     submission.refresh_from_db()
     assert submission.status == Submission.Status.RETURNED
+
+
+def one_line(locator):
+    """Whether an element's text fits one line (two at most for a wrapping badge)."""
+    return locator.evaluate(
+        "el => el.getBoundingClientRect().height"
+        " < 2 * parseFloat(getComputedStyle(el).lineHeight || 24) + 8"
+    )
+
+
+def test_long_office_tables_keep_names_on_one_line_on_a_phone(
+    live_server, phone_page, office, questionnaire, unit_a
+):
+    names = [f"县人力资源和社会保障局机关第{i}党支部" for i in range(1, 13)]
+    branches = [
+        Branch.objects.create(unit=unit_a, code=f"U-A-{i:02d}", name=name)
+        for i, name in enumerate(names, start=1)
+    ]
+    for i, branch in enumerate(branches):
+        User.objects.create(
+            username=f"s_{i:02d}",
+            role=User.Role.SECRETARY,
+            branch=branch,
+            last_name="欧阳",
+            first_name="晓明",
+            phone=f"138000000{i:02d}",
+        )
+    now = timezone.now()
+    round_ = make_round(
+        questionnaire,
+        branches,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=7),
+    )
+    page = phone_page
+    log_in(page, live_server, office)
+
+    page.goto(live_server.url + reverse("office_round", args=[round_.pk]))
+    first = page.locator("#pending-table tbody tr").first
+    for cell in range(1, 5):  # unit, branch, secretary, phone
+        assert one_line(first.locator("td").nth(cell))
+    assert page.locator("#pending-more").is_hidden()
+    page.click("#pending-toggle")
+    page.locator("#pending-more tr").last.wait_for(state="visible")
+    assert page.locator("#pending-toggle").inner_text() == "收起"
+    assert one_line(page.locator("#roster-table tbody tr").first.locator("td").nth(1))
+
+    page.goto(live_server.url + reverse("people"))
+    row = page.locator("#branch-U-A-01")
+    assert one_line(row.locator("td").nth(1)) and one_line(row.locator("td").nth(3))
+    # Twelve branches read as twelve rows, not a column of single characters.
+    assert page.evaluate("document.documentElement.scrollHeight") < 2000

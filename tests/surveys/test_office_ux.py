@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from surveys import versions
 from surveys.models import AuditEvent, Branch, Question, Submission, SubmissionSnapshot
 from surveys.office_views import stored_answer_text
 from tests.conftest import make_round
@@ -266,3 +267,14 @@ def test_people_table_keeps_names_on_one_line(client, office, secretary_a):
     assert '<td class="text-nowrap">县水利局机关党支部</td>' in html
     assert '<td class="text-nowrap">王建国' in html
     assert '<td class="small text-nowrap">13800001234</td>' in html
+
+
+def test_questionnaire_list_keeps_short_columns_on_one_line(client, office, questionnaire):
+    versions.questionnaire_clone(user=office, questionnaire=questionnaire)
+    client.force_login(office)
+    html = client.get(reverse("questionnaires")).content.decode()
+    assert 'class="table align-middle bg-body office-table" id="questionnaire-table"' in html
+    assert '<td class="text-nowrap">第1版</td>' in html
+    assert '<td class="text-end text-nowrap">3 / 36</td>' in html
+    copied_from = reverse("questionnaire_detail", args=[questionnaire.pk])
+    assert f'<td class="small text-nowrap"><a href="{copied_from}">第1版</a></td>' in html

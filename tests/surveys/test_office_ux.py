@@ -100,6 +100,8 @@ def test_audit_table_keeps_short_columns_on_one_line(client, office, open_round)
     assert '<td class="text-nowrap">机关工委</td>' in html
     assert '<td class="text-nowrap">催报</td>' in html
     assert '<td class="small cell-detail">' in html
+    # The date filters are wide enough to show a whole date.
+    assert html.count('<div class="col-6 col-md-3 col-xl-2">') == 2
 
 
 # Answer history ----------------------------------------------------------------------------

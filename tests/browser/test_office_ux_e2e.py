@@ -2,60 +2,15 @@
 confirm; long office tables keep names on one line on a phone."""
 
 import datetime as dt
-import os
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Branch, Submission, User
-from tests.browser.conftest import CHROMIUM
 from tests.conftest import PASSWORD, make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DESK = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def in_chromium(viewport, steps):
-    """Run steps(page) in Debian's Chromium on a thread of its own.
-
-    Playwright's sync API runs one instance per thread, and tests/browser keeps its
-    session-wide one open in the main thread; these tests sit beside the office's other
-    tests, so they start their own instead of sharing that one."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
-    from playwright.sync_api import sync_playwright
-
-    failure = []
-
-    def run():
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-                )
-                try:
-                    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
-                    page.set_default_timeout(15_000)
-                    steps(page)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            failure.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    assert not thread.is_alive(), "the browser steps did not finish in two minutes"
-    if failure:
-        raise failure[0]
-
 
 def log_in(page, live_server, user):
     page.goto(f"{live_server.url}/login/")
@@ -66,7 +21,7 @@ def log_in(page, live_server, user):
 
 
 def test_return_asks_to_confirm_only_once_a_reason_is_given(
-    live_server, office, secretary_a, open_round
+    live_server, desk_page, office, secretary_a, open_round
 ):
     submission = Submission.objects.create(
         round=open_round,
@@ -97,7 +52,7 @@ def test_return_asks_to_confirm_only_once_a_reason_is_given(
         page.click("#return-form button[type=submit]")
         page.get_by_text("答卷退回修改").wait_for()
 
-    in_chromium(DESK, steps)
+    steps(desk_page)
     assert dialogs == ["确认退回这份答卷？"]
     submission.refresh_from_db()
     assert submission.status == Submission.Status.RETURNED
@@ -112,7 +67,7 @@ def one_line(locator):
 
 
 def test_long_office_tables_keep_names_on_one_line_on_a_phone(
-    live_server, office, questionnaire, unit_a
+    live_server, phone_page, office, questionnaire, unit_a
 ):
     names = [f"县人力资源和社会保障局机关第{i}党支部" for i in range(1, 13)]
     branches = [
@@ -154,4 +109,4 @@ def test_long_office_tables_keep_names_on_one_line_on_a_phone(
         # Twelve branches read as twelve rows, not a column of single characters.
         assert page.evaluate("document.documentElement.scrollHeight") < 2000
 
-    in_chromium(PHONE, steps)
+    steps(phone_page)

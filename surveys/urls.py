@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from surveys import office_views, views
+from surveys import audit_views, office_views, views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -27,7 +27,7 @@ urlpatterns = [
         name="submission_return",
     ),
     path("submissions/<int:pk>/history/", office_views.submission_history, name="history"),
-    path("office/audit/", office_views.audit_log, name="audit_log"),
+    path("office/audit/", audit_views.audit_log, name="audit_log"),
     path("office/people/", include("surveys.onboarding_urls")),
     path("office/questionnaires/", include("surveys.questionnaire_urls")),
 ]

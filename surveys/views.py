@@ -6,11 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from surveys import selectors, services
 from surveys.forms import (
+    REQUIRED_MESSAGE,
     QuestionnaireForm,
     field_name,
     initial_from_answers,
@@ -98,13 +100,23 @@ def questionnaire(request, round_id):
             result = _save_or_submit(request, entry, form, action)
             if result is not None:
                 return result
+        elif action == "submit":
+            result = _keep_incomplete_submit(request, entry, form, questions)
+            if result is not None:
+                return result
         else:
             messages.error(request, _invalid_message(form, action))
     else:
         answers = selectors.answers_by_question(submission)
         initial = initial_from_answers(questions, answers)
         initial["version"] = submission.version if submission else 0
-        form = QuestionnaireForm(initial=initial, questions=questions)
+        if request.GET.get("check"):
+            # After an incomplete submit was kept as the draft: show the saved answers
+            # checked for completeness, so the missing ones are marked and listed.
+            form = QuestionnaireForm(initial, questions=questions, require_complete=True)
+            form.is_valid()
+        else:
+            form = QuestionnaireForm(initial=initial, questions=questions)
 
     return render(
         request,
@@ -115,10 +127,49 @@ def questionnaire(request, round_id):
             "submission": submission,
             "sections": _sections(form, dimensions),
             "form": form,
+            "problems": _problems(form, dimensions),
+            # A re-shown POST means the server kept none of it: warn before leaving.
+            "unsaved": request.method == "POST",
             "is_open": entry.is_open(),
             "now": timezone.now(),
         },
     )
+
+
+def _keep_incomplete_submit(request, entry, form, questions):
+    """A submit with required answers missing: keep what was typed as the draft (same
+    service, version check and audit record as 保存草稿), then show what is missing.
+
+    Returns a redirect, or None to re-show the typed input when it cannot be kept: a value
+    a draft refuses too, a newer version elsewhere, or the deadline."""
+    draft = QuestionnaireForm(request.POST, questions=questions)
+    if draft.is_valid():
+        try:
+            result = services.submission_save_draft(
+                entry=entry,
+                user=request.user,
+                values=draft.values(),
+                version=draft.cleaned_data["version"],
+            )
+        except services.StaleSubmission as exc:
+            messages.error(request, str(exc))
+            _take_current_version(form, entry)
+        except services.SubmissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            if result.already_submitted:
+                messages.info(request, "这份答卷已经提交，本次操作没有做任何更改。")
+                return redirect("submission_detail", pk=result.submission.pk)
+            saved_at = timezone.localtime(result.submission.updated_at)
+            messages.warning(
+                request,
+                f"答卷尚未提交：还有 {_problem_count(form)} 道题需要补充或更正。"
+                f"您已填写的内容已保存为草稿（{saved_at:%H:%M:%S}）。",
+            )
+            url = reverse("questionnaire", args=[entry.round_id])
+            return redirect(f"{url}?check=1")
+    messages.error(request, _invalid_message(form, "submit"))
+    return None
 
 
 def _save_or_submit(request, entry, form, action):
@@ -136,10 +187,7 @@ def _save_or_submit(request, entry, form, action):
             )
     except services.StaleSubmission as exc:
         messages.error(request, str(exc))
-        current = Submission.objects.filter(pk=_submission_pk(entry)).first()
-        # Keep the secretary's input; a second save now knowingly replaces the newer one.
-        form.data = form.data.copy()
-        form.data["version"] = current.version if current else 0
+        _take_current_version(form, entry)
         return None
     except services.SubmissionError as exc:
         messages.error(request, str(exc))
@@ -156,19 +204,52 @@ def _save_or_submit(request, entry, form, action):
     return redirect("questionnaire", round_id=entry.round_id)
 
 
-def _submission_pk(entry):
-    return (
+def _take_current_version(form, entry):
+    """Keep the secretary's input; a second save now knowingly replaces the newer one."""
+    current = (
         Submission.objects.filter(round_id=entry.round_id, branch_id=entry.branch_id)
-        .values_list("pk", flat=True)
+        .values_list("version", flat=True)
         .first()
     )
+    form.data = form.data.copy()
+    form.data["version"] = current or 0
+
+
+def _problem_count(form):
+    return len([k for k in form.errors if k != "__all__"])
+
+
+def _problems(form, dimensions):
+    """The questions with an error, in page order, for the error summary's links."""
+    if not form.is_bound:
+        return []
+    problems = []
+    for dimension in dimensions:
+        for question in dimension.questions.all():
+            errors = form.errors.get(field_name(question)) or form.errors.get(
+                na_field_name(question)
+            )
+            if errors:
+                problems.append(
+                    {
+                        "question": question,
+                        "dimension": dimension,
+                        "anchor": f"q-{question.code}",
+                        # "Required" is said once in the heading; other errors per line.
+                        "error": "" if errors[0] == REQUIRED_MESSAGE else errors[0],
+                    }
+                )
+    return problems
 
 
 def _invalid_message(form, action):
-    count = len([k for k in form.errors if k != "__all__"])
+    count = _problem_count(form)
     if action == "submit":
-        return f"还有 {count} 道题需要补充或更正，答卷尚未提交。请查看下方标红的题目。"
-    return f"有 {count} 道题的填写不符合要求，草稿尚未保存。请查看下方标红的题目。"
+        return (
+            f"还有 {count} 道题需要补充或更正，答卷尚未提交，本次填写的内容也尚未保存。"
+            "请按下方列出的题目修改后再保存或提交。"
+        )
+    return f"有 {count} 道题的填写不符合要求，草稿尚未保存。请按下方列出的题目修改。"
 
 
 def _sections(form, dimensions):

@@ -1,11 +1,12 @@
-// Questionnaire page: live progress, a warning before leaving unsaved answers, and no
-// double posting (the server also makes a replayed submit harmless).
+// Questionnaire page: live progress, a warning before leaving unsaved answers, no double
+// posting (the server also makes a replayed submit harmless), and focus on the error summary.
 (function () {
   "use strict";
   var form = document.getElementById("questionnaire-form");
   if (!form) return;
   var questions = Array.prototype.slice.call(form.querySelectorAll(".question"));
-  var dirty = false;
+  // A re-shown POST whose input the server did not keep starts out unsaved.
+  var dirty = form.dataset.unsaved === "1";
 
   function answered(q) {
     var inputs = q.querySelectorAll("input, textarea");
@@ -61,4 +62,18 @@
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
   update();
+
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    // The links work without JS (anchors); with it, focus lands on the question's input too.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var question = document.getElementById(link.getAttribute("href").slice(1));
+      if (!question) return;
+      var input = question.querySelector("input:not([type=hidden]), textarea");
+      if (input) window.setTimeout(function () { input.focus({ preventScroll: true }); }, 0);
+    });
+  }
 })();

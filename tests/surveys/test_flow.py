@@ -107,7 +107,7 @@ def test_draft_is_kept_and_restored(csrf_client, open_round, questionnaire, bran
     ).exists()
 
 
-def test_incomplete_submit_shows_inline_errors_and_keeps_input(
+def test_incomplete_submit_keeps_input_as_draft_and_shows_inline_errors(
     csrf_client, open_round, questionnaire, branch_a
 ):
     url = reverse("questionnaire", args=[open_round.pk])
@@ -121,12 +121,25 @@ def test_incomplete_submit_shows_inline_errors_and_keeps_input(
         overrides={f"q_{text.code}": "我们的典型做法是党建+N。"},
     )
     response = post_form(csrf_client, url, data)
-    assert response.status_code == 200
-    html = response.content.decode()
+    # What was typed is kept as the draft, through the draft service and its audit record.
+    assert response.status_code == 302
+    assert response.url == f"{url}?check=1"
+    submission = submission_of(open_round, branch_a)
+    assert submission.status == Submission.Status.DRAFT
+    assert submission.version == 1
+    assert submission.answers.get(question=text).text == "我们的典型做法是党建+N。"
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.DRAFT_SAVED, submission=submission
+    ).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SUBMITTED).exists()
+    assert not SubmissionSnapshot.objects.exists()
+
+    html = csrf_client.get(response.url).content.decode()
     assert "此题为必答题" in html
-    assert "答卷尚未提交" in html
+    assert "答卷尚未提交" in html and "已保存为草稿" in html
     assert "我们的典型做法是党建+N。" in html
-    assert not Submission.objects.filter(status=Submission.Status.SUBMITTED).exists()
+    assert f'href="#q-{likert.code}"' in html and f'id="q-{likert.code}"' in html
+    assert 'name="version" value="1"' in html
 
 
 def test_invalid_number_is_refused_without_losing_input(csrf_client, open_round, questionnaire):

@@ -134,11 +134,14 @@ def audit_details(event) -> list[DetailItem]:
 
 
 def _changes_text(changes):
+    # In the labels' order, not the stored one: PostgreSQL's jsonb keeps keys sorted its own
+    # way, and the same change should read the same on either database.
+    order = {key: i for i, key in enumerate(CHANGE_LABELS)}
     return "；".join(
         f"{CHANGE_LABELS.get(k) or k} {v[0]} → {v[1]}"
         if isinstance(v, list) and len(v) == 2
         else f"{CHANGE_LABELS.get(k) or k} {v}"
-        for k, v in changes.items()
+        for k, v in sorted(changes.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     )
 
 

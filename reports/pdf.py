@@ -225,13 +225,26 @@ def _unit_section(pdf, report):
             for d in dims
         ],
         ("主要成因", _cause_label(row.main_cause), _cause_label(county.county_main_cause)),
+        (
+            "已提交 / 名单支部数",
+            f"{row.submitted} / {row.roster}",
+            f"{county.submitted_count} / {county.roster_count}",
+        ),
         ("计入统计的支部数", str(row.branches_scored), "—"),
         ("较上轮变化", _signed(row.change), "—"),
     ]
     pdf.grid(numbers, (50, 62, 62))
-    if not row.branches_scored:
-        pdf.paragraph("本批次该单位还没有计入统计的已提交答卷，暂无得分。", colour=GREY)
     names = [d.name for d in dims]
+    if not row.branches_scored:
+        # Nothing counted: no empty charts, and no "all dimensions are good" advice either
+        # (no score is not a good score).
+        pdf.paragraph("本批次该单位还没有计入统计的已提交答卷，暂无得分。", colour=GREY)
+        pdf.heading("二、对策建议")
+        pdf.paragraph("暂无得分，未生成对策建议。", colour=GREY)
+        pdf.heading("三、各题目平均得分")
+        pdf.paragraph("暂无得分。", colour=GREY)
+        _history_and_branches(pdf, report, dims, names)
+        return
     radar = _chart_png(
         charts.radar,
         names,
@@ -257,11 +270,20 @@ def _unit_section(pdf, report):
 
     items = [(f"{q.code} {q.text}", s) for q, s in report.items]
     pdf.chart("三、各题目平均得分", _chart_png(charts.item_bars, items), width=174)
-    rounds = [r[0] for r in report.trend]
-    series = [("融合度指数", [r[1] for r in report.trend])] + [
-        (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
-    ]
-    pdf.chart("四、历次趋势", _chart_png(charts.trend, rounds, series), width=120)
+    _history_and_branches(pdf, report, dims, names)
+
+
+def _history_and_branches(pdf, report, dims, names):
+    """四 to 六: the trend (earlier rounds may have scores), the branches and their texts."""
+    if any(r[1] is not None for r in report.trend):
+        rounds = [r[0] for r in report.trend]
+        series = [("融合度指数", [r[1] for r in report.trend])] + [
+            (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
+        ]
+        pdf.chart("四、历次趋势", _chart_png(charts.trend, rounds, series), width=120)
+    else:
+        pdf.heading("四、历次趋势")
+        pdf.paragraph("该单位还没有任何一轮的得分。", colour=GREY)
 
     pdf.heading("五、所属党支部")
     if report.branches:

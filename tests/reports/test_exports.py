@@ -265,6 +265,23 @@ def test_unit_pdf_has_the_unit_name_and_numbers(client, office, open_round, unit
     assert "的做法：把党建和业务一起谋划。" in text  # the free texts
 
 
+def test_unit_pdf_without_counted_answers_claims_no_scores_and_no_advice(
+    client, office, secretary_a, open_round, questionnaire, unit_b
+):
+    """Unit B is on the roster with nothing submitted: its report says so, and never that
+    its dimensions are all good (the advice that follows a good score)."""
+    submit(client, secretary_a, open_round, questionnaire, likert="4")
+    client.force_login(office)
+    response = client.get(reverse("export_unit_pdf", args=[open_round.pk, unit_b.pk]))
+    text = pdf_text(response.content)
+    assert "县财政局党建与业务融合度测评报告" in text
+    assert "暂无得分，未生成对策建议" in text
+    assert "均达到" not in text
+    assert "0 / 1" in text  # submitted / roster
+    assert "各题目平均得分" in text and "该单位还没有任何一轮的得分" in text
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 1  # no pages of empty charts
+
+
 def test_round_pdf_has_a_cover_and_every_unit(client, office, open_round, known):
     client.force_login(office)
     response = client.get(reverse("export_round_pdf", args=[open_round.pk]))

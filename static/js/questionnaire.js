@@ -40,6 +40,16 @@
     }
   }
 
+  // Enter (a phone keyboard's 前往/完成) in a number box would submit the form through its
+  // first button, 保存草稿, and reload at the top: the secretary loses their place. Enter
+  // only closes the keyboard here; saving and submitting take the buttons.
+  form.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (event.key === "Enter" && el.tagName === "INPUT" && el.type !== "submit") {
+      event.preventDefault();
+      el.blur();
+    }
+  });
   form.addEventListener("input", function () { dirty = true; update(); });
   form.addEventListener("change", function () { dirty = true; update(); });
   form.addEventListener("submit", function (event) {

@@ -83,9 +83,12 @@ def questionnaire_for_page():
 
 
 def plain_number(value):
-    """A stored number as the office wrote it: 4, not 4.0."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    """A stored number as the office wrote it: 4, not 4.0; 0.6, not 0.5999999999999999 (a
+    float that arithmetic, e.g. AHP weights, left a hair off). Six decimals are kept."""
+    if isinstance(value, float):
+        value = round(value, 6)
+        if value.is_integer():
+            return int(value)
     return value
 
 

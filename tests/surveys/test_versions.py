@@ -393,6 +393,21 @@ def test_json_round_trip_has_the_yaml_structure(office_client, office, questionn
     assert imported.questions.get(code="ZZ01").choices[1]["score"] == 50.5
 
 
+def test_exports_write_weights_as_the_office_would(office_client, draft):
+    """AHP weights and sums of weights are floats a hair off; files show 0.6, not
+    0.5999999999999999."""
+    Dimension.objects.filter(questionnaire=draft, code="xueyong").update(weight=0.1 + 0.2 + 0.3)
+    Question.objects.filter(questionnaire=draft, code="XY01").update(weight=1.1 * 3)
+    data = json.loads(office_client.get(reverse("questionnaire_json", args=[draft.pk])).content)
+    first = data["dimensions"][0]
+    assert (first["weight"], first["questions"][0]["weight"]) == (0.6, 3.3)
+    book = openpyxl.load_workbook(
+        io.BytesIO(office_client.get(reverse("questionnaire_xlsx", args=[draft.pk])).content)
+    )
+    numbers = {c.value for row in book.worksheets[1].iter_rows() for c in row}
+    assert {0.6, 3.3} <= numbers and 0.5999999999999999 not in numbers
+
+
 def test_import_keeps_a_new_codes_version_and_never_overwrites(office_client, questionnaire):
     data = versions.questionnaire_data(questionnaire)
     upload(office_client, "a.json", json.dumps(data | {"code": "pilot", "version": 4}).encode())

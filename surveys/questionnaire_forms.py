@@ -96,6 +96,11 @@ class GradeBandForm(forms.Form):
         return low
 
 
+# The report's grade words, best first: where a version uses them, a higher band must not
+# carry a lower word (the charts colour and the recommendations read them by name).
+GRADE_WORDS = ("好", "较好", "一般", "差")
+
+
 class BaseGradeBandFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
@@ -106,11 +111,28 @@ class BaseGradeBandFormSet(forms.BaseFormSet):
         if not bands:
             raise ValidationError("至少需要一个等次。")
         if len(set(labels)) != len(labels):
+            self._mark_repeats("label", "与其他等次重名")
             raise ValidationError("等次名称不能重复。")
         if len(set(lows)) != len(lows):
+            self._mark_repeats("min_score", "与其他等次的最低分相同")
             raise ValidationError("两个等次的最低分不能相同。")
         if min(lows) != 0:
             raise ValidationError("最低的一档的最低分必须为 0，使任何得分都有等次。")
+        words = [label for label in labels if label in GRADE_WORDS]
+        if words != sorted(words, key=GRADE_WORDS.index):
+            order = " > ".join(f"{b['label']}≥{plain_number(b['min_score'])}" for b in bands)
+            raise ValidationError(
+                f"等次的高低与名称不一致（现为 {order}）："
+                "最低分应按“好、较好、一般、差”从高到低排列。"
+            )
+
+    def _mark_repeats(self, field, message):
+        """Put the error on each row that repeats another, so the office sees which."""
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        values = [f.cleaned_data[field] for f in kept]
+        for form, value in zip(kept, values, strict=True):
+            if values.count(value) > 1:
+                form.add_error(field, message)
 
     def bands(self):
         """The kept bands, highest first."""
@@ -161,13 +183,14 @@ class QuestionForm(forms.Form):
     bands = forms.CharField(
         label="数值分档",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "0:0\n2:50\n4:80\n6:100"}),
+        # An example, said to be one: a bare "0:0 …" in the box read as bands already set.
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "例如：\n0:0\n2:50\n4:80"}),
         help_text="数值题用：每行一档，写成“下限:得分”；下限从 0 开始逐档增大，得分 0–100。",
     )
     choices = forms.CharField(
         label="选项",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "a:已建立:100\nb:未建立:0"}),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "例如：\na:已建立:100\nb:未建立:0"}),
         help_text="单选题用：每行一个选项，写成“编码:文字:得分”，得分 0–100。",
     )
     unit_label = forms.CharField(label="计量单位", max_length=16, required=False)

@@ -223,6 +223,9 @@ def test_edit_header_dimensions_and_grade_bands(office_client, office, draft):
         ({"info-min_answered_ratio": "1.5"}, "维度最低作答比例须大于 0 且不大于 1"),
         ({"band-3-min_score": "10"}, "最低分必须为 0"),
         ({"band-1-min_score": "85"}, "最低分不能相同"),
+        ({"band-1-min_score": "85"}, "与其他等次的最低分相同"),  # on the rows concerned
+        ({"band-0-min_score": "50", "band-3-min_score": "0"}, "等次的高低与名称不一致"),
+        ({"band-0-label": "较好", "band-1-label": "好"}, "从高到低排列"),
         ({"band-1-label": "好"}, "等次名称不能重复"),
         ({"band-0-min_score": "120"}, "最低分须在 0–100 之间"),
     ],

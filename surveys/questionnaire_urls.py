@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.questionnaire_detail, name="questionnaire_detail"),
     path("<int:pk>/clone/", views.questionnaire_clone, name="questionnaire_clone"),
     path("<int:pk>/edit/", views.questionnaire_edit, name="questionnaire_edit"),
+    path("<int:pk>/delete/", views.questionnaire_delete, name="questionnaire_delete"),
     path("<int:pk>/ahp/", views.questionnaire_ahp, name="questionnaire_ahp"),
     path("<int:pk>/export.xlsx", views.questionnaire_export_xlsx, name="questionnaire_xlsx"),
     path("<int:pk>/export.json", views.questionnaire_export_json, name="questionnaire_json"),

@@ -77,6 +77,19 @@ def questionnaire_clone(request, pk):
 
 
 @office_required
+@require_POST
+def questionnaire_delete(request, pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    try:
+        label = versions.questionnaire_delete(user=request.user, questionnaire=questionnaire)
+    except VersionError as exc:
+        messages.error(request, str(exc))
+        return redirect("questionnaire_detail", pk=questionnaire.pk)
+    messages.success(request, f"已删除“{label}”。")
+    return redirect("questionnaires")
+
+
+@office_required
 def questionnaire_edit(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     if questionnaire.is_frozen:

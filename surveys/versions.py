@@ -362,6 +362,20 @@ def question_save(*, user, questionnaire, data, question=None) -> Question:
     return question
 
 
+def questionnaire_delete(*, user, questionnaire):
+    """Delete a version no round has used (a draft copy or an import tried out). Returns
+    its label. A used version is frozen for good: its rounds' answers point at it."""
+    _require_office(user)
+    with transaction.atomic():
+        q = _lock_editable(questionnaire)
+        if not Questionnaire.objects.exclude(pk=q.pk).exists():
+            raise VersionError("这是系统中唯一的问卷版本，不能删除。")
+        label = f"{q.title} 第{q.version}版"
+        _audit(user, AuditEvent.Action.QUESTIONNAIRE_CHANGED, q, "删除未使用的版本")
+        q.delete()
+    return label
+
+
 def question_delete(*, user, question):
     _require_office(user)
     with transaction.atomic():

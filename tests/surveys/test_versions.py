@@ -124,6 +124,7 @@ def test_services_refuse_a_frozen_version(office, questionnaire, open_round):
             data={"text": "改过的题目", "code": question.code, "dimension": question.dimension},
         ),
         lambda: versions.question_delete(user=office, question=question),
+        lambda: versions.questionnaire_delete(user=office, questionnaire=questionnaire),
         lambda: versions.dimension_weights_apply(
             user=office, questionnaire=questionnaire, judgements={(0, 1): 1, (0, 2): 1, (1, 2): 1}
         ),
@@ -146,6 +147,7 @@ def test_posts_to_a_frozen_version_change_nothing(office_client, questionnaire, 
         (reverse("question_new", args=[questionnaire.pk]), {"text": "新题目", "code": "NEW1"}),
         (reverse("question_delete", args=[questionnaire.pk, question.pk]), {}),
         (reverse("questionnaire_ahp", args=[questionnaire.pk]), {"action": "apply"}),
+        (reverse("questionnaire_delete", args=[questionnaire.pk]), {}),
     ]
     for url, data in posts:
         response = office_client.post(url, data, follow=True)
@@ -154,6 +156,25 @@ def test_posts_to_a_frozen_version_change_nothing(office_client, questionnaire, 
         ), url
         assert versions.FROZEN_MESSAGE in html(response), url
     assert snapshot(questionnaire) == before
+
+
+def test_an_unused_version_can_be_deleted_after_confirming(office_client, office, draft):
+    page = html(office_client.get(reverse("questionnaire_detail", args=[draft.pk])))
+    assert 'id="delete-version"' in page and "删除后不能恢复" in page  # the confirm text
+    response = office_client.post(reverse("questionnaire_delete", args=[draft.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("questionnaires")
+    assert f"第{draft.version}版" in html(response) and "已删除" in html(response)
+    assert not Questionnaire.objects.filter(pk=draft.pk).exists()
+    assert not Question.objects.filter(questionnaire_id=draft.pk).exists()
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.QUESTIONNAIRE_CHANGED).first()
+    assert event.actor == office and event.detail["note"] == "删除未使用的版本"
+    assert event.detail["version"] == draft.version
+
+
+def test_the_only_version_is_not_deleted(office, questionnaire):
+    with pytest.raises(versions.VersionError, match="唯一的问卷版本"):
+        versions.questionnaire_delete(user=office, questionnaire=questionnaire)
+    assert Questionnaire.objects.filter(pk=questionnaire.pk).exists()
 
 
 # ---------------------------------------------------------------- editing --------
@@ -581,6 +602,7 @@ def every_url(questionnaire):
         ("get", reverse("question_new", args=[questionnaire.pk])),
         ("get", reverse("question_edit", args=[questionnaire.pk, question.pk])),
         ("post", reverse("question_delete", args=[questionnaire.pk, question.pk])),
+        ("post", reverse("questionnaire_delete", args=[questionnaire.pk])),
     ]
 
 

@@ -6,12 +6,14 @@ The plan is pure: it compares the rows with a plain snapshot of the database. On
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from surveys.models import Branch, Unit, User
 from surveys.onboarding import read_rows
 
 CREATE, UPDATE, UNCHANGED, HANDOVER, SKIPPED = "create", "update", "unchanged", "handover", "skip"
+ROW_PREFIX = re.compile(r"第(\d+)行")
 
 
 @dataclass
@@ -118,7 +120,15 @@ def plan_import(rows, snapshot, errors=()) -> Plan:
             continue
         items.append(_branch_item(row, existing_branch))
         items.append(_secretary_item(row, snapshot))
-    return Plan(items=items, errors=errors, row_count=len(rows))
+    return Plan(items=items, errors=sorted(errors, key=error_row), row_count=len(rows))
+
+
+def error_row(message):
+    """The sheet row a message is about, 0 for one about the whole file, so a sorted list
+    reads top to bottom like the sheet (a row's own checks and the checks against other
+    rows are made in two passes); the sort is stable, a row's messages keep their order."""
+    match = ROW_PREFIX.match(message)
+    return int(match.group(1)) if match else 0
 
 
 def _username_errors(row, snapshot):

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reports.selectors import data_version
-from surveys import onboarding
+from surveys import onboarding, onboarding_plan
 from surveys.models import AuditEvent, Branch, SecretaryAssignment, Unit, User
 from tests.conftest import make_user
 from tests.surveys.helpers import csrf_token_from
@@ -355,6 +355,31 @@ def test_row_numbers_count_the_header_and_blank_rows(office_client):
     rows = [ROWS[0], [None] * 8, ROWS[1], changed(2, "手机号", "12345")[2]]
     html = upload(office_client, xlsx(rows)).content.decode()
     assert "第5行：手机号“12345”格式不正确（应为11位数字）。" in html
+
+
+def test_errors_are_listed_in_row_order(office_client, office):
+    """A row's own checks and the checks against other rows and the database run in two
+    passes; the office reads the list top to bottom like the sheet."""
+    rows = [
+        changed(0, "登录账号", "office_user")[0],  # row 2: checked against the database
+        changed(1, "手机号", "123")[1],  # row 3: checked on its own
+        changed(2, "支部编码", "U01B1")[2],  # row 4: checked against row 2
+    ]
+    html = upload(office_client, xlsx(rows)).content.decode()
+    positions = [html.index(f"<li>第{n}行：") for n in (2, 3, 4)]
+    assert positions == sorted(positions)
+
+
+def test_error_sorting_keeps_whole_file_messages_first_and_rows_in_number_order():
+    errors = ["第10行：丙。", "第9行：乙一。", "缺少说明。", "第9行：乙二。", "第2行：甲。"]
+    plan = onboarding_plan.plan_import([], onboarding_plan.Snapshot(), errors)
+    assert plan.errors == [
+        "缺少说明。",
+        "第2行：甲。",
+        "第9行：乙一。",
+        "第9行：乙二。",
+        "第10行：丙。",
+    ]
 
 
 def test_rows_are_checked_against_the_database(office_client, secretary_a, office, branch_b):

@@ -284,9 +284,11 @@ def secretary_handover(
 
 def _new_secretary_account(*, name, phone, username):
     name, phone, username = name.strip(), phone.strip(), username.strip()
-    if not name or not username:
-        raise AccountError("请填写新书记的姓名和登录账号。")
-    problem = username_problem(username) or (phone_problem(phone) if phone else "")
+    # The phone is required here as in the bulk import: it is how the office reaches a
+    # secretary who has not logged in yet.
+    if not name or not phone or not username:
+        raise AccountError("请填写新书记的姓名、手机号和登录账号。")
+    problem = username_problem(username) or phone_problem(phone)
     if problem:
         raise AccountError(problem + "。")
     if User.objects.filter(username=username).exists():

@@ -68,7 +68,9 @@ class HandoverForm(forms.Form):
         label="已有账号", queryset=User.objects.none(), required=False, empty_label="请选择"
     )
     name = forms.CharField(label="姓名", max_length=150, required=False)
-    phone = forms.CharField(label="手机号", max_length=32, required=False)
+    phone = forms.CharField(
+        label="手机号", max_length=32, required=False, help_text="11 位数字，与批量导入的要求相同。"
+    )
     username = forms.CharField(
         label="登录账号",
         max_length=accounts.USERNAME_MAX,
@@ -86,9 +88,14 @@ class HandoverForm(forms.Form):
             if not data.get("existing"):
                 self.add_error("existing", "请选择接任的账号。")
             return data
-        for key in ("name", "username"):
+        required = {
+            "name": "新建账号时须填写新书记的姓名。",
+            "phone": "新建账号时须填写新书记的手机号（11位数字）。",
+            "username": "新建账号时须填写登录账号。",
+        }
+        for key, message in required.items():
             if not data.get(key, "").strip():
-                self.add_error(key, "新建账号时此项必填。")
+                self.add_error(key, message)
         phone, username = data.get("phone", "").strip(), data.get("username", "").strip()
         if phone and accounts.phone_problem(phone):
             self.add_error("phone", accounts.phone_problem(phone) + "。")

@@ -1,4 +1,5 @@
-"""The people pages in Chromium: the import preview reads on a phone."""
+"""The people pages in Chromium: the import preview reads on a phone; the handover form
+shows the fields of the chosen mode."""
 
 import io
 
@@ -6,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,3 +81,42 @@ def test_import_preview_keeps_names_on_one_line_on_a_phone(
     assert (
         page.locator(".table-responsive").nth(1).evaluate("el => el.scrollWidth > el.clientWidth")
     )
+
+
+def test_handover_form_shows_the_fields_of_the_chosen_mode(
+    live_server, desk_page, browser, office, secretary_a, branch_a
+):
+    make_user("zhouping", last_name="周", first_name="平")
+    url = live_server.url + reverse("people_branch_handover", args=[branch_a.pk])
+    page = desk_page
+    log_in(page, live_server, office)
+    page.goto(url)
+    existing, name = page.locator("select[name=existing]"), page.locator("input[name=name]")
+    assert name.is_visible() and existing.is_hidden()
+
+    page.fill("input[name=name]", "陈晓东")
+    page.fill("input[name=username]", "chenxd")
+    page.click("text=确认更换")
+    page.get_by_text("新建账号时须填写新书记的手机号（11位数字）。").wait_for()
+    assert name.is_visible() and existing.is_hidden()
+
+    page.check("input[name=mode][value=existing]")
+    assert existing.is_visible() and name.is_hidden()
+    page.click("text=确认更换")
+    page.get_by_text("请选择接任的账号。").wait_for()
+    assert existing.is_visible() and name.is_hidden()
+    page.select_option("select[name=existing]", label="周平（zhouping）")
+    page.click("text=确认更换")
+    page.get_by_text("的书记已更换为 周平").wait_for()
+
+    # Without JavaScript both groups show, each saying when it applies.
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        plain = context.new_page()
+        log_in(plain, live_server, office)
+        plain.goto(url)
+        assert plain.locator("select[name=existing]").is_visible()
+        assert plain.locator("input[name=name]").is_visible()
+        assert plain.get_by_text("选“新建账号”时填写").is_visible()
+    finally:
+        context.close()

@@ -458,10 +458,13 @@ def test_handover_to_an_existing_account(office_client, secretary_a, branch_a):
 @pytest.mark.parametrize(
     "data,message",
     [
-        ({"mode": "new", "name": "", "username": "x1"}, "新建账号时此项必填"),
+        ({"mode": "new", "name": "", "username": "x1"}, "新建账号时须填写新书记的姓名"),
         ({"mode": "new", "name": "甲", "username": "sec_b"}, "登录账号“sec_b”已被使用"),
         ({"mode": "new", "name": "甲", "username": "a1", "phone": "123"}, "格式不正确"),
         ({"mode": "new", "name": "甲", "username": "王五"}, "只能由英文字母"),
+        # Required as in the bulk import, where every row needs one.
+        ({"mode": "new", "name": "甲", "username": "a1"}, "新建账号时须填写新书记的手机号"),
+        ({"mode": "new", "name": "甲", "username": "a1", "phone": "  "}, "须填写新书记的手机号"),
         ({"mode": "existing"}, "请选择接任的账号"),
         ({"mode": "existing", "existing": "OFFICE"}, "选择一个有效的选项"),
     ],
@@ -484,6 +487,13 @@ def test_services_refuse_non_office_users(secretary_a, secretary_b, branch_b):
     with pytest.raises(PermissionDenied, match="机关工委"):
         accounts.branch_deactivate(user=secretary_a, branch=branch_b)
     assert Branch.objects.get(pk=branch_b.pk).is_active
+
+
+def test_a_new_secretary_account_needs_a_phone_number(office, secretary_b, branch_b):
+    with pytest.raises(accounts.AccountError, match="手机号"):
+        accounts.secretary_handover(user=office, branch=branch_b, name="甲", username="jia")
+    assert User.objects.get(pk=secretary_b.pk).is_active
+    assert not User.objects.filter(username="jia").exists()
 
 
 # The people page and who reaches it --------------------------------------------------------

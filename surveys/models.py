@@ -307,13 +307,39 @@ class Round(models.Model):
         return self.status_at()
 
 
+def effective_closes_at():
+    """A roster entry's deadline in SQL, as RosterEntry.closes_at computes it in Python:
+    the branch's own deadline when it is later than the round's, else the round's.
+    (Not GREATEST: SQLite's returns NULL when the override is NULL.)"""
+    return models.Case(
+        models.When(closes_at_override__gt=models.F("round__closes_at"), then="closes_at_override"),
+        default=models.F("round__closes_at"),
+    )
+
+
+class RosterEntryQuerySet(models.QuerySet):
+    def open_at(self, now):
+        """Entries whose branch may save and submit at `now` (RosterEntry.is_open)."""
+        return (
+            self.filter(round__opens_at__lte=now)
+            .alias(deadline=effective_closes_at())
+            .filter(deadline__gt=now)
+        )
+
+
 class RosterEntry(models.Model):
-    """A branch that must answer a round, with an optional deadline of its own."""
+    """A branch that must answer a round, with an optional deadline of its own.
+
+    The branch's own deadline only ever extends: when the round's deadline is later (the
+    whole round was extended past it), the round's applies, and the override is kept but
+    no longer in force (see has_own_deadline)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="roster")
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="roster_entries")
     closes_at_override = models.DateTimeField("单独截止时间", null=True, blank=True)
     override_reason = models.CharField("延期原因", max_length=200, blank=True)
+
+    objects = RosterEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "参评支部"
@@ -327,7 +353,21 @@ class RosterEntry(models.Model):
 
     @property
     def closes_at(self):
-        return self.closes_at_override or self.round.closes_at
+        """The deadline in force for this branch: the later of its own and the round's."""
+        if self.has_own_deadline:
+            return self.closes_at_override
+        return self.round.closes_at
+
+    @property
+    def has_own_deadline(self):
+        """Whether the branch has a deadline of its own in force (单独延期)."""
+        override = self.closes_at_override
+        return override is not None and override > self.round.closes_at
+
+    @property
+    def override_superseded(self):
+        """A deadline of its own that the round's deadline has since caught up with."""
+        return self.closes_at_override is not None and not self.has_own_deadline
 
     def is_open(self, now=None):
         now = now or timezone.now()

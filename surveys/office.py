@@ -117,7 +117,11 @@ def _show(value):
     return str(value)
 
 
-def round_close_now(*, user, round_) -> Round:
+def round_close_now(*, user, round_) -> dict:
+    """End an open round now. Branch extensions (单独延期) end with it: the round's page
+    says how many before the office confirms, and the audit entry lists them.
+
+    Returns {"round": the round, "cancelled": branches whose own deadline was in force}."""
     _require_office(user)
     now = timezone.now()
     with transaction.atomic():
@@ -125,20 +129,35 @@ def round_close_now(*, user, round_) -> Round:
         if round_.status_at(now) != Round.Status.OPEN:
             raise OfficeError("只有进行中的批次可以提前结束。")
         old = round_.closes_at
+        # Every own deadline after the new end would keep the round open for its branch,
+        # even one the old round deadline had overtaken: clear them all. Only those later
+        # than the old deadline were extensions in force, and only they are reported.
+        overrides = RosterEntry.objects.filter(round=round_, closes_at_override__gt=now)
+        cancelled = list(
+            overrides.filter(closes_at_override__gt=old)
+            .select_related("branch")
+            .order_by("branch__unit__order", "branch__unit__code", "branch__code")
+        )
+        overrides.update(closes_at_override=None)
         round_.closes_at = now
         round_.save(update_fields=["closes_at"])
-        # Branch extensions beyond the new end would keep it open for them: end those too.
-        RosterEntry.objects.filter(round=round_, closes_at_override__gt=now).update(
-            closes_at_override=None
-        )
+        note = "提前结束"
+        if cancelled:
+            note += f"；同时取消 {len(cancelled)} 个支部的单独延期：" + "、".join(
+                f"{e.branch.name}（原至 {_local(e.closes_at_override)}）" for e in cancelled
+            )
         _audit(
             user,
             AuditEvent.Action.ROUND_CHANGED,
             round_=round_,
             changes={"closes_at": [_local(old), _local(now)]},
-            note="提前结束",
+            note=note,
+            cancelled_extensions=[
+                {"branch": e.branch.code, "closes_at": _local(e.closes_at_override)}
+                for e in cancelled
+            ],
         )
-    return round_
+    return {"round": round_, "cancelled": [e.branch for e in cancelled]}
 
 
 def round_extend(*, user, round_, closes_at, reason) -> Round:
@@ -195,7 +214,7 @@ def not_submitted(round_):
     return (
         RosterEntry.objects.filter(round=round_)
         .exclude(branch_id__in=submitted)
-        .select_related("branch", "branch__unit")
+        .select_related("round", "branch", "branch__unit")
         .order_by("branch__unit__order", "branch__unit__code", "branch__code")
     )
 
@@ -203,11 +222,13 @@ def not_submitted(round_):
 def reminders_send(*, user, round_, branch_ids=None) -> dict:
     """催报: remind branches that have not submitted (all, or the chosen ones).
 
-    A branch is reminded at most once per round in 24 hours; the rest are skipped and
-    counted, so pressing the button twice sends nothing twice."""
+    Only branches that can still submit are reminded: after the round's deadline, those
+    with an extension of their own still running. A branch is reminded at most once per
+    round in 24 hours; the rest are skipped and counted, so pressing the button twice
+    sends nothing twice."""
     _require_office(user)
     now = timezone.now()
-    if round_.status_at(now) != Round.Status.OPEN:
+    if not RosterEntry.objects.filter(round=round_).open_at(now).exists():
         raise OfficeError("只能对进行中的批次催报。")
     sent, recent = [], []
     with transaction.atomic():
@@ -215,6 +236,8 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
         if branch_ids is not None:
             entries = entries.filter(branch_id__in=branch_ids)
         entries = list(entries)
+        closed = [e.branch for e in entries if not e.is_open(now)]
+        entries = [e for e in entries if e.is_open(now)]
         reminded = set(
             Reminder.objects.filter(
                 round=round_,
@@ -265,7 +288,7 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
                 branches=[b.name for b in sent],
                 skipped_recent=[b.name for b in recent],
             )
-    return {"sent": sent, "recent": recent}
+    return {"sent": sent, "recent": recent, "closed": closed}
 
 
 def submission_return(*, user, submission, reason, closes_at=None) -> Submission:

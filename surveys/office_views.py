@@ -101,6 +101,7 @@ def office_round(request, round_id):
         .values_list("branch_id", "sent_at")
     )
     units = {}
+    now = timezone.now()
     for entry in roster:
         entry.secretary = secretaries.get(entry.branch_id)
         entry.last_reminded = last_reminded.get(entry.branch_id)
@@ -110,18 +111,23 @@ def office_round(request, round_id):
         unit["total"] += 1
         unit["done"] += entry.submission_status == Submission.Status.SUBMITTED
     pending = [e for e in roster if e.submission_status != Submission.Status.SUBMITTED]
+    status = round_.status_at(now)
     return render(
         request,
         "surveys/office_round.html",
         {
             "round": round_,
+            "status": status,
             "roster": roster,
             "units": list(units.values()),
             "pending": pending,
             "pending_first": pending[:PENDING_SHOWN],
             "pending_more": pending[PENDING_SHOWN:],
             "extend_form": ExtendForm(),
-            "is_open": round_.status == Round.Status.OPEN,
+            # Some branch can still save and submit: the round is open, or it has ended
+            # and branches with their own later deadline are still filling in. 催报 then.
+            "is_open": any(e.is_open(now) for e in roster),
+            "own_deadlines": sum(e.has_own_deadline for e in roster),
             "reminders": Reminder.objects.filter(round=round_).select_related("branch", "sent_by")[
                 :50
             ],
@@ -134,11 +140,14 @@ def office_round(request, round_id):
 def round_close(request, round_id):
     round_ = get_object_or_404(Round, pk=round_id)
     try:
-        office.round_close_now(user=request.user, round_=round_)
+        result = office.round_close_now(user=request.user, round_=round_)
     except office.OfficeError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"“{round_.name}”已提前结束，支部不能再保存或提交。")
+        text = f"“{round_.name}”已提前结束，支部不能再保存或提交。"
+        if result["cancelled"]:
+            text += f"{len(result['cancelled'])} 个支部的单独延期已一并取消。"
+        messages.success(request, text)
     return redirect("office_round", round_id=round_id)
 
 
@@ -207,7 +216,11 @@ def reminders_send(request, round_id):
     if recent:
         names = "、".join(b.name for b in recent[:5]) + ("等" if len(recent) > 5 else "")
         messages.info(request, f"{names}在 24 小时内已催报过，本次未重复发送。")
-    if not sent and not recent:
+    closed = result["closed"]
+    if closed:
+        names = "、".join(b.name for b in closed[:5]) + ("等" if len(closed) > 5 else "")
+        messages.info(request, f"{names}的填报时间已过，未催报。")
+    if not sent and not recent and not closed:
         messages.info(request, "没有需要催报的支部。")
     return redirect("office_round", round_id=round_id)
 

@@ -1,6 +1,6 @@
 """Reads that pages need, each in a fixed number of queries."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,7 +17,10 @@ from surveys.models import (
 
 
 def tasks_for_branch(branch):
-    """The branch's roster entries with their round and submission, newest round first."""
+    """The branch's roster entries with their round and submission, split in two lists.
+
+    Current: what can be filled in now, the nearest deadline first; then rounds not open
+    yet, the soonest first. Past: the rest, the newest round first."""
     submissions = Submission.objects.filter(round_id=OuterRef("round_id"), branch_id=branch.id)
     entries = (
         RosterEntry.objects.filter(branch=branch)
@@ -30,15 +33,19 @@ def tasks_for_branch(branch):
         .order_by("-round__opens_at", "-round_id")
     )
     now = timezone.now()
-    current, past = [], []
+    open_now, scheduled, past = [], [], []
     for entry in entries:
         entry.round_status = entry.round.status_at(now)
         entry.time_left = entry.closes_at - now if entry.is_open(now) else None
-        if entry.round_status == Round.Status.CLOSED and not entry.is_open(now):
-            past.append(entry)
+        if entry.is_open(now):
+            open_now.append(entry)
+        elif entry.round_status == Round.Status.SCHEDULED:
+            scheduled.append(entry)
         else:
-            current.append(entry)
-    return current, past
+            past.append(entry)
+    open_now.sort(key=lambda e: (e.closes_at, e.round_id))
+    scheduled.sort(key=lambda e: (e.round.opens_at, e.round_id))
+    return open_now + scheduled, past
 
 
 def roster_entry_for_secretary(user, round_id):
@@ -96,7 +103,7 @@ def round_roster(round_):
     submissions = Submission.objects.filter(round_id=round_.id, branch_id=OuterRef("branch_id"))
     return (
         RosterEntry.objects.filter(round=round_)
-        .select_related("branch", "branch__unit")
+        .select_related("round", "branch", "branch__unit")
         .annotate(
             submission_id=Subquery(submissions.values("id")[:1]),
             submission_status=Subquery(submissions.values("status")[:1]),
@@ -117,13 +124,16 @@ def secretaries_by_branch(branch_ids):
 
 
 def open_reminders(branch):
-    """Reminders for the branch's rounds that are open and not yet submitted."""
+    """Reminders for the branch's rounds it may still fill in and has not submitted."""
     now = timezone.now()
     submitted = Submission.objects.filter(branch=branch, status=Submission.Status.SUBMITTED).values(
         "round_id"
     )
+    still_open = RosterEntry.objects.filter(round_id=OuterRef("round_id"), branch=branch).open_at(
+        now
+    )
     return (
-        Reminder.objects.filter(branch=branch, round__opens_at__lte=now, round__closes_at__gt=now)
+        Reminder.objects.filter(Exists(still_open), branch=branch)
         .exclude(round_id__in=submitted)
         .select_related("round")
         .order_by("-sent_at")[:3]

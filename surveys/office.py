@@ -22,6 +22,7 @@ from surveys.models import (
     Submission,
     User,
 )
+from surveys.selectors import branches_missing_from
 
 REMINDER_INTERVAL = dt.timedelta(hours=24)
 
@@ -109,6 +110,45 @@ def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, bran
         if changes:
             _audit(user, AuditEvent.Action.ROUND_CHANGED, round_=round_, changes=changes)
     return round_
+
+
+ROSTER_NAMES_NOTED = 20  # the audit note names this many added branches, then counts
+
+
+def roster_add(*, user, round_, branch_ids=None) -> list[Branch]:
+    """Put active branches that are not on the roster of a round that has not ended on
+    it (all of them, or the chosen ones), e.g. branches imported after the round was made.
+    They get the round's deadline.
+
+    Returns the branches added. The round row is locked first, so a second request for
+    the same branches (a double click) waits, finds them on the roster and adds none."""
+    _require_office(user)
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if round_.status == Round.Status.CLOSED:
+            raise OfficeError("本批次已经结束，不能再加入参评支部。")
+        missing = branches_missing_from(round_)
+        if branch_ids is not None:
+            missing = missing.filter(pk__in=branch_ids)
+        added = list(missing)
+        if not added:
+            return []
+        before = RosterEntry.objects.filter(round=round_).count()
+        RosterEntry.objects.bulk_create(RosterEntry(round=round_, branch=b) for b in added)
+        names = "、".join(b.name for b in added[:ROSTER_NAMES_NOTED])
+        if len(added) > ROSTER_NAMES_NOTED:
+            names += f" 等 {len(added)} 个"
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=round_,
+            branch=added[0] if len(added) == 1 else None,
+            changes={"roster": [before, before + len(added)]},
+            note=f"加入参评支部：{names}",
+            added=[b.code for b in added],
+        )
+        bump_version()  # the dashboards count a round's roster
+    return added
 
 
 def _show(value):

@@ -64,7 +64,9 @@ def round_edit(request, round_id):
     round_ = get_object_or_404(Round, pk=round_id)
     if round_.status != Round.Status.SCHEDULED:
         messages.error(
-            request, "测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”。"
+            request,
+            "测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”；"
+            "新设立的党支部可在本页“加入参评名单”。",
         )
         return redirect("office_round", round_id=round_.pk)
     form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round_))
@@ -92,6 +94,8 @@ def round_edit(request, round_id):
 
 @office_required
 def office_round(request, round_id):
+    if request.method == "POST":
+        return _roster_add(request, round_id)
     round_ = get_object_or_404(selectors.rounds_with_progress(), pk=round_id)
     roster = list(selectors.round_roster(round_))
     secretaries = selectors.secretaries_by_branch([e.branch_id for e in roster])
@@ -128,11 +132,38 @@ def office_round(request, round_id):
             # and branches with their own later deadline are still filling in. 催报 then.
             "is_open": any(e.is_open(now) for e in roster),
             "own_deadlines": sum(e.has_own_deadline for e in roster),
+            "missing": (
+                list(selectors.branches_missing_from(round_))
+                if status != Round.Status.CLOSED
+                else []
+            ),
             "reminders": Reminder.objects.filter(round=round_).select_related("branch", "sent_by")[
                 :50
             ],
         },
     )
+
+
+def _roster_add(request, round_id):
+    """The round page's "加入参评名单" form: active branches not yet on the roster."""
+    round_ = get_object_or_404(Round, pk=round_id)
+    branch_ids = [int(pk) for pk in request.POST.getlist("branch") if pk.isdigit()]
+    if not branch_ids:
+        messages.error(request, "请先勾选要加入本批次的党支部。")
+        return redirect("office_round", round_id=round_id)
+    try:
+        added = office.roster_add(user=request.user, round_=round_, branch_ids=branch_ids)
+    except office.OfficeError as exc:
+        messages.error(request, str(exc))
+    else:
+        if added:
+            messages.success(
+                request,
+                f"已将 {len(added)} 个党支部加入本批次参评名单，其支部书记登录后即可填写。",
+            )
+        else:
+            messages.info(request, "所选党支部已在本批次参评名单中，无需再次加入。")
+    return redirect("office_round", round_id=round_id)
 
 
 @office_required

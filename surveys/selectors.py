@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from surveys.models import (
     Answer,
+    Branch,
     Dimension,
     Question,
     Reminder,
@@ -137,4 +138,15 @@ def open_reminders(branch):
         .exclude(round_id__in=submitted)
         .select_related("round")
         .order_by("-sent_at")[:3]
+    )
+
+
+def branches_missing_from(round_):
+    """Active branches that are not on the round's roster, e.g. created after it."""
+    on_roster = RosterEntry.objects.filter(round=round_, branch_id=OuterRef("pk"))
+    return (
+        Branch.objects.filter(is_active=True)
+        .exclude(Exists(on_roster))
+        .select_related("unit")
+        .order_by("unit__order", "unit__code", "code")
     )

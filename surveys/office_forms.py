@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from surveys.models import AuditEvent, Branch, Questionnaire, Round, Unit, User
@@ -19,10 +19,34 @@ class BranchChoiceField(forms.ModelMultipleChoiceField):
         return f"{branch.unit.name} · {branch.name}"
 
 
+class QuestionnaireChoiceField(forms.ModelChoiceField):
+    """Versions labelled with their state, so that using an unreviewed draft is a choice."""
+
+    def label_from_instance(self, questionnaire):
+        if questionnaire.round_count:
+            state = f"已用于 {questionnaire.round_count} 个批次"
+        else:
+            state = "草稿，未使用"
+        return f"第{questionnaire.version}版 · {state} · {questionnaire.title}"
+
+
+def default_questionnaire():
+    """The version the latest round used; else the newest one in use; else the newest."""
+    latest_round = Round.objects.order_by("-opens_at", "-id").first()
+    if latest_round is not None:
+        return latest_round.questionnaire
+    newest = Questionnaire.objects.order_by("-created_at", "-id")
+    return newest.filter(rounds__isnull=False).first() or newest.first()
+
+
 class RoundForm(forms.Form):
     name = forms.CharField(label="批次名称", max_length=100)
-    questionnaire = forms.ModelChoiceField(
-        label="问卷版本", queryset=Questionnaire.objects.order_by("code", "-version")
+    questionnaire = QuestionnaireChoiceField(
+        label="问卷版本",
+        queryset=Questionnaire.objects.annotate(round_count=Count("rounds")).order_by(
+            "code", "-version"
+        ),
+        help_text="默认为最近一个批次使用的版本。选用未使用过的草稿版本后，该版本即被冻结、不能再修改。",
     )
     opens_at = datetime_field("开始时间")
     closes_at = datetime_field("截止时间")
@@ -47,9 +71,9 @@ class RoundForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        latest = Questionnaire.objects.order_by("-created_at", "-id").first()
-        if latest is not None:
-            self.fields["questionnaire"].initial = latest.pk
+        default = default_questionnaire()
+        if default is not None:
+            self.fields["questionnaire"].initial = default.pk
             self.fields["questionnaire"].empty_label = None
 
     def clean(self):

@@ -1,13 +1,14 @@
 """The office runs a round: create, edit until it opens, close early, extend, with frozen time."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import AuditEvent, Branch, RosterEntry, Round
+from surveys.models import AuditEvent, Branch, Questionnaire, RosterEntry, Round
 from tests.conftest import make_round
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +186,77 @@ def test_office_pages_refuse_secretaries(client, secretary_a, open_round):
         assert client.post(url).status_code == 403, url
     client.logout()
     assert client.get(reverse("round_new")).status_code == 302
+
+
+def version_of(questionnaire, version, **fields):
+    return Questionnaire.objects.create(
+        code=questionnaire.code,
+        version=version,
+        title=questionnaire.title,
+        created_at=questionnaire.created_at + dt.timedelta(days=version),
+        **fields,
+    )
+
+
+def selected_option(html):
+    select = html[html.index('name="questionnaire"') :]
+    select = select[: select.index("</select>")]
+    match = re.search(r'<option value="(\d+)"[^>]*selected>([^<]*)</option>', select)
+    assert match, select
+    return int(match.group(1)), match.group(2)
+
+
+def test_new_round_defaults_to_the_version_the_latest_round_used(
+    client, office, questionnaire, branch_a
+):
+    """Not to a newer draft nobody reviewed; each option says what state it is in."""
+    later = version_of(questionnaire, 2)
+    draft = version_of(questionnaire, 3)
+    make_round(questionnaire, [branch_a], opens_at=T0, closes_at=T0 + dt.timedelta(days=9))
+    make_round(
+        later,
+        [branch_a],
+        opens_at=T0 - dt.timedelta(days=90),
+        closes_at=T0 - dt.timedelta(days=80),
+    )
+    make_round(
+        questionnaire,
+        [branch_a],
+        opens_at=T0 - dt.timedelta(days=180),
+        closes_at=T0 - dt.timedelta(days=170),
+    )
+    client.force_login(office)
+    html = client.get(reverse("round_new")).content.decode()
+
+    pk, label = selected_option(html)
+    assert pk == questionnaire.pk
+    assert label == f"第1版 · 已用于 2 个批次 · {questionnaire.title}"
+    assert f"第2版 · 已用于 1 个批次 · {later.title}" in html
+    assert f"第3版 · 草稿，未使用 · {draft.title}" in html
+    assert "选用未使用过的草稿版本后，该版本即被冻结" in html
+
+
+def test_new_round_without_rounds_defaults_to_the_newest_version_in_use_or_the_newest(
+    client, office, questionnaire
+):
+    client.force_login(office)
+    version_of(questionnaire, 2)
+    newest = version_of(questionnaire, 3)
+    assert selected_option(client.get(reverse("round_new")).content.decode())[0] == newest.pk
+
+
+def test_a_draft_can_still_be_chosen_deliberately(client, office, questionnaire, branch_a):
+    draft = version_of(questionnaire, 2)
+    make_round(questionnaire, [branch_a], opens_at=T0, closes_at=T0 + dt.timedelta(days=9))
+    client.force_login(office)
+    client.post(
+        reverse("round_new"),
+        {
+            "name": "新问卷试点",
+            "questionnaire": draft.pk,
+            "opens_at": local(T0 + dt.timedelta(days=20)),
+            "closes_at": local(T0 + dt.timedelta(days=30)),
+            "roster_mode": "all",
+        },
+    )
+    assert Round.objects.get(name="新问卷试点").questionnaire == draft

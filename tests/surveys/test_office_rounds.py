@@ -260,3 +260,13 @@ def test_a_draft_can_still_be_chosen_deliberately(client, office, questionnaire,
         },
     )
     assert Round.objects.get(name="新问卷试点").questionnaire == draft
+
+
+def test_branch_extension_inputs_have_labels(client, office, open_round, branch_a):
+    client.force_login(office)
+    html = client.get(reverse("office_round", args=[open_round.pk])).content.decode()
+    for field in ("reason", "closes"):
+        input_id = f"extend-{field}-{branch_a.pk}"
+        assert f'<label class="visually-hidden" for="{input_id}">' in html
+        assert f'id="{input_id}"' in html
+    assert f'for="extend-reason-{branch_a.pk}">县水利局机关党支部的延期原因</label>' in html

@@ -20,6 +20,11 @@ urlpatterns = [
         name="people_password_reset",
     ),
     path(
+        "secretaries/<int:user_id>/reset-password/done/",
+        views.password_reset_done,
+        name="people_password_reset_done",
+    ),
+    path(
         "branches/<int:branch_id>/deactivate/",
         views.branch_deactivate,
         name="people_branch_deactivate",
@@ -31,6 +36,11 @@ urlpatterns = [
     ),
     path(
         "branches/<int:branch_id>/handover/", views.branch_handover, name="people_branch_handover"
+    ),
+    path(
+        "branches/<int:branch_id>/handover/done/",
+        views.branch_handover_done,
+        name="people_branch_handover_done",
     ),
     # Not office-only: every account changes its own password here, and a new or reset one
     # is sent here by the middleware until it does.

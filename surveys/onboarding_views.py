@@ -1,10 +1,13 @@
 """The office's people pages: the organisation list, bulk import with preview, password
 resets, deactivating a branch, handing a branch over; and everyone's own password change.
 
-Plaintext passwords are shown in the response that created them (never cached) or, for an
-import, kept in the session for that one page and the one download that follow it."""
+A new password reaches the one page that shows it by POST, redirect, GET: the session holds
+it, sealed under a key that only the office's browser has (a cookie), until that GET; an
+import's passwords stay for the one download from that page too. A reload or back/forward
+repeats only the GET, which finds them gone and says so, and never issues another password."""
 
 import hashlib
+import json
 import re
 import secrets
 import time
@@ -20,6 +23,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,7 +33,10 @@ from surveys.office_views import XLSX, xlsx_response
 from surveys.views import office_required
 
 PENDING = "people_import"  # the uploaded file awaiting commit: token, sha256, name, digest
-CREDENTIALS = "people_credentials"  # initial passwords of the last import, until downloaded
+CREDENTIALS = "people_credentials"  # the last import's initial passwords, sealed, until shown
+NEW_PASSWORDS = "people_new_passwords"  # a reset's or a handover's password, sealed, until shown
+SEAL_COOKIE = "ronghe_seal_key"
+SEAL_SECONDS = 3600  # how long a held password waits for its page (and an import's download)
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 STALE_UPLOAD_SECONDS = 24 * 3600
 
@@ -288,12 +295,16 @@ def people_import_commit(request):
     if not result.plan.has_changes:
         messages.info(request, "名单与系统中的数据一致，没有做任何更改。")
         return redirect("people")
+    response = redirect("people_import_done")
+    key = _seal_key(request, response)
     request.session[CREDENTIALS] = {
-        "rows": result.credentials,
+        "sealed": accounts.seal(key, json.dumps(result.credentials, ensure_ascii=False)),
+        "count": len(result.credentials),
         "shown": False,
+        "at": time.time(),
         "summary": onboarding_plan.summary(result.plan),
     }
-    return redirect("people_import_done")
+    return response
 
 
 @office_required
@@ -313,14 +324,27 @@ def people_import_done(request):
             request, "导入结果页已失效。初始密码只在导入后显示一次；如有遗失，请为该书记重置密码。"
         )
         return redirect("people")
-    show = not record["shown"]
-    if show:
-        record["shown"] = True
-        request.session[CREDENTIALS] = record
+    credentials = None
+    if record.get("shown"):
+        # A reload, or back/forward to the page: the passwords showed once, as it said.
+        del request.session[CREDENTIALS]
+    else:
+        rows = _unseal(request, record)
+        credentials = json.loads(rows) if rows is not None else None
+        if credentials is None:
+            del request.session[CREDENTIALS]
+        else:
+            record["shown"] = True  # kept, sealed, for the one download from this page
+            request.session[CREDENTIALS] = record
     return render(
         request,
         "surveys/people/import_done.html",
-        {"summary": record["summary"], "credentials": record["rows"], "show": show},
+        {
+            "summary": record["summary"],
+            "count": record.get("count"),
+            "credentials": credentials,
+            "login_url": request.build_absolute_uri(reverse("login")),
+        },
     )
 
 
@@ -328,18 +352,87 @@ def people_import_done(request):
 @require_POST
 def people_import_passwords(request):
     record = request.session.pop(CREDENTIALS, None)
-    if not record or not record["rows"]:
+    rows = _unseal(request, record) if record and record.get("count") else None
+    if rows is None:
         messages.error(
-            request, "初始密码只能在导入完成后立即下载一次。如有遗失，请为该书记重置密码。"
+            request, "初始密码只能在导入结果页上下载一次。如有遗失，请为该书记重置密码。"
         )
         return redirect("people")
     frame = pd.DataFrame(
-        [[r["username"], r["name"], r["branch"], r["password"]] for r in record["rows"]],
+        [[r["username"], r["name"], r["branch"], r["password"]] for r in json.loads(rows)],
         columns=["账号", "姓名", "支部", "初始密码"],
     )
     response = xlsx_response(frame, "初始密码.xlsx", "初始密码")
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Passwords shown once ----------------------------------------------------------------------
+
+
+def _seal_key(request, response):
+    """This browser's key for sealing passwords held in its session, set (again) on response.
+
+    The cookie goes only to the people pages and outlives no held password by much."""
+    key = request.COOKIES.get(SEAL_COOKIE, "")
+    if not accounts.is_seal_key(key):
+        key = accounts.seal_key()
+    response.set_cookie(
+        SEAL_COOKIE,
+        key,
+        max_age=SEAL_SECONDS,
+        path=reverse("people"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return key
+
+
+def _unseal(request, record):
+    if time.time() - record.get("at", 0) > SEAL_SECONDS:
+        return None
+    return accounts.unseal(request.COOKIES.get(SEAL_COOKIE, ""), record.get("sealed", ""))
+
+
+def _hold_password(request, response, slot, *, account, password):
+    """Keep a new password for the result page that response redirects to."""
+    key = _seal_key(request, response)
+    now = time.time()
+    held = {
+        name: record
+        for name, record in request.session.get(NEW_PASSWORDS, {}).items()
+        if now - record["at"] <= SEAL_SECONDS
+    }
+    held[slot] = {"account": account.pk, "sealed": accounts.seal(key, password), "at": now}
+    request.session[NEW_PASSWORDS] = held
+    return response
+
+
+def _take_password(request, slot):
+    """The account id and password held for a result page, once; (None, None) after that.
+
+    The password is None too if it can no longer be opened (expired, or another browser)."""
+    held = request.session.get(NEW_PASSWORDS, {})
+    record = held.pop(slot, None)
+    if record is None:
+        return None, None
+    request.session[NEW_PASSWORDS] = held
+    return record["account"], _unseal(request, record)
+
+
+def _password_page(request, account, password, *, kind):
+    return render(
+        request,
+        "surveys/people/password_shown.html",
+        {
+            "account": account,
+            "password": password,
+            "kind": kind,
+            "title": "密码已重置" if kind == "reset" else "已更换支部书记",
+            "login_url": request.build_absolute_uri(reverse("login")),
+        },
+    )
 
 
 # One secretary, one branch ---------------------------------------------------------------
@@ -358,12 +451,21 @@ def password_reset(request, user_id):
         except accounts.AccountError as exc:
             messages.error(request, str(exc))
             return redirect("people")
-        return render(
-            request,
-            "surveys/people/password_shown.html",
-            {"account": secretary, "password": password, "title": "密码已重置"},
+        response = redirect("people_password_reset_done", secretary.pk)
+        return _hold_password(
+            request, response, f"reset:{secretary.pk}", account=secretary, password=password
         )
     return render(request, "surveys/people/password_reset.html", {"account": secretary})
+
+
+@office_required
+@never_cache
+def password_reset_done(request, user_id):
+    secretary = get_object_or_404(
+        User.objects.select_related("branch__unit"), pk=user_id, role=User.Role.SECRETARY
+    )
+    _, password = _take_password(request, f"reset:{secretary.pk}")
+    return _password_page(request, secretary, password, kind="reset")
 
 
 @office_required
@@ -445,10 +547,9 @@ def branch_handover(request, branch_id):
             messages.error(request, str(exc))
         else:
             if password:
-                return render(
-                    request,
-                    "surveys/people/password_shown.html",
-                    {"account": secretary, "password": password, "title": "已更换支部书记"},
+                response = redirect("people_branch_handover_done", branch.pk)
+                return _hold_password(
+                    request, response, f"handover:{branch.pk}", account=secretary, password=password
                 )
             messages.success(request, f"“{branch.name}”的书记已更换为 {secretary.display_name}。")
             return redirect("people")
@@ -458,6 +559,19 @@ def branch_handover(request, branch_id):
         "surveys/people/handover.html",
         {"branch": branch, "form": form, "current": current},
     )
+
+
+@office_required
+@never_cache
+def branch_handover_done(request, branch_id):
+    branch = get_object_or_404(Branch, pk=branch_id)
+    account_id, password = _take_password(request, f"handover:{branch.pk}")
+    secretaries = User.objects.select_related("branch__unit").filter(role=User.Role.SECRETARY)
+    if account_id is not None:
+        account = secretaries.filter(pk=account_id).first()
+    else:
+        account = secretaries.filter(branch=branch, is_active=True).first()
+    return _password_page(request, account, password if account else None, kind="handover")
 
 
 # Everyone's own password -----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The people pages in Chromium: the import preview reads on a phone; the handover form
+"""The people pages in Chromium: a password result survives a reload without issuing another
+and prints as the credentials alone; the import preview reads on a phone; the handover form
 shows the fields of the chosen mode."""
 
 import io
@@ -7,6 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from surveys.models import AuditEvent, User
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +30,42 @@ def one_line(locator):
         "el => { const r = document.createRange(); r.selectNodeContents(el);"
         " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size === 1; }"
     )
+
+
+def printed_alone(page, credential):
+    """On paper: the credential shows, the navigation, buttons and messages do not."""
+    page.emulate_media(media="print")
+    try:
+        assert page.locator(credential).first.is_visible()
+        assert page.locator("nav.navbar").is_hidden()
+        assert page.get_by_text("登录地址：").is_visible()
+        for selector in ["main .btn", "main .alert", "main form"]:
+            items = page.locator(selector)
+            assert all(items.nth(i).is_hidden() for i in range(items.count())), selector
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_reset_result_prints_the_credentials_and_survives_a_reload(
+    live_server, desk_page, office, secretary_a
+):
+    page = desk_page
+    log_in(page, live_server, office)
+    page.goto(live_server.url + reverse("people_password_reset", args=[secretary_a.pk]))
+    page.click("text=确认重置")
+    password = page.locator("#shown-password").inner_text()
+    assert page.url.endswith(reverse("people_password_reset_done", args=[secretary_a.pk]))
+    assert page.get_by_role("button", name="打印").is_visible()
+    printed_alone(page, "#shown-password")
+
+    page.reload()
+    page.get_by_text("现已不再显示").wait_for()
+    assert page.locator("#shown-password").count() == 0
+    page.go_back()
+    page.go_forward()
+    page.get_by_text("现已不再显示").wait_for()
+    assert User.objects.get(pk=secretary_a.pk).check_password(password)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PASSWORD_RESET).count() == 1
 
 
 def sheet(rows):
@@ -81,6 +119,27 @@ def test_import_preview_keeps_names_on_one_line_on_a_phone(
     assert (
         page.locator(".table-responsive").nth(1).evaluate("el => el.scrollWidth > el.clientWidth")
     )
+
+
+def test_import_passwords_print_alone_and_show_once(
+    live_server, phone_page, office, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    page = phone_page
+    preview_import(page, live_server, office)
+    page.click("#confirm-import")
+    page.locator("#initial-passwords").wait_for()
+    # Each login name and its password read together without scrolling sideways.
+    password = page.locator("#initial-passwords tbody tr").first.locator("td").nth(1)
+    box = password.bounding_box()
+    assert box["x"] + box["width"] <= 390
+    assert page.locator("#download-passwords").is_visible()
+    printed_alone(page, "#initial-passwords")
+
+    page.reload()
+    page.get_by_text("现已不能再查看或下载").wait_for()
+    assert page.locator("#initial-passwords").count() == 0
+    assert page.locator("#download-passwords").count() == 0
 
 
 def test_handover_form_shows_the_fields_of_the_chosen_mode(

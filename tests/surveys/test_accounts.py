@@ -201,8 +201,9 @@ def test_office_resets_a_secretarys_password(office_client, office, secretary_a)
     assert secretary_a.check_password(PASSWORD), "the confirmation page changes nothing"
 
     response = post_form(office_client, url)
-    html = response.content.decode()
-    password = html.split('id="shown-password">', 1)[1].split("<", 1)[0]
+    assert response.status_code == 302
+    response = office_client.get(response.url)
+    password = shown_password(response)
     assert response["Cache-Control"].startswith("max-age=0")
     secretary_a.refresh_from_db()
     assert secretary_a.check_password(password) and not secretary_a.check_password(PASSWORD)
@@ -219,6 +220,11 @@ def test_office_resets_a_secretarys_password(office_client, office, secretary_a)
 def test_only_secretaries_passwords_are_reset(office_client, office):
     url = reverse("people_password_reset", args=[office.pk])
     assert office_client.get(url).status_code == 404
+
+
+def shown_password(response):
+    """The password on a result page (reached after the redirect that follows the POST)."""
+    return response.content.decode().split('id="shown-password">', 1)[1].split("<", 1)[0]
 
 
 # Deactivate a branch -----------------------------------------------------------------------
@@ -406,8 +412,9 @@ def test_handover_to_a_new_account_keeps_the_branchs_history(
         url,
         {"mode": "new", "name": "陈晓东", "phone": "13700001111", "username": "chenxd"},
     )
+    response = office_client.get(response.url)
     assert "已更换支部书记" in response.content.decode()
-    password = response.content.decode().split('id="shown-password">', 1)[1].split("<", 1)[0]
+    password = shown_password(response)
 
     secretary_a.refresh_from_db()
     assert (secretary_a.is_active, secretary_a.role, secretary_a.branch) == (False, "", None)
@@ -539,17 +546,19 @@ OFFICE_URLS = [
     ("people_import_passwords", "post"),
     ("people_password_reset", "get"),
     ("people_password_reset", "post"),
+    ("people_password_reset_done", "get"),
     ("people_branch_deactivate", "get"),
     ("people_branch_deactivate", "post"),
     ("people_branch_reactivate", "get"),
     ("people_branch_reactivate", "post"),
     ("people_branch_handover", "get"),
     ("people_branch_handover", "post"),
+    ("people_branch_handover_done", "get"),
 ]
 
 
 def _url(name, secretary_b):
-    if name == "people_password_reset":
+    if name.startswith("people_password_reset"):
         return reverse(name, args=[secretary_b.pk])
     if name.startswith("people_branch"):
         return reverse(name, args=[secretary_b.branch_id])

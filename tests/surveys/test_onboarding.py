@@ -6,6 +6,7 @@ import re
 
 import openpyxl
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -173,6 +174,7 @@ def test_valid_file_previews_then_commits(office_client, office):
 
 def test_initial_passwords_shown_once_and_downloadable_once(office_client):
     import_file(office_client, xlsx())
+    held = stored_sessions()
     page = office_client.get(reverse("people_import_done"))
     html = page.content.decode()
     assert page["Cache-Control"].startswith("max-age=0")
@@ -182,15 +184,14 @@ def test_initial_passwords_shown_once_and_downloadable_once(office_client):
         user = User.objects.get(username=username)
         assert len(password) == 10 and password not in user.password
         assert user.check_password(password)
+        assert password not in held, "sealed while the session waits in the database"
+    assert 'id="download-passwords"' in html and "打印" in html
 
-    again = office_client.get(reverse("people_import_done")).content.decode()
-    assert not any(password in again for password in shown.values())
-    assert "初始密码已显示过" in again
-
-    token = csrf_token_from(again)
+    token = csrf_token_from(html)
     download = office_client.post(
         reverse("people_import_passwords"), {"csrfmiddlewaretoken": token}
     )
+    assert download["Cache-Control"] == "no-store"
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["账号", "姓名", "支部", "初始密码"]
@@ -210,13 +211,34 @@ def test_initial_passwords_shown_once_and_downloadable_once(office_client):
     )
 
 
+def test_a_reload_of_the_import_result_offers_neither_passwords_nor_download(office_client):
+    """The page says they cannot be seen or downloaded after it is left; a reload leaves it."""
+    import_file(office_client, xlsx())
+    first = office_client.get(reverse("people_import_done")).content.decode()
+    assert "刷新或离开本页后将无法再查看或下载" in first
+    shown = shown_passwords(first)
+    assert len(shown) == 3
+
+    again = office_client.get(reverse("people_import_done")).content.decode()
+    assert not any(password in again for password in shown.values())
+    assert "现已不能再查看或下载" in again and "download-passwords" not in again
+    assert "people_credentials" not in office_client.session
+    response = office_client.post(
+        reverse("people_import_passwords"), {"csrfmiddlewaretoken": csrf_token_from(first)}
+    )
+    assert response.url == reverse("people")
+
+
+def stored_sessions():
+    return " ".join(f"{s.session_data} {s.get_decoded()}" for s in Session.objects.all())
+
+
 def shown_passwords(html):
     """Login name -> plaintext password, as listed on the import result page."""
     table = html.split('id="initial-passwords"', 1)[1].split("</table>", 1)[0]
     return dict(
         re.findall(
-            r"<tr><td><code>([^<]+)</code></td><td>[^<]*</td><td>[^<]*</td>"
-            r'<td><code class="fs-6">([^<]+)</code></td></tr>',
+            r'<tr><td><code>([^<]+)</code></td><td><code class="fs-6">([^<]+)</code></td>',
             table,
         )
     )
@@ -230,7 +252,7 @@ def test_initial_passwords_are_gone_once_the_office_leaves(office_client):
     response = office_client.post(
         reverse("people_import_passwords"), {"csrfmiddlewaretoken": token}, follow=True
     )
-    assert "初始密码只能在导入完成后立即下载一次" in response.content.decode()
+    assert "初始密码只能在导入结果页上下载一次" in response.content.decode()
     assert "people_credentials" not in office_client.session
 
 

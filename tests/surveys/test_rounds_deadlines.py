@@ -154,6 +154,8 @@ def test_round_page_says_an_overtaken_extension_no_longer_applies(
     assert "原单独延期至 12-25 18:00，现按批次截止时间" in roster
     assert "已单独延期" not in roster
     assert "12-25 18:00</td>" not in html  # no row shows the overtaken date as its deadline
+    pending = html[html.index('id="pending-table"') : html.index('id="roster-table"')]
+    assert "已延期" not in pending  # nor the not-submitted list's badge
 
 
 def test_round_page_marks_an_extension_in_force(client, office, round_, branch_a):

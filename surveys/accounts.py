@@ -4,13 +4,10 @@ deactivating a branch (and reactivating it) and handing a branch to a new secret
 Each write checks who acts, runs in one transaction and writes its audit record beside the
 change. Plaintext passwords are returned to the caller to be shown once, never stored."""
 
-import base64
-import binascii
-import hashlib
-import hmac
 import re
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -66,60 +63,33 @@ def hash_initial_passwords(passwords):
 
 def seal_key():
     """A fresh key for `seal`, as ASCII."""
-    return _b64(secrets.token_bytes(32))
+    return Fernet.generate_key().decode("ascii")
 
 
 def is_seal_key(key):
     try:
-        return len(_raw(key)) == 32
-    except (binascii.Error, TypeError, ValueError):
+        Fernet(key)
+    except (TypeError, ValueError):
         return False
+    return True
 
 
 def seal(key, text):
-    """Text encrypted and authenticated under key, as ASCII.
+    """Text encrypted and authenticated under key (Fernet: AES-CBC with HMAC-SHA256), as
+    ASCII.
 
-    A new password waits for the page that shows it in the session, and sessions live in
+    A new password waits in the session for the page that shows it, and sessions live in
     the database; sealed, it is unreadable there without the key, which only the office's
-    browser holds. Built from the standard library: SHAKE-256 of the key and a random nonce
-    is the keystream, and HMAC-SHA256 over nonce and ciphertext tells a wrong key or a
-    damaged record from the real one."""
-    data = text.encode()
-    nonce = secrets.token_bytes(16)
-    cipher = _xor(data, _keystream(_raw(key), nonce, len(data)))
-    tag = hmac.new(_raw(key), nonce + cipher, hashlib.sha256).digest()
-    return _b64(nonce + tag + cipher)
+    browser holds."""
+    return Fernet(key).encrypt(text.encode()).decode("ascii")
 
 
 def unseal(key, sealed):
-    """The text sealed under key, or None if the key does not open it."""
+    """The text sealed under key, or None if the key does not open it (wrong or damaged)."""
     try:
-        raw, blob = _raw(key), base64.urlsafe_b64decode(sealed)
-    except (binascii.Error, TypeError, ValueError):
+        return Fernet(key).decrypt(sealed).decode()
+    except (InvalidToken, TypeError, ValueError):
         return None
-    nonce, tag, cipher = blob[:16], blob[16:48], blob[48:]
-    if len(raw) != 32 or not hmac.compare_digest(
-        tag, hmac.new(raw, nonce + cipher, hashlib.sha256).digest()
-    ):
-        return None
-    return _xor(cipher, _keystream(raw, nonce, len(cipher))).decode()
-
-
-def _raw(key):
-    return base64.urlsafe_b64decode(key)
-
-
-def _keystream(key, nonce, length):
-    return hashlib.shake_256(b"ronghe-seal:" + key + nonce).digest(length)
-
-
-def _xor(data, stream):
-    n = len(data)
-    return (int.from_bytes(data) ^ int.from_bytes(stream)).to_bytes(n) if n else b""
-
-
-def _b64(raw):
-    return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
 def phone_problem(phone):

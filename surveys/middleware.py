@@ -5,7 +5,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from surveys.onboarding_views import CREDENTIALS
+from surveys.held_passwords import CREDENTIALS
 
 
 class AccountMiddleware:

@@ -2,18 +2,23 @@
 
 from django.urls import path
 
+from surveys import import_views
 from surveys import onboarding_views as views
 
 urlpatterns = [
     path("", views.people, name="people"),
     path("template.xlsx", views.people_template, name="people_template"),
     path("export.xlsx", views.people_export, name="people_export"),
-    path("import/", views.people_import, name="people_import"),
-    path("import/preview/", views.people_import_preview, name="people_import_preview"),
-    path("import/commit/", views.people_import_commit, name="people_import_commit"),
-    path("import/cancel/", views.people_import_cancel, name="people_import_cancel"),
-    path("import/done/", views.people_import_done, name="people_import_done"),
-    path("import/passwords.xlsx", views.people_import_passwords, name="people_import_passwords"),
+    path("import/", import_views.people_import, name="people_import"),
+    path("import/preview/", import_views.people_import_preview, name="people_import_preview"),
+    path("import/commit/", import_views.people_import_commit, name="people_import_commit"),
+    path("import/cancel/", import_views.people_import_cancel, name="people_import_cancel"),
+    path("import/done/", import_views.people_import_done, name="people_import_done"),
+    path(
+        "import/passwords.xlsx",
+        import_views.people_import_passwords,
+        name="people_import_passwords",
+    ),
     path(
         "secretaries/<int:user_id>/reset-password/",
         views.password_reset,

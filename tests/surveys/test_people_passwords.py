@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from surveys import accounts
+from surveys.held_passwords import NEW_PASSWORDS, SEAL_COOKIE
 from surveys.models import AuditEvent, User
-from surveys.onboarding_views import NEW_PASSWORDS, SEAL_COOKIE
 from tests.conftest import PASSWORD
 from tests.surveys.helpers import csrf_token_from
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pandas as pd
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -187,7 +187,9 @@ def round_close(request, round_id):
 def round_extend(request, round_id):
     round_ = get_object_or_404(Round, pk=round_id)
     form = ExtendForm(request.POST)
-    branch_id = request.POST.get("branch")
+    branch_id = request.POST.get("branch", "")
+    if branch_id and not branch_id.isdigit():
+        raise Http404("没有这个支部。")  # a hand-made post, not a 500
     if not form.is_valid():
         messages.error(request, "请填写有效的新截止时间和延期原因。")
         return redirect("office_round", round_id=round_id)

@@ -152,6 +152,10 @@ def test_extend_round_and_one_branch(client, office, questionnaire, branch_a, br
         assert entry.closes_at == later and entry.override_reason == "抢险"
         assert RosterEntry.objects.get(round=round_, branch=branch_a).closes_at == new
 
+        # A hand-made post naming no real branch: not found, never a server error.
+        bad = client.post(url, {"closes_at": local(later), "reason": "抢险", "branch": "abc"})
+        assert bad.status_code == 404
+
 
 def test_roster_and_progress_counts(client, office, secretary_a, open_round, questionnaire):
     from tests.surveys.helpers import answer_post

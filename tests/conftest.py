@@ -8,6 +8,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from surveys.instrument import load_questionnaire
@@ -15,6 +16,16 @@ from surveys.models import Branch, RosterEntry, Round, Unit, User
 
 PASSWORD = "correct-horse-battery"
 NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts and ends with an empty cache. Pages and charts are cached per round
+    and data version, and each test's database starts afresh: ids and version numbers come
+    round again, so one test's cached page could otherwise answer another's request."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -8,17 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Branch, Submission, User
-from tests.conftest import PASSWORD, make_round
+from tests.browser.helpers import log_in
+from tests.conftest import make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
 
 def test_return_asks_to_confirm_only_once_a_reason_is_given(
     live_server, desk_page, office, secretary_a, open_round
@@ -38,7 +31,7 @@ def test_return_asks_to_confirm_only_once_a_reason_is_given(
 
     def steps(page):
         page.on("dialog", answer)
-        log_in(page, live_server, office)
+        log_in(page, live_server, office.username)
         page.goto(live_server.url + reverse("submission_return", args=[submission.pk]))
 
         page.fill("textarea[name=reason]", "   ")
@@ -92,7 +85,7 @@ def test_long_office_tables_keep_names_on_one_line_on_a_phone(
     )
 
     def steps(page):
-        log_in(page, live_server, office)
+        log_in(page, live_server, office.username)
         page.goto(live_server.url + reverse("office_round", args=[round_.pk]))
         first = page.locator("#pending-table tbody tr").first
         for cell in range(1, 5):  # unit, branch, secretary, phone

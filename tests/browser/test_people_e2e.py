@@ -9,19 +9,12 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import AuditEvent, User
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import log_in
+from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def one_line(locator):
@@ -50,7 +43,7 @@ def test_reset_result_prints_the_credentials_and_survives_a_reload(
     live_server, desk_page, office, secretary_a
 ):
     page = desk_page
-    log_in(page, live_server, office)
+    log_in(page, live_server, office.username)
     page.goto(live_server.url + reverse("people_password_reset", args=[secretary_a.pk]))
     page.click("text=确认重置")
     password = page.locator("#shown-password").inner_text()
@@ -97,7 +90,7 @@ def preview_import(page, live_server, office):
         ]
         for i in range(1, 4)
     ]
-    log_in(page, live_server, office)
+    log_in(page, live_server, office.username)
     page.goto(live_server.url + reverse("people_import"))
     page.set_input_files(
         "input[name=file]", files=[{"name": "名单.xlsx", "mimeType": XLSX, "buffer": sheet(rows)}]
@@ -148,7 +141,7 @@ def test_handover_form_shows_the_fields_of_the_chosen_mode(
     make_user("zhouping", last_name="周", first_name="平")
     url = live_server.url + reverse("people_branch_handover", args=[branch_a.pk])
     page = desk_page
-    log_in(page, live_server, office)
+    log_in(page, live_server, office.username)
     page.goto(url)
     existing, name = page.locator("select[name=existing]"), page.locator("input[name=name]")
     assert name.is_visible() and existing.is_hidden()
@@ -172,7 +165,7 @@ def test_handover_form_shows_the_fields_of_the_chosen_mode(
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     try:
         plain = context.new_page()
-        log_in(plain, live_server, office)
+        log_in(plain, live_server, office.username)
         plain.goto(url)
         assert plain.locator("select[name=existing]").is_visible()
         assert plain.locator("input[name=name]").is_visible()

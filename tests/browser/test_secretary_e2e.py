@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from surveys.demo import seed_demo
 from surveys.models import RosterEntry, Submission
-from tests.conftest import PASSWORD
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,14 +61,6 @@ def test_secretary_fills_saves_reloads_and_submits(live_server, phone_page, tmp_
     status = page.locator("#submission-status").inner_text()
     assert "只读" in status and "提交" in status
     assert Submission.objects.get(round=entry.round, branch=entry.branch).status == "submitted"
-
-
-def log_in(page, live_server, username, password=PASSWORD):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.locator("h1", has_text="我的测评任务").wait_for()
 
 
 def record_dialogs(page):

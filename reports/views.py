@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from reports import charts, county_charts, scoring, selectors, services
 from reports.models import Recommendation, SubmissionScore
 from reports.recommendations import recommended
-from surveys.models import Round, Submission, Unit
+from surveys.models import RosterEntry, Round, Submission, Unit
 from surveys.selectors import visible_submissions
 from surveys.views import office_required
 
@@ -270,9 +270,20 @@ def branch_report(request, submission_id):
     if submission.status != Submission.Status.SUBMITTED or score is None:
         raise Http404("该答卷尚未提交，暂无测评结果。")
     round_ = submission.round
-    closed = round_.status_at(timezone.now()) == Round.Status.CLOSED
+    now = timezone.now()
+    # County numbers and the position are final only once no branch may still submit: the
+    # round's deadline has passed and so has every branch's own extension (单独延期).
+    past_deadline = round_.status_at(now) == Round.Status.CLOSED
+    extended = past_deadline and RosterEntry.objects.filter(round=round_).open_at(now).exists()
+    closed = past_deadline and not extended
     dims = list(score.dimension_scores.select_related("dimension").order_by("dimension__order"))
-    context = {"submission": submission, "score": score, "dims": dims, "closed": closed}
+    context = {
+        "submission": submission,
+        "score": score,
+        "dims": dims,
+        "closed": closed,
+        "extended": extended,
+    }
     if closed:
         overview = _overview(round_, selectors.data_version())
         ranked = list(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from reports import county_charts, scoring, selectors
 from reports.models import SubmissionScore
 from surveys.demo import seed_demo
-from surveys.models import AuditEvent, Round, Submission, Unit
+from surveys.models import AuditEvent, RosterEntry, Round, Submission, Unit
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +176,28 @@ def test_branch_report_before_and_after_the_round_closes(
     assert "全县平均 " in html and 'text-ronghe">对策建议' in html
     assert "在全县 2 个参评支部中位列第 1 名" in html
     assert "县财政局" not in html  # other branches only as aggregates, never by name
+
+
+def test_branch_report_waits_for_branches_still_on_an_extension(
+    client, secretary_a, two_submitted, open_round, branch_b
+):
+    """Branch B was given its own later deadline: until it passes, the county numbers and
+    positions may still change, so branch A's report does not show them yet."""
+    a, _b = two_submitted
+    extension = open_round.closes_at + dt.timedelta(days=3)
+    RosterEntry.objects.filter(round=open_round, branch=branch_b).update(
+        closes_at_override=extension, override_reason="抢险"
+    )
+    url = reverse("branch_report", args=[a.pk])
+    with time_machine.travel(open_round.closes_at + dt.timedelta(hours=1), tick=False):
+        client.force_login(secretary_a)
+        html = client.get(url).content.decode()
+    assert "全县平均 " not in html and "位列第" not in html
+    assert "仍有支部获准延期填报" in html
+    with time_machine.travel(extension + dt.timedelta(hours=1), tick=False):
+        client.force_login(secretary_a)
+        html = client.get(url).content.decode()
+    assert "全县平均 " in html and "位列第 1 名" in html
 
 
 def test_branch_report_of_another_branch_is_404(client, secretary_b, two_submitted):

@@ -172,3 +172,22 @@ def test_handover_form_shows_the_fields_of_the_chosen_mode(
         assert plain.get_by_text("选“新建账号”时填写").is_visible()
     finally:
         context.close()
+
+
+def test_people_page_finds_a_branch_as_one_types(
+    live_server, desk_page, office, secretary_a, secretary_b
+):
+    page = desk_page
+    log_in(page, live_server, office.username)
+    page.goto(live_server.url + reverse("people"))
+    rows = page.locator("tr[id^='branch-']")
+    assert rows.count() == 2
+    page.fill("#people-filter", "财政")  # a word of branch B's unit
+    assert page.locator("tr[id^='branch-']:visible").count() == 1
+    assert page.locator(f"#branch-{secretary_b.branch.code}").is_visible()
+    assert page.locator("#people-filter-count").inner_text() == "找到 1 个党支部"
+    page.fill("#people-filter", secretary_a.username)  # a login
+    assert page.locator(f"#branch-{secretary_a.branch.code}").is_visible()
+    assert not page.locator(f"#branch-{secretary_b.branch.code}").is_visible()
+    page.fill("#people-filter", "")
+    assert page.locator("tr[id^='branch-']:visible").count() == 2

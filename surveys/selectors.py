@@ -1,6 +1,16 @@
 """Reads that pages need, each in a fixed number of queries."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -88,7 +98,18 @@ def answers_by_question(submission):
 
 
 def rounds_with_progress():
-    """Every round with roster size and submitted count (office overview)."""
+    """Every round with roster size, submitted count and how many active branches are not
+    on its roster (office overview; one query)."""
+    on_roster = RosterEntry.objects.filter(
+        round_id=OuterRef(OuterRef("pk")), branch_id=OuterRef("pk")
+    )
+    missing = (
+        Branch.objects.filter(is_active=True)
+        .exclude(Exists(on_roster))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
     return Round.objects.select_related("questionnaire").annotate(
         roster_count=Count("roster", distinct=True),
         submitted_count=Count(
@@ -96,6 +117,7 @@ def rounds_with_progress():
             filter=Q(submissions__status=Submission.Status.SUBMITTED),
             distinct=True,
         ),
+        missing_count=Subquery(missing, output_field=IntegerField()),
     )
 
 

@@ -50,6 +50,34 @@ def test_round_page_lists_active_branches_missing_from_the_roster(
     assert "已撤销支部" not in html
 
 
+def test_round_list_flags_open_rounds_with_branches_missing(
+    client,
+    office,
+    questionnaire,
+    open_round,
+    branch_a,
+    imported,
+    inactive,
+    django_assert_num_queries,
+):
+    now = timezone.now()
+    past = make_round(
+        questionnaire,
+        [branch_a],
+        opens_at=now - dt.timedelta(days=9),
+        closes_at=now - dt.timedelta(days=2),
+        name="上一轮",
+    )
+    client.force_login(office)
+    client.get(reverse("office_home"))
+    with django_assert_num_queries(3):  # session, user, the rounds with their counts
+        html = client.get(reverse("office_home")).content.decode()
+    rows = {r.split("</a>", 1)[0].rsplit(">", 1)[-1]: r for r in html.split("<tr>")[2:]}
+    assert "2 个支部未在名单中" in rows[open_round.name]
+    assert f'href="{reverse("office_round", args=[open_round.pk])}#missing-branches"' in html
+    assert "未在名单中" not in rows[past.name]  # a closed round takes no new branches
+
+
 def test_office_adds_the_chosen_missing_branches(
     client, office, open_round, branch_a, branch_b, imported
 ):

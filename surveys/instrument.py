@@ -27,7 +27,13 @@ STANDARD_PATH = Path(__file__).resolve().parent / "instruments" / "standard.yaml
 
 
 class InstrumentError(Exception):
-    """An instrument that cannot be loaded, with a message fit to show the office."""
+    """An instrument that cannot be loaded, with a message fit to show the office.
+
+    `problems` lists every fault found (one line each); the message joins them."""
+
+    def __init__(self, message, problems=None):
+        super().__init__(message)
+        self.problems = list(problems) if problems else [message]
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,9 @@ def _grade_bands(raw):
 
 
 def parse_instrument(data: dict) -> InstrumentSpec:
-    """Validate the instrument read from the file; raise InstrumentError on the first fault."""
+    """Validate the instrument read from the file. A fault in the file's frame (code,
+    version, dimensions) stops at once; faults in questions and grade bands are all
+    collected, so an office fixing a spreadsheet sees every bad row in one go."""
     if not isinstance(data, dict):
         raise InstrumentError("问卷文件内容为空或格式有误。")
     code = _text(data.get("code"), where="问卷", what="问卷编码（code）")
@@ -291,6 +299,7 @@ def parse_instrument(data: dict) -> InstrumentSpec:
     if not isinstance(raw_dimensions, list) or not raw_dimensions:
         raise InstrumentError(f"问卷 {code}：缺少维度（dimensions）。")
     dimensions, dimension_codes, question_codes = [], set(), set()
+    problems = []
     for raw in raw_dimensions:
         if not isinstance(raw, dict):
             raise InstrumentError(f"问卷 {code}：维度格式有误。")
@@ -302,9 +311,16 @@ def parse_instrument(data: dict) -> InstrumentSpec:
         raw_questions = raw.get("questions")
         if not isinstance(raw_questions, list) or not raw_questions:
             raise InstrumentError(f"{where}：没有题目（questions）。")
-        questions = [_question(q, question_codes) for q in raw_questions]
-        if not any(q.kind in SCORED_KINDS for q in questions):
-            raise InstrumentError(f"{where}：至少需要一道计分题。")
+        questions = []
+        for raw_question in raw_questions:
+            try:
+                questions.append(_question(raw_question, question_codes))
+            except InstrumentError as exc:
+                problems.extend(exc.problems)
+        if len(questions) == len(raw_questions) and not any(
+            q.kind in SCORED_KINDS for q in questions
+        ):
+            problems.append(f"{where}：至少需要一道计分题。")
         dimensions.append(
             DimensionSpec(
                 code=dim_code,
@@ -315,6 +331,12 @@ def parse_instrument(data: dict) -> InstrumentSpec:
                 questions=questions,
             )
         )
+    try:
+        grade_bands = _grade_bands(data.get("grade_bands"))
+    except InstrumentError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InstrumentError("\n".join(problems), problems)
     return InstrumentSpec(
         code=code,
         version=version,
@@ -323,7 +345,7 @@ def parse_instrument(data: dict) -> InstrumentSpec:
             data.get("description"), where=f"问卷 {code}", what="说明", required=False
         ),
         min_answered_ratio=ratio,
-        grade_bands=_grade_bands(data.get("grade_bands")),
+        grade_bands=grade_bands,
         dimensions=dimensions,
     )
 

@@ -203,7 +203,7 @@ def questionnaire_import(request):
             user=request.user, filename=upload.name, content=upload.read()
         )
     except VersionError as exc:
-        messages.error(request, f"导入失败，未做任何修改。{exc}")
+        messages.error(request, f"导入失败，未做任何修改。请修改以下问题后重新导入：\n{exc}")
         return redirect("questionnaires")
     messages.success(
         request,

@@ -334,6 +334,11 @@ def _located(message, where_is):
     return message
 
 
+def _row_of(message):
+    match = re.match(rf"“{QUESTION_SHEET}”第(\d+)行", message)
+    return int(match.group(1)) if match else 0
+
+
 def instrument_from_upload(filename, content):
     """The validated InstrumentSpec in an uploaded .xlsx, .json or .yaml file."""
     name = (filename or "").lower()
@@ -357,7 +362,10 @@ def instrument_from_upload(filename, content):
     try:
         return parse_instrument(data)
     except InstrumentError as exc:
-        raise VersionError(_located(str(exc), where_is)) from None
+        located = [_located(problem, where_is) for problem in exc.problems]
+        if where_is:  # spreadsheet rows: in row order
+            located.sort(key=_row_of)
+        raise VersionError("\n".join(located)) from None
 
 
 def questionnaire_import(*, user, filename, content) -> Questionnaire:

@@ -569,6 +569,19 @@ def test_xlsx_import_errors_name_the_row_and_change_nothing(
     assert Questionnaire.objects.count() == 1 and Question.objects.count() == 36
 
 
+def test_xlsx_import_names_every_bad_question_row_at_once(office_client, questionnaire):
+    book = exported_book(questionnaire)
+    for break_it in (xlsx_unknown_kind, xlsx_zero_weight, xlsx_unknown_tag):
+        break_it(book)
+    page = html(upload(office_client, "bad.xlsx", book_bytes(book)))
+    rows = [page.index(f"“题目”第{n}行") for n in (15, 28, 29)]
+    assert rows == sorted(rows), "listed in row order"
+    for problem in ("权重必须大于 0", "成因“异化”无法识别", "题型“多选”无法识别"):
+        assert problem in page
+    assert page.count("<br>") >= 3  # one line each
+    assert Questionnaire.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "name, data, message",
     [

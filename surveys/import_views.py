@@ -240,9 +240,13 @@ def people_import_passwords(request):
             request, "初始密码只能在导入结果页上下载一次。如有遗失，请为该书记重置密码。"
         )
         return redirect("people")
+    # With the phone number, so the office can send each secretary their own login.
     frame = pd.DataFrame(
-        [[r["username"], r["name"], r["branch"], r["password"]] for r in json.loads(rows)],
-        columns=["账号", "姓名", "支部", "初始密码"],
+        [
+            [r["username"], r["name"], r.get("phone", ""), r["branch"], r["password"]]
+            for r in json.loads(rows)
+        ],
+        columns=["账号", "姓名", "手机号", "支部", "初始密码"],
     )
     response = xlsx_response(frame, "初始密码.xlsx", "初始密码")
     response["Cache-Control"] = "no-store"

@@ -67,6 +67,7 @@ def import_commit(*, user, content, filename="", expected_digest="") -> ImportRe
         {
             "username": item.key,
             "name": item.values["name"],
+            "phone": item.values.get("phone", ""),
             "branch": branch_names[item.values["branch_code"]],
             "password": password,
         }

@@ -194,12 +194,12 @@ def test_initial_passwords_shown_once_and_downloadable_once(office_client):
     assert download["Cache-Control"] == "no-store"
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["账号", "姓名", "支部", "初始密码"]
+    assert rows[0] == ["账号", "姓名", "手机号", "支部", "初始密码"]
     assert sorted(rows[1:]) == sorted(
         [
-            ["lihm", "李红梅", "县委办公室机关第二党支部", shown["lihm"]],
-            ["zhangjg", "张建国", "县委办公室机关第一党支部", shown["zhangjg"]],
-            ["zhaozq", "赵志强", "县审计局机关党支部", shown["zhaozq"]],
+            ["lihm", "李红梅", "13912345678", "县委办公室机关第二党支部", shown["lihm"]],
+            ["zhangjg", "张建国", "13812345678", "县委办公室机关第一党支部", shown["zhangjg"]],
+            ["zhaozq", "赵志强", "15012345678", "县审计局机关党支部", shown["zhaozq"]],
         ]
     )
 

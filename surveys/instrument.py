@@ -280,10 +280,41 @@ def _grade_bands(raw):
     return bands
 
 
+def _dimension(raw, code, dimension_codes, question_codes, problems):
+    """One dimension. Faults in its questions are added to `problems` and the rest still
+    read; a fault in the dimension itself raises."""
+    if not isinstance(raw, dict):
+        raise InstrumentError(f"问卷 {code}：维度格式有误。")
+    dim_code = _text(raw.get("code"), where="维度", what="维度编码（code）")
+    where = f"维度 {dim_code}"
+    if dim_code in dimension_codes:
+        raise InstrumentError(f"{where}：维度编码重复。")
+    dimension_codes.add(dim_code)
+    raw_questions = raw.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        raise InstrumentError(f"{where}：没有题目（questions）。")
+    questions = []
+    for raw_question in raw_questions:
+        try:
+            questions.append(_question(raw_question, question_codes))
+        except InstrumentError as exc:
+            problems.extend(exc.problems)
+    if len(questions) == len(raw_questions) and not any(q.kind in SCORED_KINDS for q in questions):
+        problems.append(f"{where}：至少需要一道计分题。")
+    return DimensionSpec(
+        code=dim_code,
+        name=_text(raw.get("name"), where=where, what="维度名称（name）"),
+        problem=_text(raw.get("problem"), where=where, what="对应问题", required=False),
+        description=_text(raw.get("description"), where=where, what="说明", required=False),
+        weight=_weight(raw.get("weight", 1), where=where),
+        questions=questions,
+    )
+
+
 def parse_instrument(data: dict) -> InstrumentSpec:
     """Validate the instrument read from the file. A fault in the file's frame (code,
-    version, dimensions) stops at once; faults in questions and grade bands are all
-    collected, so an office fixing a spreadsheet sees every bad row in one go."""
+    version, the list of dimensions) stops at once; faults in dimensions, questions and
+    grade bands are all collected, so an office fixing a file sees every one in one go."""
     if not isinstance(data, dict):
         raise InstrumentError("问卷文件内容为空或格式有误。")
     code = _text(data.get("code"), where="问卷", what="问卷编码（code）")
@@ -301,36 +332,10 @@ def parse_instrument(data: dict) -> InstrumentSpec:
     dimensions, dimension_codes, question_codes = [], set(), set()
     problems = []
     for raw in raw_dimensions:
-        if not isinstance(raw, dict):
-            raise InstrumentError(f"问卷 {code}：维度格式有误。")
-        dim_code = _text(raw.get("code"), where="维度", what="维度编码（code）")
-        where = f"维度 {dim_code}"
-        if dim_code in dimension_codes:
-            raise InstrumentError(f"{where}：维度编码重复。")
-        dimension_codes.add(dim_code)
-        raw_questions = raw.get("questions")
-        if not isinstance(raw_questions, list) or not raw_questions:
-            raise InstrumentError(f"{where}：没有题目（questions）。")
-        questions = []
-        for raw_question in raw_questions:
-            try:
-                questions.append(_question(raw_question, question_codes))
-            except InstrumentError as exc:
-                problems.extend(exc.problems)
-        if len(questions) == len(raw_questions) and not any(
-            q.kind in SCORED_KINDS for q in questions
-        ):
-            problems.append(f"{where}：至少需要一道计分题。")
-        dimensions.append(
-            DimensionSpec(
-                code=dim_code,
-                name=_text(raw.get("name"), where=where, what="维度名称（name）"),
-                problem=_text(raw.get("problem"), where=where, what="对应问题", required=False),
-                description=_text(raw.get("description"), where=where, what="说明", required=False),
-                weight=_weight(raw.get("weight", 1), where=where),
-                questions=questions,
-            )
-        )
+        try:
+            dimensions.append(_dimension(raw, code, dimension_codes, question_codes, problems))
+        except InstrumentError as exc:
+            problems.extend(exc.problems)
     try:
         grade_bands = _grade_bands(data.get("grade_bands"))
     except InstrumentError as exc:

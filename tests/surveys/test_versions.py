@@ -569,6 +569,19 @@ def test_xlsx_import_errors_name_the_row_and_change_nothing(
     assert Questionnaire.objects.count() == 1 and Question.objects.count() == 36
 
 
+def test_json_import_lists_every_fault_at_once(office_client, questionnaire):
+    data = versions.questionnaire_data(questionnaire)
+    data["grade_bands"][0]["min"] = 60  # 好 60 below 较好 70
+    first, second = data["dimensions"][0], data["dimensions"][1]
+    first["questions"][2]["code"] = first["questions"][0]["code"]  # a repeated code
+    first["questions"][3]["text"] = ""
+    second["weight"] = -1
+    page = html(upload(office_client, "坏问卷.json", json.dumps(data).encode()))
+    for problem in ("题目编码重复", "缺少题目", "权重必须大于 0", "从高到低排列"):
+        assert problem in page, problem
+    assert Questionnaire.objects.count() == 1
+
+
 def test_xlsx_import_names_every_bad_question_row_at_once(office_client, questionnaire):
     book = exported_book(questionnaire)
     for break_it in (xlsx_unknown_kind, xlsx_zero_weight, xlsx_unknown_tag):

@@ -59,7 +59,9 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
         for k, (label, values) in enumerate(series):
             colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
             data = nan_if_none(values)
-            if None in values:
+            if all(v is None for v in values):
+                label = f"{label}（{NO_DATA}）"
+            elif None in values:
                 label = f"{label}（部分{NO_DATA}）"
             ax.plot(
                 closed,

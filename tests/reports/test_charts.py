@@ -214,6 +214,13 @@ def test_all_values_missing_is_drawn_not_raised(kind):
     assert "数据不足" in charts.CHARTS[kind][1](*ALL_NONE[kind])
 
 
+def test_radar_legend_tells_no_data_from_some_missing():
+    none = svg_texts(charts.radar(DIMENSIONS, [("县委政策研究室", [None, None, None])]))
+    some = svg_texts(charts.radar(DIMENSIONS, [("县档案馆", [70.0, None, 80.0])]))
+    assert "县委政策研究室（数据不足）" in none
+    assert "县档案馆（部分数据不足）" in some
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_chart_has_chinese_alt_text(kind):
     text = charts.CHARTS[kind][1](*CASES[kind])

@@ -78,6 +78,21 @@ def test_unit_page_shows_radar_items_branches_texts_and_recommendations(
     assert "的做法：把党建和业务一起谋划。" in html  # free text
 
 
+def test_unit_page_of_a_unit_with_nothing_submitted_draws_no_empty_charts(
+    client, office, secretary_a, open_round, questionnaire, unit_b
+):
+    submit(client, secretary_a, open_round, questionnaire, likert="4")  # unit A only
+    client.force_login(office)
+    html = client.get(reverse("unit_detail", args=[open_round.pk, unit_b.pk])).content.decode()
+    charts_shown = {
+        name for name in ("radar", "items", "causes", "trend") if f'data-chart="{name}"' in html
+    }
+    assert charts_shown == {"trend"}  # earlier rounds may have scores
+    assert "已提交 0 / 1 个支部" in html and 'id="items-none"' in html
+    assert "名单内 1 个支部均未提交" in html
+    assert f'href="{reverse("office_round", args=[open_round.pk])}"' in html
+
+
 def test_free_text_is_escaped_on_the_unit_page(
     client, office, secretary_a, open_round, questionnaire, unit_a
 ):

@@ -25,6 +25,8 @@ def test_home_shows_the_submitted_state_instead_of_the_deadline(
     html = client_a.get(home).content.decode()
     assert "距截止还有" not in html
     assert f'id="submitted-{open_round.pk}"' in html and "提交" in html
+    current = html.split('id="current-title"', 1)[1].split('id="past-title"', 1)[0]
+    assert ">已提交</span>" not in current, "said once, in words, not again as a badge"
 
 
 @pytest.mark.parametrize("tag", list(CauseTag))

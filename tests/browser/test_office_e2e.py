@@ -40,7 +40,9 @@ def test_office_dashboard_and_unit_page_show_charts(live_server, desk_page):
     page.locator("#units-table th", has_text="融合度指数").click()
     assert page.locator("#units-table tbody tr").first.inner_text() != first_before
 
-    page.locator("#units-table tbody a").first.click()
+    # A unit with scores (one without draws no empty charts): its row carries a grade badge.
+    scored = page.locator("#units-table tbody tr", has=page.locator("span.badge"))
+    scored.first.locator("a").click()
     page.get_by_text("单位画像").wait_for()
     assert_charts_loaded(page, 4)
     assert page.locator("#unit-index").inner_text().strip()

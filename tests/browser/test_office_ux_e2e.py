@@ -88,6 +88,9 @@ def test_long_office_tables_keep_names_on_one_line_on_a_phone(
         log_in(page, live_server, office.username)
         page.goto(live_server.url + reverse("office_round", args=[round_.pk]))
         first = page.locator("#pending-table tbody tr").first
+        # Whom to call is on screen without scrolling sideways.
+        call = first.locator("a[href^='tel:']:visible")
+        assert call.count() == 1 and call.bounding_box()["x"] + call.bounding_box()["width"] < 390
         for cell in range(1, 5):  # unit, branch, secretary, phone
             assert one_line(first.locator("td").nth(cell))
         assert page.locator("#pending-more").is_hidden()

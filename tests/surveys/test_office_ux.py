@@ -246,7 +246,10 @@ def test_not_submitted_list_shows_ten_and_folds_the_rest(
     assert "显示其余 3 个未提交支部" in html
     assert "未提交的支部（13）" in html
     # Names and dates keep to one line; a narrow screen scrolls the table sideways.
-    assert '<td class="text-nowrap">县水利局机关第2党支部</td>' in shown
+    assert '<td class="text-nowrap">县水利局机关第2党支部<div' in shown
+    # On a phone the unit and phone columns give way to lines under branch and secretary.
+    assert '<th class="d-none d-md-table-cell">联系电话</th>' in table
+    assert 'class="small text-body-secondary text-wrap d-md-none">县水利局 · ' in shown
     assert (
         'class="table-responsive"><table class="table table-sm align-middle mb-0 office-table"'
         in html

@@ -7,7 +7,6 @@ change. Plaintext passwords are returned to the caller to be shown once, never s
 import re
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -59,37 +58,6 @@ def hash_initial_passwords(passwords):
     if hasher.algorithm == PBKDF2PasswordHasher.algorithm:
         hasher = _InitialPasswordHasher()
     return [make_password(p, hasher=hasher) for p in passwords]
-
-
-def seal_key():
-    """A fresh key for `seal`, as ASCII."""
-    return Fernet.generate_key().decode("ascii")
-
-
-def is_seal_key(key):
-    try:
-        Fernet(key)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def seal(key, text):
-    """Text encrypted and authenticated under key (Fernet: AES-CBC with HMAC-SHA256), as
-    ASCII.
-
-    A new password waits in the session for the page that shows it, and sessions live in
-    the database; sealed, it is unreadable there without the key, which only the office's
-    browser holds."""
-    return Fernet(key).encrypt(text.encode()).decode("ascii")
-
-
-def unseal(key, sealed):
-    """The text sealed under key, or None if the key does not open it (wrong or damaged)."""
-    try:
-        return Fernet(key).decrypt(sealed).decode()
-    except (InvalidToken, TypeError, ValueError):
-        return None
 
 
 def phone_problem(phone):

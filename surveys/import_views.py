@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from surveys import accounts, held_passwords, onboarding, onboarding_commit, onboarding_plan
+from surveys import held_passwords, onboarding, onboarding_commit, onboarding_plan
 from surveys.held_passwords import CREDENTIALS
 from surveys.office_views import xlsx_response
 from surveys.views import office_required
@@ -178,12 +178,12 @@ def people_import_commit(request):
         messages.info(request, "名单与系统中的数据一致，没有做任何更改。")
         return redirect("people")
     response = redirect("people_import_done")
-    key = held_passwords.seal_key(request, response)
     request.session[CREDENTIALS] = {
-        "sealed": accounts.seal(key, json.dumps(result.credentials, ensure_ascii=False)),
+        "sealed": held_passwords.seal_for_browser(
+            request, response, json.dumps(result.credentials, ensure_ascii=False)
+        ),
         "count": len(result.credentials),
         "shown": False,
-        "at": time.time(),
         "summary": onboarding_plan.summary(result.plan),
     }
     return response
@@ -211,7 +211,7 @@ def people_import_done(request):
         # A reload, or back/forward to the page: the passwords showed once, as it said.
         del request.session[CREDENTIALS]
     else:
-        rows = held_passwords.unseal(request, record)
+        rows = held_passwords.open_record(request, record)
         credentials = json.loads(rows) if rows is not None else None
         if credentials is None:
             del request.session[CREDENTIALS]
@@ -234,7 +234,7 @@ def people_import_done(request):
 @require_POST
 def people_import_passwords(request):
     record = request.session.pop(CREDENTIALS, None)
-    rows = held_passwords.unseal(request, record) if record and record.get("count") else None
+    rows = held_passwords.open_record(request, record) if record and record.get("count") else None
     if rows is None:
         messages.error(
             request, "初始密码只能在导入结果页上下载一次。如有遗失，请为该书记重置密码。"

@@ -2,12 +2,15 @@
 or back/forward shows that they were shown instead of issuing another; while they wait for
 their page they are sealed in the session, which lives in the database."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from surveys import accounts
+from surveys import held_passwords
 from surveys.held_passwords import NEW_PASSWORDS, SEAL_COOKIE
 from surveys.models import AuditEvent, User
 from tests.conftest import PASSWORD
@@ -128,17 +131,27 @@ def test_reloading_the_handover_result_shows_no_password_again(
 
 
 def test_sealed_text_opens_with_its_key_only():
-    key = accounts.seal_key()
-    sealed = accounts.seal(key, "Ab3defGh9k")
+    key = held_passwords.new_key()
+    sealed = held_passwords.seal(key, "Ab3defGh9k")
     assert "Ab3defGh9k" not in sealed
-    assert accounts.unseal(key, sealed) == "Ab3defGh9k"
-    assert accounts.seal(key, "Ab3defGh9k") != sealed, "a fresh nonce every time"
-    assert accounts.unseal(accounts.seal_key(), sealed) is None
+    assert held_passwords.unseal(key, sealed) == "Ab3defGh9k"
+    assert held_passwords.seal(key, "Ab3defGh9k") != sealed, "a fresh nonce every time"
+    assert held_passwords.unseal(held_passwords.new_key(), sealed) is None
     tampered = sealed[:-4] + ("AAAA" if sealed[-4:] != "AAAA" else "BBBB")
-    assert accounts.unseal(key, tampered) is None
+    assert held_passwords.unseal(key, tampered) is None
     for bad_key in ("", "not base64!", "c2hvcnQ="):
-        assert not accounts.is_seal_key(bad_key)
-        assert accounts.unseal(bad_key, sealed) is None
-    assert accounts.unseal(key, "%%%") is None
-    assert accounts.unseal(key, accounts.seal(key, "")) == ""
-    assert accounts.unseal(key, accounts.seal(key, "张建国 密码")) == "张建国 密码"
+        assert not held_passwords.is_key(bad_key)
+        assert held_passwords.unseal(bad_key, sealed) is None
+    assert held_passwords.unseal(key, "%%%") is None
+    assert held_passwords.unseal(key, held_passwords.seal(key, "")) == ""
+    assert held_passwords.unseal(key, held_passwords.seal(key, "张建国 密码")) == "张建国 密码"
+
+
+def test_a_held_password_stops_opening_after_an_hour():
+    key = held_passwords.new_key()
+    sealed_at = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(sealed_at, tick=False):
+        sealed = held_passwords.seal(key, "Ab3defGh9k")
+    for minutes, expected in ((59, "Ab3defGh9k"), (61, None)):
+        with time_machine.travel(sealed_at + dt.timedelta(minutes=minutes), tick=False):
+            assert held_passwords.unseal(key, sealed, held_passwords.SEAL_SECONDS) == expected

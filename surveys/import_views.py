@@ -106,6 +106,10 @@ def people_import(request):
                 _stash(request, content, upload.name, plan.digest())
                 return redirect("people_import_preview")
             errors = plan.errors
+    return _upload_page(request, form, errors)
+
+
+def _upload_page(request, form, errors=()):
     return render(
         request,
         "surveys/people/import.html",
@@ -127,12 +131,7 @@ def people_import_preview(request):
         return redirect("people_import")
     if plan.errors:
         _discard_pending(request)
-        form = UploadForm()
-        return render(
-            request,
-            "surveys/people/import.html",
-            {"form": form, "errors": plan.errors[:500], "error_count": len(plan.errors)},
-        )
+        return _upload_page(request, UploadForm(), plan.errors)
     # Commit applies exactly what the office last saw here, or refuses.
     meta["digest"] = plan.digest()
     request.session[PENDING] = meta

@@ -100,12 +100,8 @@ def answers_by_question(submission):
 def rounds_with_progress():
     """Every round with roster size, submitted count and how many active branches are not
     on its roster (office overview; one query)."""
-    on_roster = RosterEntry.objects.filter(
-        round_id=OuterRef(OuterRef("pk")), branch_id=OuterRef("pk")
-    )
     missing = (
-        Branch.objects.filter(is_active=True)
-        .exclude(Exists(on_roster))
+        _not_on_roster(OuterRef(OuterRef("pk")))
         .order_by()
         .annotate(n=Func(F("pk"), function="COUNT"))
         .values("n")
@@ -165,10 +161,14 @@ def open_reminders(branch):
 
 def branches_missing_from(round_):
     """Active branches that are not on the round's roster, e.g. created after it."""
-    on_roster = RosterEntry.objects.filter(round=round_, branch_id=OuterRef("pk"))
     return (
-        Branch.objects.filter(is_active=True)
-        .exclude(Exists(on_roster))
+        _not_on_roster(round_.pk)
         .select_related("unit")
         .order_by("unit__order", "unit__code", "code")
     )
+
+
+def _not_on_roster(round_id):
+    """Active branches without a roster entry in that round (an id, or an OuterRef)."""
+    on_roster = RosterEntry.objects.filter(round_id=round_id, branch_id=OuterRef("pk"))
+    return Branch.objects.filter(is_active=True).exclude(Exists(on_roster))

@@ -12,11 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from surveys import office, selectors
-from surveys.forms import plain_number
+from surveys import office, selectors, services
 from surveys.models import Question, Reminder, RosterEntry, Round, Submission
 from surveys.office_forms import ExtendForm, ReturnForm, RoundForm
-from surveys.views import office_required
+from surveys.views import answer_text, office_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The not-submitted list opens with this many branches; the rest are one click away (and
@@ -297,21 +296,14 @@ def _compare(dimensions, older, newer):
 
 def stored_answer_text(question, value):
     """A snapshot's stored value (services.answers_as_json) as the submission page shows
-    an answer: 是/否, 不适用, a number with its unit, a choice's label; None if unanswered."""
+    an answer (views.answer_text); None if unanswered."""
     if value is None or value == "":
         return None
     if value == "NA" and (question.kind != Question.Kind.TEXT or question.allow_na):
-        return "不适用"
-    if question.kind == Question.Kind.LIKERT:
-        label = Question.LIKERT_LABELS.get(value)
-        return f"{value} · {label}" if label else str(value)
-    if question.kind == Question.Kind.YES_NO:
-        return "是" if value else "否"
-    if question.kind == Question.Kind.NUMBER:
-        return f"{plain_number(Decimal(str(value)))} {question.unit_label}".strip()
-    if question.kind == Question.Kind.CHOICE:
-        return {c["value"]: c["label"] for c in question.choices}.get(value, value)
-    return str(value)
+        value = services.NOT_APPLICABLE
+    elif question.kind == Question.Kind.NUMBER:
+        value = Decimal(str(value))  # stored as JSON; plain_number wants a Decimal
+    return answer_text(question, value)
 
 
 def submission_history(request, pk):

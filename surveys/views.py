@@ -306,18 +306,23 @@ def submission_detail(request, pk):
 def _display(question, answer):
     if answer is None:
         return ""
-    value = services.answer_value(answer)
+    return answer_text(question, services.answer_value(answer))
+
+
+def answer_text(question, value):
+    """An answer as the pages show it: "4 · 比较符合", 是/否, 不适用, a number with its unit,
+    a choice's label. `value` as services.answer_value gives it ("" when unanswered)."""
     if value is services.NOT_APPLICABLE:
         return "不适用"
-    if value is None:
+    if value is None or value == "":
         return ""
     if question.kind == Question.Kind.LIKERT:
-        return f"{value} · {Question.LIKERT_LABELS[value]}"
+        label = Question.LIKERT_LABELS.get(value)
+        return f"{value} · {label}" if label else str(value)
     if question.kind == Question.Kind.YES_NO:
         return "是" if value else "否"
     if question.kind == Question.Kind.CHOICE:
-        labels = {c["value"]: c["label"] for c in question.choices}
-        return labels.get(value, value)
+        return {c["value"]: c["label"] for c in question.choices}.get(value, value)
     if question.kind == Question.Kind.NUMBER:
         return f"{plain_number(value)} {question.unit_label}".strip()
     return value

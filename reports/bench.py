@@ -29,20 +29,11 @@ from reports import scoring, selectors
 from reports.models import DimensionScore, SubmissionScore
 from reports.store import rescore_round
 from reports.views import ROUND_CHARTS, UNIT_CHARTS
-from surveys.instrument import load_questionnaire
-from surveys.models import (
-    Answer,
-    Branch,
-    Dimension,
-    GradeBand,
-    Question,
-    Questionnaire,
-    RosterEntry,
-    Round,
-    Submission,
-    Unit,
-    User,
-)
+from surveys.organisation.models import Branch, Unit, User
+from surveys.questionnaires.instrument import load_questionnaire
+from surveys.questionnaires.models import Dimension, GradeBand, Question, Questionnaire
+from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Answer, Submission
 
 WARM_RUNS = 5
 BATCH = 5000  # rows per INSERT batch (Django lowers it further where the backend needs)
@@ -488,10 +479,10 @@ def measure_pages(county) -> dict:
 
 
 def measure_exports(round_) -> dict:
-    from reports import exports  # written alongside; imported late so a gap shows here only
+    from reports.exports import tables
 
-    workbook, xlsx_ms = timed(lambda: exports.to_xlsx(round_))
-    csv_bytes, csv_ms = timed(lambda: sum(len(piece) for piece in exports.csv_stream(round_)))
+    workbook, xlsx_ms = timed(lambda: tables.to_xlsx(round_))
+    csv_bytes, csv_ms = timed(lambda: sum(len(piece) for piece in tables.csv_stream(round_)))
     cells = _workbook_cells(workbook)
     return {
         "xlsx_ms": xlsx_ms,

@@ -14,7 +14,9 @@ def _bump(sender, **kwargs):
 
 def connect():
     from reports.models import Recommendation
-    from surveys.models import Branch, Dimension, GradeBand, Questionnaire, Round, Unit
+    from surveys.organisation.models import Branch, Unit
+    from surveys.questionnaires.models import Dimension, GradeBand, Questionnaire
+    from surveys.rounds.models import Round
 
     for model in (Recommendation, Unit, Branch, Round, Questionnaire, Dimension, GradeBand):
         post_save.connect(_bump, sender=model, dispatch_uid=f"bump-version-{model.__name__}")

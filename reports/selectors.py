@@ -14,17 +14,10 @@ from reports import scoring
 from reports.models import DimensionScore, Recommendation, SubmissionScore, UnitScore
 from reports.recommendations import recommended
 from reports.store import current_version
-from surveys.models import (
-    Answer,
-    CauseTag,
-    Dimension,
-    GradeBand,
-    Question,
-    RosterEntry,
-    Round,
-    Submission,
-    Unit,
-)
+from surveys.organisation.models import Unit
+from surveys.questionnaires.models import CauseTag, Dimension, GradeBand, Question
+from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Answer, Submission
 
 CAUSE_LABELS = dict(CauseTag.choices)
 CAUSE_FIELDS = {tag: f"cause_{tag}" for tag in scoring.CAUSE_TAGS}

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from reports.models import SubmissionScore
 from reports.store import refresh_unit_scores
-from surveys.models import Submission
-from surveys.office import record_score_exclusion
+from surveys.submissions.models import Submission
+from surveys.submissions.services import record_score_exclusion
 
 
 def score_set_excluded(*, submission_id, user, excluded: bool) -> SubmissionScore:

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from reports import scoring
 from reports.models import DimensionScore, ScoresVersion, SubmissionScore, UnitScore
-from surveys.models import Answer, Dimension, GradeBand, Question, Submission, Unit
+from surveys.organisation.models import Unit
+from surveys.questionnaires.models import Dimension, GradeBand, Question
+from surveys.submissions.models import Answer, Submission
 
 SCORE_FIELDS = [
     "round",
@@ -221,7 +223,7 @@ def _dimension_ids(questionnaire):
 def store_submission_scores(submission, model=None):
     """Score one submitted submission and store the numbers. Called inside the submit
     transaction, so a submission is never submitted without its scores."""
-    from surveys.services import answer_value
+    from surveys.submissions.services import answer_value
 
     questionnaire = submission.round.questionnaire
     model = model or scoring_model(questionnaire)

@@ -17,5 +17,5 @@ urlpatterns = [
     ),
     path("my/<int:submission_id>/", views.branch_report, name="branch_report"),
     path("scores/<int:submission_id>/exclude/", views.score_exclude, name="score_exclude"),
-    path("", include("reports.export_urls")),
+    path("", include("reports.exports.urls")),
 ]

@@ -11,12 +11,15 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from reports import charts, county_charts, scoring, selectors, services
+from reports import scoring, selectors, services
+from reports.charts import county, profile
 from reports.models import Recommendation, SubmissionScore
 from reports.recommendations import recommended
-from surveys.models import RosterEntry, Round, Submission, Unit
-from surveys.selectors import visible_submissions
-from surveys.views import office_required
+from surveys.core.permissions import office_required
+from surveys.organisation.models import Unit
+from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Submission
+from surveys.submissions.selectors import visible_submissions
 
 CACHE_SECONDS = 60 * 60 * 24
 ROUND_CHARTS = ("ranking", "heatmap", "trend", "causes", "grades", "progress")
@@ -140,20 +143,20 @@ def _round_chart_data(overview, name):
     names = [d.name for d in overview.dimensions]
     if name == "ranking":
         data = ([(u.name, u.index, u.grade) for u in overview.units],)
-        return county_charts.ranking_bar, county_charts.alt_text_ranking_bar, data
+        return county.ranking_bar, county.alt_text_ranking_bar, data
     if name == "heatmap":
         data = (
             [u.name for u in overview.units],
             names,
             [[u.dimensions.get(c) for c in codes] for u in overview.units],
         )
-        return county_charts.dimension_heatmap, county_charts.alt_text_dimension_heatmap, data
+        return county.dimension_heatmap, county.alt_text_dimension_heatmap, data
     if name == "trend":
         rounds = [r[0] for r in overview.trend]
         series = [("融合度指数", [r[1] for r in overview.trend])] + [
             (d.name, [r[2].get(d.code) for r in overview.trend]) for d in overview.dimensions
         ]
-        return charts.trend, charts.alt_text_trend, (rounds, series)
+        return profile.trend, profile.alt_text_trend, (rounds, series)
     if name == "causes":
         data = (
             [
@@ -162,16 +165,16 @@ def _round_chart_data(overview, name):
             ],
             selectors.CAUSE_LABELS.get(overview.county_main_cause),
         )
-        return charts.cause_profile, charts.alt_text_cause_profile, data
+        return profile.cause_profile, profile.alt_text_cause_profile, data
     if name == "grades":
         return (
-            county_charts.grade_distribution,
-            county_charts.alt_text_grade_distribution,
+            county.grade_distribution,
+            county.alt_text_grade_distribution,
             (overview.grade_counts,),
         )
     if name == "progress":
         data = (overview.submitted_count, overview.roster_count)
-        return county_charts.progress_donut, county_charts.alt_text_progress_donut, data
+        return county.progress_donut, county.alt_text_progress_donut, data
     raise Http404("没有这个图表。")
 
 
@@ -182,22 +185,22 @@ def _unit_chart_data(report, name):
             (report.unit.name, [report.row.dimensions.get(d.code) for d in dims]),
             ("全县平均", [report.county.county_dimensions.get(d.code) for d in dims]),
         ]
-        return charts.radar, charts.alt_text_radar, ([d.name for d in dims], series)
+        return profile.radar, profile.alt_text_radar, ([d.name for d in dims], series)
     if name == "items":
         data = ([(f"{q.code} {q.text}", s) for q, s in report.items],)
-        return charts.item_bars, charts.alt_text_item_bars, data
+        return profile.item_bars, profile.alt_text_item_bars, data
     if name == "trend":
         rounds = [r[0] for r in report.trend]
         series = [("融合度指数", [r[1] for r in report.trend])] + [
             (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
         ]
-        return charts.trend, charts.alt_text_trend, (rounds, series)
+        return profile.trend, profile.alt_text_trend, (rounds, series)
     if name == "causes":
         data = (
             [(label, report.row.causes.get(tag)) for tag, label in selectors.CAUSE_LABELS.items()],
             report.row.main_cause_label or None,
         )
-        return charts.cause_profile, charts.alt_text_cause_profile, data
+        return profile.cause_profile, profile.alt_text_cause_profile, data
     raise Http404("没有这个图表。")
 
 

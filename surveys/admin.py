@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from surveys import models
+from surveys.audit import models as audit_models
+from surveys.organisation import models as organisation_models
+from surveys.questionnaires import models as questionnaires_models
+from surveys.rounds import models as rounds_models
+from surveys.submissions import models as submissions_models
 
 admin.site.site_header = "融合 · 机关党建与业务融合测评 管理后台"
 admin.site.site_title = "融合管理后台"
@@ -9,12 +13,12 @@ admin.site.index_title = "数据管理"
 
 
 class BranchInline(admin.TabularInline):
-    model = models.Branch
+    model = organisation_models.Branch
     extra = 0
     fields = ["code", "name", "member_count", "is_active"]
 
 
-@admin.register(models.Unit)
+@admin.register(organisation_models.Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "order", "is_active"]
     list_filter = ["is_active"]
@@ -22,7 +26,7 @@ class UnitAdmin(admin.ModelAdmin):
     inlines = [BranchInline]
 
 
-@admin.register(models.Branch)
+@admin.register(organisation_models.Branch)
 class BranchAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "unit", "member_count", "is_active"]
     list_filter = ["is_active", "unit"]
@@ -30,7 +34,7 @@ class BranchAdmin(admin.ModelAdmin):
     list_select_related = ["unit"]
 
 
-@admin.register(models.User)
+@admin.register(organisation_models.User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "role", "branch", "phone", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
@@ -64,17 +68,17 @@ class FrozenAwareInline:
 
 
 class GradeBandInline(FrozenAwareInline, admin.TabularInline):
-    model = models.GradeBand
+    model = questionnaires_models.GradeBand
     fields = ["label", "min_score"]
 
 
 class DimensionInline(FrozenAwareInline, admin.TabularInline):
-    model = models.Dimension
+    model = questionnaires_models.Dimension
     fields = ["order", "code", "name", "problem", "weight"]
 
 
 class QuestionInline(FrozenAwareInline, admin.TabularInline):
-    model = models.Question
+    model = questionnaires_models.Question
     fields = [
         "order",
         "dimension",
@@ -94,11 +98,13 @@ class QuestionInline(FrozenAwareInline, admin.TabularInline):
         # Only the dimensions of the questionnaire being edited.
         if db_field.name == "dimension":
             object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = models.Dimension.objects.filter(questionnaire_id=object_id)
+            kwargs["queryset"] = questionnaires_models.Dimension.objects.filter(
+                questionnaire_id=object_id
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-@admin.register(models.Questionnaire)
+@admin.register(questionnaires_models.Questionnaire)
 class QuestionnaireAdmin(admin.ModelAdmin):
     """Versions used by a round are read-only here too; the office copies them instead."""
 
@@ -123,7 +129,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-@admin.register(models.Question)
+@admin.register(questionnaires_models.Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = [
         "code",
@@ -147,9 +153,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # New questions can only go into a version no round uses yet.
         if db_field.name == "questionnaire":
-            kwargs["queryset"] = models.Questionnaire.objects.filter(rounds__isnull=True)
+            kwargs["queryset"] = questionnaires_models.Questionnaire.objects.filter(
+                rounds__isnull=True
+            )
         elif db_field.name == "dimension":
-            kwargs["queryset"] = models.Dimension.objects.filter(
+            kwargs["queryset"] = questionnaires_models.Dimension.objects.filter(
                 questionnaire__rounds__isnull=True
             ).select_related("questionnaire")
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -170,12 +178,12 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 class RosterEntryInline(admin.TabularInline):
-    model = models.RosterEntry
+    model = rounds_models.RosterEntry
     extra = 0
     autocomplete_fields = ["branch"]
 
 
-@admin.register(models.Round)
+@admin.register(rounds_models.Round)
 class RoundAdmin(admin.ModelAdmin):
     list_display = ["name", "questionnaire", "opens_at", "closes_at"]
     list_select_related = ["questionnaire"]
@@ -183,12 +191,12 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 class AnswerInline(admin.TabularInline):
-    model = models.Answer
+    model = submissions_models.Answer
     extra = 0
     raw_id_fields = ["question"]
 
 
-@admin.register(models.Submission)
+@admin.register(submissions_models.Submission)
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["round", "branch", "status", "version", "submitted_at", "submitted_by"]
     list_filter = ["status", "round"]
@@ -198,13 +206,13 @@ class SubmissionAdmin(admin.ModelAdmin):
     inlines = [AnswerInline]
 
 
-@admin.register(models.SubmissionSnapshot)
+@admin.register(submissions_models.SubmissionSnapshot)
 class SubmissionSnapshotAdmin(admin.ModelAdmin):
     list_display = ["submission", "number", "submitted_at", "submitted_by"]
     raw_id_fields = ["submission", "submitted_by"]
 
 
-@admin.register(models.AuditEvent)
+@admin.register(audit_models.AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "action", "actor", "round", "branch"]
     list_filter = ["action"]

@@ -11,8 +11,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from surveys.instrument import load_questionnaire
-from surveys.models import Branch, RosterEntry, Round, Unit, User
+from surveys.organisation.models import Branch, Unit, User
+from surveys.questionnaires.instrument import load_questionnaire
+from surveys.rounds.models import RosterEntry, Round
 
 PASSWORD = "correct-horse-battery"
 NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)

@@ -3,7 +3,7 @@ questionnaire does not post the form (a phone keyboard's 前往 key sends Enter)
 
 import pytest
 
-from surveys.models import Submission
+from surveys.submissions.models import Submission
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

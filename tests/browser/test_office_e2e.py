@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from surveys.demo import seed_demo
+from surveys.demo.seed import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from surveys.demo import seed_demo
-from surveys.models import Reminder, Round
+from surveys.demo.seed import seed_demo
+from surveys.rounds.models import Reminder, Round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

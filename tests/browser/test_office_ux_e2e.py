@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import Branch, Submission, User
+from surveys.organisation.models import Branch, User
+from surveys.submissions.models import Submission
 from tests.browser.helpers import log_in
 from tests.conftest import make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
 
 def test_return_asks_to_confirm_only_once_a_reason_is_given(
     live_server, desk_page, office, secretary_a, open_round

@@ -8,7 +8,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from surveys.models import AuditEvent, User
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import User
 from tests.browser.helpers import log_in
 from tests.conftest import make_user
 

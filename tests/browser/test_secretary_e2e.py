@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from surveys.demo import seed_demo
-from surveys.models import RosterEntry, Submission
+from surveys.demo.seed import seed_demo
+from surveys.rounds.models import RosterEntry
+from surveys.submissions.models import Submission
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

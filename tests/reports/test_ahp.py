@@ -63,12 +63,15 @@ def test_leader_criteria_lambda_and_cr():
     assert ahp_weights(experience["matrix"]).cr == within(experience["CR_computed_RI1980(0.58)"], 4)
 
 
-@pytest.mark.parametrize("name, key", [
-    ("drinks", "CR_published_RI2005(1.35)"),
-    ("leader_criteria", "CR_published_RI2005(0.89)"),
-    ("leader_experience", "CR_published_RI2005(0.52)"),
-    ("leader_education", "CR_published_RI2005(0.52)"),
-])
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("drinks", "CR_published_RI2005(1.35)"),
+        ("leader_criteria", "CR_published_RI2005(0.89)"),
+        ("leader_experience", "CR_published_RI2005(0.52)"),
+        ("leader_education", "CR_published_RI2005(0.52)"),
+    ],
+)
 def test_cr_with_another_random_index_table(name, key):
     # AHPy publishes CR against Saaty's 2005 table; the JSON copy has string keys, as JSON does.
     matrix = REFERENCE[name]["matrix"]
@@ -94,8 +97,9 @@ def test_consistent_matrix():
 
 def test_inconsistent_matrix_is_refused_naming_the_worst_judgement():
     # Consistent 8:4:2:1, except that the first is now judged 1/8 as important as the fourth.
-    matrix = complete_reciprocal({(0, 1): 2, (0, 2): 4, (0, 3): "1/8", (1, 2): 2, (1, 3): 4,
-                                  (2, 3): 2})
+    matrix = complete_reciprocal(
+        {(0, 1): 2, (0, 2): 4, (0, 3): "1/8", (1, 2): 2, (1, 3): 4, (2, 3): 2}
+    )
     result = ahp_weights(matrix)
 
     assert result.cr >= 0.10 and not result.acceptable
@@ -123,18 +127,22 @@ def test_complete_reciprocal_from_upper_triangle():
 
 def test_complete_reciprocal_from_a_grid_with_blanks():
     grid = [[1, None, 5], [1 / 3, None, None], [None, 2, None]]  # lower entries are fine too
-    assert complete_reciprocal(grid) == pytest.approx(complete_reciprocal({(0, 1): 3, (0, 2): 5,
-                                                                           (1, 2): 0.5}))
+    assert complete_reciprocal(grid) == pytest.approx(
+        complete_reciprocal({(0, 1): 3, (0, 2): 5, (1, 2): 0.5})
+    )
     both = [[1, 3, 5], [1 / 3, 1, 0.5], [0.2, 2, 1]]  # both halves, consistently
     assert complete_reciprocal(both) == pytest.approx(np.array(both))
 
 
-@pytest.mark.parametrize("judgements, message", [
-    ({(0, 1): 3, (0, 2): 5}, "缺少第2项与第3项的比较"),
-    ([[1, 3], [3, 1]], "应互为倒数"),
-    ([[2, 3], [None, 1]], "与自身的比较值必须为 1"),
-    ({(0, 1): 3, (1, 5): 2}, "超出了 3 个指标的范围"),
-])
+@pytest.mark.parametrize(
+    "judgements, message",
+    [
+        ({(0, 1): 3, (0, 2): 5}, "缺少第2项与第3项的比较"),
+        ([[1, 3], [3, 1]], "应互为倒数"),
+        ([[2, 3], [None, 1]], "与自身的比较值必须为 1"),
+        ({(0, 1): 3, (1, 5): 2}, "超出了 3 个指标的范围"),
+    ],
+)
 def test_complete_reciprocal_refuses_incomplete_or_contradictory(judgements, message):
     with pytest.raises(AhpError, match=message):
         complete_reciprocal(judgements, 3 if isinstance(judgements, dict) else None)
@@ -151,12 +159,15 @@ def test_scale_message_names_the_labels():
         complete_reciprocal({(0, 1): 12}, labels=DIMENSIONS[:2])
 
 
-@pytest.mark.parametrize("matrix", [
-    [[1, 2], [2, 1]],  # not reciprocal
-    [[1, 2, 3], [0.5, 1, 1]],  # not square
-    [[1, -2], [-0.5, 1]],  # not positive
-    [["a", 1], [1, 1]],
-])
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        [[1, 2], [2, 1]],  # not reciprocal
+        [[1, 2, 3], [0.5, 1, 1]],  # not square
+        [[1, -2], [-0.5, 1]],  # not positive
+        [["a", 1], [1, 1]],
+    ],
+)
 def test_ahp_weights_refuses_malformed_matrices(matrix):
     with pytest.raises(AhpError):
         ahp_weights(matrix)

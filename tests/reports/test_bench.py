@@ -15,7 +15,8 @@ from django.db import connection
 
 from reports import scoring
 from reports.bench import default_units, synthetic_questionnaire
-from surveys.models import Question, Unit
+from surveys.organisation.models import Unit
+from surveys.questionnaires.models import Question
 
 TIMINGS = [
     "migrate_ms",

@@ -17,8 +17,8 @@ import matplotlib
 import matplotlib.image
 import pytest
 
-from reports import charts, county_charts
-from reports.chart_style import MAX_HEIGHT, PNG_DPI, SIDE_WIDTH, WIDTH, mean, shorten, spread
+from reports.charts import county, profile
+from reports.charts.style import MAX_HEIGHT, PNG_DPI, SIDE_WIDTH, WIDTH, mean, shorten, spread
 
 PROJECT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -85,12 +85,12 @@ ALL_NONE = {
     "item_bars": ([("三会一课按时召开", None), ("县委政策研究室", None)],),
     "cause_profile": ([("虚化", None), ("弱化", None), ("分化", None)],),
 }
-KINDS = sorted(charts.CHARTS)
+KINDS = sorted(profile.CHARTS)
 MISSING_GLYPH = re.compile(r"missing from font|Glyph", re.IGNORECASE)
 
 
 def render(kind, args, fmt):
-    return charts.CHARTS[kind][0](*args, fmt=fmt)
+    return profile.CHARTS[kind][0](*args, fmt=fmt)
 
 
 def svg_texts(svg):
@@ -137,11 +137,11 @@ def test_chart_renders_valid_svg_with_its_chinese_labels(kind):
 
 
 def test_unit_names_and_no_data_are_drawn():
-    ranking = svg_texts(county_charts.ranking_bar(*CASES["ranking_bar"]))
+    ranking = svg_texts(county.ranking_bar(*CASES["ranking_bar"]))
     assert "县委政策研究室" in ranking
     assert "县人力资源和社会保障局" in ranking
     assert "数据不足" in ranking
-    heatmap = svg_texts(county_charts.dimension_heatmap(*CASES["dimension_heatmap"]))
+    heatmap = svg_texts(county.dimension_heatmap(*CASES["dimension_heatmap"]))
     assert "县委政策研究室" in heatmap and "—" in heatmap and "组织生活实效" in heatmap
 
 
@@ -172,7 +172,7 @@ def test_the_glyph_check_would_catch_a_missing_glyph():
     # U+2A6A5 (CJK Extension B) is in neither DejaVu Sans nor Droid Sans Fallback.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        county_charts.ranking_bar([("\U0002a6a5", 50.0, "差")], fmt="png")
+        county.ranking_bar([("\U0002a6a5", 50.0, "差")], fmt="png")
 
     assert any(MISSING_GLYPH.search(str(w.message)) for w in caught)
 
@@ -204,64 +204,62 @@ def test_empty_input_gives_a_no_data_chart(kind):
     assert_svg(svg)
     assert "暂无数据" in svg_texts(svg)
     assert_png(render(kind, EMPTY[kind], "png"))
-    assert "暂无数据" in charts.CHARTS[kind][1](*EMPTY[kind])
+    assert "暂无数据" in profile.CHARTS[kind][1](*EMPTY[kind])
 
 
 @pytest.mark.parametrize("kind", sorted(ALL_NONE))
 def test_all_values_missing_is_drawn_not_raised(kind):
     assert_svg(render(kind, ALL_NONE[kind], "svg"))
     assert_png(render(kind, ALL_NONE[kind], "png"), inches=inches_of(kind))
-    assert "数据不足" in charts.CHARTS[kind][1](*ALL_NONE[kind])
+    assert "数据不足" in profile.CHARTS[kind][1](*ALL_NONE[kind])
 
 
 def test_radar_legend_tells_no_data_from_some_missing():
-    none = svg_texts(charts.radar(DIMENSIONS, [("县委政策研究室", [None, None, None])]))
-    some = svg_texts(charts.radar(DIMENSIONS, [("县档案馆", [70.0, None, 80.0])]))
+    none = svg_texts(profile.radar(DIMENSIONS, [("县委政策研究室", [None, None, None])]))
+    some = svg_texts(profile.radar(DIMENSIONS, [("县档案馆", [70.0, None, 80.0])]))
     assert "县委政策研究室（数据不足）" in none
     assert "县档案馆（部分数据不足）" in some
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_chart_has_chinese_alt_text(kind):
-    text = charts.CHARTS[kind][1](*CASES[kind])
+    text = profile.CHARTS[kind][1](*CASES[kind])
 
     assert text.endswith("。")
     assert re.search(r"[\u4e00-\u9fff]{4}", text)
 
 
 def test_alt_texts_say_what_matters():
-    ranking = county_charts.alt_text_ranking_bar(*CASES["ranking_bar"])
+    ranking = county.alt_text_ranking_bar(*CASES["ranking_bar"])
     assert "最高为县委政策研究室 92.3（好）" in ranking
     assert "最低为县市场监督管理局 55.2（差）" in ranking
     assert "1 个单位数据不足" in ranking
-    assert "主要成因为弱化" in charts.alt_text_cause_profile(*CASES["cause_profile"])
-    assert "主要成因为虚化" in charts.alt_text_cause_profile(*CASES["cause_profile"], main="虚化")
-    items = charts.alt_text_item_bars(*CASES["item_bars"])
+    assert "主要成因为弱化" in profile.alt_text_cause_profile(*CASES["cause_profile"])
+    assert "主要成因为虚化" in profile.alt_text_cause_profile(*CASES["cause_profile"], main="虚化")
+    items = profile.alt_text_item_bars(*CASES["item_bars"])
     assert "得分最低的 3 题为：中心组学习多以念文件、读报纸为主 42.5；激励机制" in items
     assert "融合度指数从2024年第一轮的 70.1 到2025年第一轮的 78.0，上升 7.9" in (
-        charts.alt_text_trend(*CASES["trend"])
+        profile.alt_text_trend(*CASES["trend"])
     )
-    assert "已提交 12 份，应提交 30 份，完成 40%" in county_charts.alt_text_progress_donut(12, 30)
-    heatmap = county_charts.alt_text_dimension_heatmap(*CASES["dimension_heatmap"])
+    assert "已提交 12 份，应提交 30 份，完成 40%" in county.alt_text_progress_donut(12, 30)
+    heatmap = county.alt_text_dimension_heatmap(*CASES["dimension_heatmap"])
     assert "学用结合 75.5" in heatmap and "4 项数据不足" in heatmap
 
 
 def test_weakest_items_and_main_cause_are_party_red():
-    assert b"#b3120f" in charts.item_bars(*CASES["item_bars"])
-    assert b"#b3120f" not in charts.item_bars(*CASES["item_bars"], highlight_lowest=0)
-    assert b"#b3120f" in charts.cause_profile(*CASES["cause_profile"])
+    assert b"#b3120f" in profile.item_bars(*CASES["item_bars"])
+    assert b"#b3120f" not in profile.item_bars(*CASES["item_bars"], highlight_lowest=0)
+    assert b"#b3120f" in profile.cause_profile(*CASES["cause_profile"])
 
 
 def test_charts_grow_with_units_up_to_a_cap():
     def height(chart, n):
         units = [(f"县第{i}单位", 50 + i % 50, "一般") for i in range(n)]
         if chart == "ranking_bar":
-            return png_size(county_charts.ranking_bar(units, fmt="png"))[1]
+            return png_size(county.ranking_bar(units, fmt="png"))[1]
         names = [name for name, _, _ in units]
         return png_size(
-            county_charts.dimension_heatmap(
-                names, ["学用结合"], [[v] for _, v, _ in units], fmt="png"
-            )
+            county.dimension_heatmap(names, ["学用结合"], [[v] for _, v, _ in units], fmt="png")
         )[1]
 
     assert height("ranking_bar", 5) < height("ranking_bar", 30) < height("ranking_bar", 60)
@@ -293,29 +291,29 @@ def province_charts():
     """The 500-unit ranking and heatmap as SVG, drawn once, with any warnings raised meanwhile."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ranking = county_charts.ranking_bar(PROVINCE)
-        heatmap = county_charts.dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
+        ranking = county.ranking_bar(PROVINCE)
+        heatmap = county.dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
     return ranking, heatmap, [str(w.message) for w in caught]
 
 
 def test_capped_rows_keeps_both_ends_of_a_long_list():
     rows = list(range(500))
-    assert county_charts._capped_rows(rows) == (rows[:25], 450, rows[-25:], 0)
-    assert county_charts._capped_rows(range(61)) == (list(range(25)), 11, list(range(36, 61)), 0)
-    assert county_charts._capped_rows(range(60)) == (list(range(60)), 0, [], 0)
-    assert county_charts._capped_rows([]) == ([], 0, [], 0)
+    assert county._capped_rows(rows) == (rows[:25], 450, rows[-25:], 0)
+    assert county._capped_rows(range(61)) == (list(range(25)), 11, list(range(36, 61)), 0)
+    assert county._capped_rows(range(60)) == (list(range(60)), 0, [], 0)
+    assert county._capped_rows([]) == ([], 0, [], 0)
 
 
 def test_capped_rows_leave_out_rows_without_data_first():
     def odd(n):
         return n % 2 == 1
 
-    assert county_charts._capped_rows(range(60), odd) == (list(range(60)), 0, [], 0)
+    assert county._capped_rows(range(60), odd) == (list(range(60)), 0, [], 0)
     odds = list(range(1, 200, 2))
-    assert county_charts._capped_rows(range(200), odd) == (odds[:25], 50, odds[-25:], 100)
-    assert county_charts._capped_rows(range(100), odd) == (odds[:50], 0, [], 50)
+    assert county._capped_rows(range(200), odd) == (odds[:25], 50, odds[-25:], 100)
+    assert county._capped_rows(range(100), odd) == (odds[:50], 0, [], 50)
     # Nothing has data: better the plain cap than an empty chart.
-    assert county_charts._capped_rows(range(0, 200, 2), odd) == (
+    assert county._capped_rows(range(0, 200, 2), odd) == (
         list(range(0, 50, 2)),
         50,
         list(range(150, 200, 2)),
@@ -335,7 +333,7 @@ def test_province_ranking_shows_both_ends_and_says_what_is_left_out(province_cha
     assert len([t for t in texts if SCORE.match(t)]) == 50
     assert "数据不足" not in texts  # no such row, so no such legend entry
 
-    alt = county_charts.alt_text_ranking_bar(PROVINCE)
+    alt = county.alt_text_ranking_bar(PROVINCE)
     top = max((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
     bottom = min((u for u in PROVINCE if u[1] is not None), key=lambda u: u[1])
     assert f"最高为{top[0]} 99.9" in alt and f"最低为{bottom[0]} 50.0" in alt
@@ -364,7 +362,7 @@ def test_province_heatmap_shows_first_and_last_rows_in_the_order_given(province_
     assert len([t for t in texts if SCORE.match(t)]) == sum(v is not None for v in cells)
     assert texts.count("—") == sum(v is None for v in cells) > 0
 
-    alt = county_charts.alt_text_dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
+    alt = county.alt_text_dimension_heatmap(PROVINCE_NAMES, DIMENSIONS, PROVINCE_SCORES)
     assert "500 个单位、3 个维度，图中只显示前 25 个和后 25 个单位，其余 440 个单位略" in alt
     assert "图中未列出数据不足的 10 个单位" in alt
     expected_mean = mean([row[0] for row in PROVINCE_SCORES])  # over all 500 units
@@ -376,27 +374,27 @@ def test_a_half_filled_province_heatmap_leaves_out_units_without_any_score():
     # 100 units, the last 40 without any score yet: 60 are drawn, all of them, no gap row.
     names = PROVINCE_NAMES[:100]
     scores = [[50.0 + i % 40] * len(DIMENSIONS) if i < 60 else [None] * 3 for i in range(100)]
-    texts = svg_texts(county_charts.dimension_heatmap(names, DIMENSIONS, scores))
+    texts = svg_texts(county.dimension_heatmap(names, DIMENSIONS, scores))
     assert [t for t in texts if t.startswith("测试单位")] == names[:60]
     assert not [t for t in texts if SEPARATOR.match(t)]
     assert "共 100 个单位，40 个单位数据不足，未列出" in texts
-    alt = county_charts.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
+    alt = county.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
     assert "图中未列出数据不足的 40 个单位" in alt and "其余" not in alt
 
 
 def test_a_county_of_25_units_is_drawn_in_full():
     units = PROVINCE[:25]
     names, scores = PROVINCE_NAMES[:25], PROVINCE_SCORES[:25]
-    assert county_charts._capped_rows(units) == (units, 0, [], 0)
+    assert county._capped_rows(units) == (units, 0, [], 0)
 
-    ranking = svg_texts(county_charts.ranking_bar(units))
-    heatmap = svg_texts(county_charts.dimension_heatmap(names, DIMENSIONS, scores))
+    ranking = svg_texts(county.ranking_bar(units))
+    heatmap = svg_texts(county.dimension_heatmap(names, DIMENSIONS, scores))
     assert set(names) <= set(ranking)
     assert [t for t in heatmap if t.startswith("测试单位")] == names
     for texts in (ranking, heatmap):
         assert not [t for t in texts if "其余" in t or "共 " in t]
-    assert "图中只" not in county_charts.alt_text_ranking_bar(units)
-    assert "图中只" not in county_charts.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
+    assert "图中只" not in county.alt_text_ranking_bar(units)
+    assert "图中只" not in county.alt_text_dimension_heatmap(names, DIMENSIONS, scores)
 
 
 def test_global_rc_params_are_left_alone():
@@ -409,11 +407,11 @@ def test_global_rc_params_are_left_alone():
 
 def test_bad_format_and_ragged_data_are_refused():
     with pytest.raises(ValueError, match="fmt"):
-        county_charts.ranking_bar(*CASES["ranking_bar"], fmt="pdf")
+        county.ranking_bar(*CASES["ranking_bar"], fmt="pdf")
     with pytest.raises(ValueError):
-        county_charts.dimension_heatmap(["县财政局"], DIMENSIONS, [[60.0, 70.0]])
+        county.dimension_heatmap(["县财政局"], DIMENSIONS, [[60.0, 70.0]])
     with pytest.raises(ValueError):
-        charts.trend(["第一轮", "第二轮"], [("融合度指数", [60.0])])
+        profile.trend(["第一轮", "第二轮"], [("融合度指数", [60.0])])
 
 
 def test_long_labels_are_wrapped_and_truncated():
@@ -436,7 +434,7 @@ class Keep(logging.Handler):
         records.append(record.getMessage())
 logging.getLogger("matplotlib").addHandler(Keep())
 logging.getLogger("matplotlib").setLevel(logging.DEBUG)
-from reports import charts
+from reports.charts import profile as charts
 cases = json.loads(sys.argv[1])
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")

@@ -8,10 +8,14 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from reports import county_charts, scoring, selectors
+from reports import scoring, selectors
+from reports.charts import county
 from reports.models import SubmissionScore
-from surveys.demo import seed_demo
-from surveys.models import AuditEvent, RosterEntry, Round, Submission, Unit
+from surveys.audit.models import AuditEvent
+from surveys.demo.seed import seed_demo
+from surveys.organisation.models import Unit
+from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Submission
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +135,7 @@ def test_unchanged_chart_is_not_rendered_again(
     submit(client, secretary_a, open_round, questionnaire, likert="4")
     client.force_login(office)
     url = reverse("round_chart", args=[open_round.pk, "ranking", "svg"])
-    with mock.patch.object(county_charts, "ranking_bar", wraps=county_charts.ranking_bar) as render:
+    with mock.patch.object(county, "ranking_bar", wraps=county.ranking_bar) as render:
         first = client.get(url).content
         second = client.get(url).content
         assert render.call_count == 1

@@ -11,9 +11,11 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reports import export_views, exports, scoring
+from reports import scoring
+from reports.exports import tables, views
 from reports.store import scoring_model
-from surveys.models import Answer, Question, Submission
+from surveys.questionnaires.models import Question
+from surveys.submissions.models import Answer, Submission
 from tests.surveys.helpers import answer_post
 
 SHEETS = ["单位得分", "支部得分", "题目均分", "原始答卷"]
@@ -26,14 +28,14 @@ XSS = "<script>alert(1)</script>"
 
 @pytest.mark.parametrize("text", INJECTIONS)
 def test_neutralise_prefixes_text_a_spreadsheet_would_run(text):
-    assert exports.neutralise(text) == "'" + text
+    assert tables.neutralise(text) == "'" + text
 
 
 @pytest.mark.parametrize(
     "value", [-2, -2.5, Decimal("-3.25"), 0, 85.0, None, "", "县水利局", "1+1", "'=already", XSS]
 )
 def test_neutralise_leaves_numbers_and_plain_text_alone(value):
-    assert exports.neutralise(value) == value
+    assert tables.neutralise(value) == value
 
 
 def test_csv_renderer_keeps_negative_numbers_numeric():
@@ -41,7 +43,7 @@ def test_csv_renderer_keeps_negative_numbers_numeric():
         yield ["变化", "说明"]
         yield [-2.5, "-2+3"]
 
-    text = b"".join(exports.csv_stream(None, rows=rows)).decode("utf-8-sig")
+    text = b"".join(tables.csv_stream(None, rows=rows)).decode("utf-8-sig")
     assert text.splitlines() == ["变化,说明", "-2.5,'-2+3"]
 
 
@@ -111,7 +113,7 @@ def by_first_column(rows):
 def test_xlsx_has_four_sheets_with_chinese_headers_and_known_numbers(
     open_round, questionnaire, known
 ):
-    workbook = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(open_round)))
+    workbook = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(open_round)))
     assert workbook.sheetnames == SHEETS
     dims = list(questionnaire.dimensions.order_by("order").values_list("name", flat=True))
     assert dims == ["学用结合", "组织生活实效", "内生活力"]
@@ -158,7 +160,7 @@ def test_xlsx_has_four_sheets_with_chinese_headers_and_known_numbers(
 
 
 def test_raw_answers_show_values_as_answered(open_round, questionnaire, known):
-    header, *rows = list(exports.raw_answer_rows(open_round))
+    header, *rows = list(tables.raw_answer_rows(open_round))
     row = dict(zip(header, rows[0], strict=True))
     column = {h.split(" ")[0]: h for h in header[5:]}
     by_kind = {q.kind: q.code for q in questionnaire.questions.all()}
@@ -174,7 +176,7 @@ def test_csv_is_utf8_with_bom_one_row_per_submitted_submission(
 ):
     submit(client, secretary_a, open_round, questionnaire, likert="4")
     submit(client, secretary_b, open_round, questionnaire, likert="2", action="save")  # draft
-    body = b"".join(exports.csv_stream(open_round))
+    body = b"".join(tables.csv_stream(open_round))
     assert body.startswith(b"\xef\xbb\xbf")
     text = body.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -190,10 +192,10 @@ def test_raw_answers_take_a_fixed_number_of_queries(
 ):
     submit(client, secretary_a, open_round, questionnaire, likert="4")
     with django_assert_num_queries(3):  # questions, submissions, answers
-        assert len(list(exports.raw_answer_rows(open_round))) == 2
+        assert len(list(tables.raw_answer_rows(open_round))) == 2
     submit(client, secretary_b, open_round, questionnaire, likert="2")
     with django_assert_num_queries(3):
-        assert len(list(exports.raw_answer_rows(open_round))) == 3
+        assert len(list(tables.raw_answer_rows(open_round))) == 3
 
 
 @pytest.fixture
@@ -215,7 +217,7 @@ def hostile(client, secretary_a, open_round, questionnaire):
 
 
 def test_formula_payloads_are_neutralised_in_csv(open_round, hostile):
-    text = b"".join(exports.csv_stream(open_round)).decode("utf-8-sig")
+    text = b"".join(tables.csv_stream(open_round)).decode("utf-8-sig")
     header, row = list(csv.reader(io.StringIO(text, newline="")))
     cells = {h.split(" ")[0]: value for h, value in zip(header, row, strict=True)}
     for code, payload in hostile.items():
@@ -226,7 +228,7 @@ def test_formula_payloads_are_neutralised_in_csv(open_round, hostile):
 
 
 def test_formula_payloads_are_neutralised_in_xlsx(open_round, hostile):
-    workbook = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(open_round)))
+    workbook = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(open_round)))
     sheet = workbook["原始答卷"]
     header = [c.value for c in sheet[1]]
     cells = {h.split(" ")[0]: c for h, c in zip(header, sheet[2], strict=True)}
@@ -337,7 +339,7 @@ def test_anonymous_is_sent_to_login(client, open_round, unit_a, name):
 def test_content_types_and_streaming(client, office, open_round, unit_a, known):
     client.force_login(office)
     xlsx = client.get(url_for("export_round_xlsx", open_round, unit_a))
-    assert xlsx["Content-Type"] == export_views.XLSX
+    assert xlsx["Content-Type"] == views.XLSX
     response = client.get(url_for("export_round_csv", open_round, unit_a))
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"

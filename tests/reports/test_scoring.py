@@ -77,8 +77,9 @@ def test_worked_example_from_domain_md():
     assert score.answered == {"xueyong": (6, 6), "zuzhi": (4, 4), "neisheng": (2, 2)}
 
 
-@pytest.mark.parametrize("value, forward, reverse", [(1, 0, 100), (2, 25, 75), (3, 50, 50),
-                                                     (4, 75, 25), (5, 100, 0)])
+@pytest.mark.parametrize(
+    "value, forward, reverse", [(1, 0, 100), (2, 25, 75), (3, 50, 50), (4, 75, 25), (5, 100, 0)]
+)
 def test_likert_and_reverse_keyed(value, forward, reverse):
     assert item_score(likert("A"), value) == forward
     assert item_score(likert("B", reverse_keyed=True), value) == reverse
@@ -86,21 +87,25 @@ def test_likert_and_reverse_keyed(value, forward, reverse):
 
 def test_yes_no_and_reversed_yes_no():
     yes_no = ItemSpec("F", "xueyong", "yes_no", cause="ruohua", aspect="mechanism")
-    reversed_ = ItemSpec("G", "xueyong", "yes_no", reverse_keyed=True, cause="ruohua",
-                         aspect="mechanism")
+    reversed_ = ItemSpec(
+        "G", "xueyong", "yes_no", reverse_keyed=True, cause="ruohua", aspect="mechanism"
+    )
     assert (item_score(yes_no, True), item_score(yes_no, False)) == (100, 0)
     assert (item_score(reversed_, True), item_score(reversed_, False)) == (0, 100)
 
 
-@pytest.mark.parametrize("value, expected", [
-    (0, 0),  # below the first band
-    (1, 40),  # exactly on a boundary
-    (Decimal("2.99"), 40),
-    (3, 70),
-    (5.5, 70),
-    (6, 100),
-    (60, 100),  # above the last band
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0, 0),  # below the first band
+        (1, 40),  # exactly on a boundary
+        (Decimal("2.99"), 40),
+        (3, 70),
+        (5.5, 70),
+        (6, 100),
+        (60, 100),  # above the last band
+    ],
+)
 def test_number_bands(value, expected):
     item = ItemSpec("N", "xueyong", "number", cause="ruohua", aspect="carrier", bands=BANDS)
     assert item_score(item, value) == expected
@@ -125,8 +130,15 @@ def test_not_applicable_and_unanswered_leave_the_denominator():
         pass
 
     items = [likert(f"A{n}") for n in range(6)] + [ItemSpec("T", "xueyong", "text")]
-    answers = {"A0": 5, "A1": 3, "A2": None, "A3": NOT_APPLICABLE, "A4": NotApplicable(),
-               "A5": 4, "T": "典型做法……"}
+    answers = {
+        "A0": 5,
+        "A1": 3,
+        "A2": None,
+        "A3": NOT_APPLICABLE,
+        "A4": NotApplicable(),
+        "A5": 4,
+        "T": "典型做法……",
+    }
 
     score = score_submission(one_dimension(*items), answers)
 
@@ -165,24 +177,40 @@ def test_item_weights():
 
 
 def test_dimension_weights():
-    dimensions = [DimensionSpec(d.code, d.name, w) for d, w in zip(DIMENSIONS, (0.5, 0.25, 0.25),
-                                                                   strict=True)]
+    dimensions = [
+        DimensionSpec(d.code, d.name, w) for d, w in zip(DIMENSIONS, (0.5, 0.25, 0.25), strict=True)
+    ]
     items = [likert("A"), likert("B", "zuzhi"), likert("C", "neisheng")]
     model = ScoringModel(dimensions, items, DEFAULT_GRADE_BANDS)
     assert score_submission(model, {"A": 5, "B": 1, "C": 3}).index == 62.5  # 50 + 0 + 12.5
 
 
-@pytest.mark.parametrize("score, grade", [(100, "好"), (85, "好"), (84.99, "较好"), (70, "较好"),
-                                          (69.99, "一般"), (60, "一般"), (59.99, "差"), (0, "差"),
-                                          (None, None)])
+@pytest.mark.parametrize(
+    "score, grade",
+    [
+        (100, "好"),
+        (85, "好"),
+        (84.99, "较好"),
+        (70, "较好"),
+        (69.99, "一般"),
+        (60, "一般"),
+        (59.99, "差"),
+        (0, "差"),
+        (None, None),
+    ],
+)
 def test_grade_boundaries(score, grade):
     assert grade_for(score, [("好", 85), ("较好", 70), ("一般", 60), ("差", 0)]) == grade
 
 
 def test_a_score_exactly_on_a_boundary_in_real_numbers_gets_the_higher_grade():
     # (1.1·75 + 0.2·50 + 1.1·100 + 0.1·100) / 2.5 = 85 exactly, 84.99999999999999 in floats.
-    model = one_dimension(likert("A", weight=1.1), likert("B", weight=0.2),
-                          likert("C", weight=1.1), likert("D", weight=0.1))
+    model = one_dimension(
+        likert("A", weight=1.1),
+        likert("B", weight=0.2),
+        likert("C", weight=1.1),
+        likert("D", weight=0.1),
+    )
     score = score_submission(model, {"A": 4, "B": 3, "C": 5, "D": 5})
     assert score.index < 85 and round2(score.index) == 85
     assert score.grade == "好"
@@ -257,18 +285,46 @@ def random_model():
     items = []
     for d, dimension in enumerate(DIMENSIONS):
         for n in range(6):
-            items.append(likert(f"{d}L{n}", dimension.code, reverse_keyed=n in (2, 5),
-                                weight=(1, 1.5, 0.5, 1, 2, 1.1)[n], cause=CAUSE_TAGS[(n + d) % 3],
-                                aspect=("goal", "mechanism", "carrier")[n % 3]))
-        items.append(ItemSpec(f"{d}Y", dimension.code, "yes_no", reverse_keyed=d == 1,
-                              cause="ruohua", aspect="mechanism"))
-        items.append(ItemSpec(f"{d}N", dimension.code, "number", bands=BANDS, weight=0.7,
-                              cause="fenhua", aspect="carrier"))
-        items.append(ItemSpec(f"{d}C", dimension.code, "choice", choices=CHOICES,
-                              cause="xuhua", aspect="goal"))
+            items.append(
+                likert(
+                    f"{d}L{n}",
+                    dimension.code,
+                    reverse_keyed=n in (2, 5),
+                    weight=(1, 1.5, 0.5, 1, 2, 1.1)[n],
+                    cause=CAUSE_TAGS[(n + d) % 3],
+                    aspect=("goal", "mechanism", "carrier")[n % 3],
+                )
+            )
+        items.append(
+            ItemSpec(
+                f"{d}Y",
+                dimension.code,
+                "yes_no",
+                reverse_keyed=d == 1,
+                cause="ruohua",
+                aspect="mechanism",
+            )
+        )
+        items.append(
+            ItemSpec(
+                f"{d}N",
+                dimension.code,
+                "number",
+                bands=BANDS,
+                weight=0.7,
+                cause="fenhua",
+                aspect="carrier",
+            )
+        )
+        items.append(
+            ItemSpec(
+                f"{d}C", dimension.code, "choice", choices=CHOICES, cause="xuhua", aspect="goal"
+            )
+        )
         items.append(ItemSpec(f"{d}T", dimension.code, "text"))
-    dimensions = [DimensionSpec(d.code, d.name, w) for d, w in zip(DIMENSIONS, (0.54, 0.3, 0.16),
-                                                                   strict=True)]
+    dimensions = [
+        DimensionSpec(d.code, d.name, w) for d, w in zip(DIMENSIONS, (0.54, 0.3, 0.16), strict=True)
+    ]
     return ScoringModel(dimensions, items, DEFAULT_GRADE_BANDS)
 
 
@@ -318,10 +374,15 @@ def test_score_frame_equals_score_submission():
     insufficient = straightlined = 0
     for code, row in frame.iterrows():
         expected = score_submission(model, submissions[code])
-        for column, value in [*expected.dimensions.items(), *expected.causes.items(),
-                              *expected.aspects.items(), ("index", expected.index),
-                              ("grade", expected.grade), ("main_cause", expected.main_cause),
-                              ("straightlined", expected.straightlined)]:
+        for column, value in [
+            *expected.dimensions.items(),
+            *expected.causes.items(),
+            *expected.aspects.items(),
+            ("index", expected.index),
+            ("grade", expected.grade),
+            ("main_cause", expected.main_cause),
+            ("straightlined", expected.straightlined),
+        ]:
             assert same(row[column], value), (code, column, row[column], value)
         insufficient += expected.index is None
         straightlined += expected.straightlined
@@ -329,8 +390,10 @@ def test_score_frame_equals_score_submission():
 
 
 def test_score_frame_refuses_bad_input():
-    model = one_dimension(likert("A"), ItemSpec("C", "xueyong", "choice", choices=CHOICES,
-                                                cause="xuhua", aspect="goal"))
+    model = one_dimension(
+        likert("A"),
+        ItemSpec("C", "xueyong", "choice", choices=CHOICES, cause="xuhua", aspect="goal"),
+    )
     bad = [
         [("s", "A", 4.0), ("s", "A", 5.0)],  # answered twice
         [("s", "A", 6.0)],

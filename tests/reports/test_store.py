@@ -7,7 +7,8 @@ from django.urls import reverse
 from reports import scoring
 from reports.models import DimensionScore, SubmissionScore
 from reports.store import rescore_round, scoring_model
-from surveys.models import Question, Submission
+from surveys.questionnaires.models import Question
+from surveys.submissions.models import Submission
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db

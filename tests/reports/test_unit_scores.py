@@ -12,10 +12,12 @@ from reports import selectors
 from reports.models import Recommendation, SubmissionScore, UnitScore
 from reports.services import score_set_excluded
 from reports.store import bump_version, bump_version_once, refresh_unit_scores, rescore_round
-from surveys import services
-from surveys.demo import seed_demo
-from surveys.models import Branch, RosterEntry, Round, Submission, Unit, User
-from surveys.office import submission_return
+from surveys.demo.seed import seed_demo
+from surveys.organisation.models import Branch, Unit, User
+from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions import services
+from surveys.submissions.models import Submission
+from surveys.submissions.services import submission_return
 from tests.conftest import make_user
 from tests.surveys.helpers import answer_post, run_concurrently, values_for
 

@@ -6,7 +6,7 @@ import threading
 
 from django.db import connection
 
-from surveys.models import Question
+from surveys.questionnaires.models import Question
 
 
 def answer_post(questionnaire, *, version, action="save", likert="4", skip=(), overrides=None):

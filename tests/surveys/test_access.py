@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from surveys.models import Submission
+from surveys.submissions.models import Submission
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db

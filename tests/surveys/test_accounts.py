@@ -9,9 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import accounts
-from surveys.models import AuditEvent, Branch, SecretaryAssignment, Submission, Unit, User
-from surveys.office import round_create
+from surveys.audit.models import AuditEvent
+from surveys.organisation import services
+from surveys.organisation.models import Branch, SecretaryAssignment, Unit, User
+from surveys.rounds.services import round_create
+from surveys.submissions.models import Submission
 from tests.conftest import PASSWORD, make_round, make_user
 from tests.surveys.helpers import csrf_token_from
 
@@ -170,7 +172,7 @@ def test_anyone_may_change_their_own_password(client, secretary_a):
 
 
 def test_generated_passwords_are_readable():
-    passwords = {accounts.generate_password() for _ in range(200)}
+    passwords = {services.generate_password() for _ in range(200)}
     assert len(passwords) == 200
     for password in passwords:
         assert len(password) == 10
@@ -180,7 +182,7 @@ def test_generated_passwords_are_readable():
 
 def test_initial_passwords_are_rehashed_at_full_strength_on_first_login(settings, branch_a):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    (encoded,) = accounts.hash_initial_passwords(["Kx7mPq2RtZ"])
+    (encoded,) = services.hash_initial_passwords(["Kx7mPq2RtZ"])
     assert encoded.startswith("pbkdf2_sha256$20000$")
     User.objects.create(
         username="fresh", password=encoded, role=User.Role.SECRETARY, branch=branch_a
@@ -288,7 +290,7 @@ def stopped_branch(office, secretary_a, branch_a):
     SecretaryAssignment.objects.create(
         branch=branch_a, user=secretary_a, started_at=timezone.now() - dt.timedelta(days=30)
     )
-    accounts.branch_deactivate(user=office, branch=branch_a)
+    services.branch_deactivate(user=office, branch=branch_a)
     AuditEvent.objects.all().delete()
     return Branch.objects.get(pk=branch_a.pk)
 
@@ -355,7 +357,7 @@ def test_reactivating_without_the_old_secretary_leaves_the_account_stopped(
         {"mode": "new", "name": "陈晓东", "phone": "13700001111", "username": "chenxd"},
     )
     assert User.objects.get(username="chenxd").branch_id == stopped_branch.pk
-    assert accounts.former_secretary(stopped_branch) is None
+    assert services.former_secretary(stopped_branch) is None
 
 
 def test_former_secretary_is_the_one_who_left_last(office, secretary_a, stopped_branch):
@@ -367,8 +369,8 @@ def test_former_secretary_is_the_one_who_left_last(office, secretary_a, stopped_
         started_at=timezone.now() - dt.timedelta(days=400),
         ended_at=timezone.now() - dt.timedelta(days=300),
     )
-    assert accounts.former_secretary(stopped_branch) == secretary_a
-    _branch, restored = accounts.branch_reactivate(user=office, branch=stopped_branch)
+    assert services.former_secretary(stopped_branch) == secretary_a
+    _branch, restored = services.branch_reactivate(user=office, branch=stopped_branch)
     assert restored == secretary_a
     assert not User.objects.get(pk=earlier.pk).is_active
 
@@ -377,9 +379,9 @@ def test_reactivation_refuses_what_it_cannot_do(
     office_client, office, secretary_a, branch_b, stopped_branch
 ):
     with pytest.raises(PermissionDenied):
-        accounts.branch_reactivate(user=secretary_a, branch=stopped_branch)
-    with pytest.raises(accounts.AccountError, match="已经是启用状态"):
-        accounts.branch_reactivate(user=office, branch=branch_b)
+        services.branch_reactivate(user=secretary_a, branch=stopped_branch)
+    with pytest.raises(services.AccountError, match="已经是启用状态"):
+        services.branch_reactivate(user=office, branch=branch_b)
 
     Unit.objects.filter(pk=stopped_branch.unit_id).update(is_active=False)
     url = reverse("people_branch_reactivate", args=[stopped_branch.pk])
@@ -490,15 +492,15 @@ def test_handover_form_refuses_bad_input(
 
 def test_services_refuse_non_office_users(secretary_a, secretary_b, branch_b):
     with pytest.raises(PermissionDenied):
-        accounts.password_reset(user=secretary_a, secretary=secretary_b)
+        services.password_reset(user=secretary_a, secretary=secretary_b)
     with pytest.raises(PermissionDenied, match="机关工委"):
-        accounts.branch_deactivate(user=secretary_a, branch=branch_b)
+        services.branch_deactivate(user=secretary_a, branch=branch_b)
     assert Branch.objects.get(pk=branch_b.pk).is_active
 
 
 def test_a_new_secretary_account_needs_a_phone_number(office, secretary_b, branch_b):
-    with pytest.raises(accounts.AccountError, match="手机号"):
-        accounts.secretary_handover(user=office, branch=branch_b, name="甲", username="jia")
+    with pytest.raises(services.AccountError, match="手机号"):
+        services.secretary_handover(user=office, branch=branch_b, name="甲", username="jia")
     assert User.objects.get(pk=secretary_b.pk).is_active
     assert not User.objects.filter(username="jia").exists()
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from reports.ahp import ahp_weights, complete_reciprocal
-from surveys.models import AuditEvent, Questionnaire
+from surveys.audit.models import AuditEvent
+from surveys.questionnaires.models import Questionnaire
 
 pytestmark = pytest.mark.django_db
 

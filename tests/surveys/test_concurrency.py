@@ -2,8 +2,10 @@
 
 import pytest
 
-from surveys import services
-from surveys.models import AuditEvent, RosterEntry, Submission, SubmissionSnapshot
+from surveys.audit.models import AuditEvent
+from surveys.rounds.models import RosterEntry
+from surveys.submissions import services
+from surveys.submissions.models import Submission, SubmissionSnapshot
 from tests.surveys.helpers import run_concurrently, values_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +35,8 @@ def test_simultaneous_submits_of_one_draft_yield_one_submission(
     outcomes = run_concurrently(jobs)
 
     unexpected = [
-        o for o in outcomes
+        o
+        for o in outcomes
         if isinstance(o, Exception) and not isinstance(o, services.StaleSubmission)
     ]
     assert unexpected == [], unexpected  # in particular no "database is locked"

@@ -7,14 +7,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from surveys.models import (
-    Answer,
-    AuditEvent,
-    Question,
-    RosterEntry,
-    Submission,
-    SubmissionSnapshot,
-)
+from surveys.audit.models import AuditEvent
+from surveys.questionnaires.models import Question
+from surveys.rounds.models import RosterEntry
+from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
 from tests.conftest import PASSWORD
 from tests.surveys.helpers import answer_post, csrf_token_from, first_question
 

@@ -11,22 +11,22 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from surveys.instrument import (
+from surveys.audit.models import AuditEvent
+from surveys.questionnaires.instrument import (
     STANDARD_PATH,
     InstrumentError,
     load_questionnaire,
     parse_instrument,
 )
-from surveys.models import (
+from surveys.questionnaires.models import (
     AspectTag,
-    AuditEvent,
     CauseTag,
     Dimension,
     GradeBand,
     Question,
     Questionnaire,
-    Round,
 )
+from surveys.rounds.models import Round
 
 FACT_KINDS = {Question.Kind.YES_NO, Question.Kind.NUMBER}
 
@@ -88,7 +88,10 @@ def test_standard_instrument_has_three_tagged_dimensions():
             if q.kind == Question.Kind.NUMBER:
                 assert q.bands and q.bands[0]["min"] == 0 and q.unit_label, q.code
     assert [(b.label, b.min_score) for b in questionnaire.grade_bands.all()] == [
-        ("好", 85), ("较好", 70), ("一般", 60), ("差", 0)
+        ("好", 85),
+        ("较好", 70),
+        ("一般", 60),
+        ("差", 0),
     ]
     assert AuditEvent.objects.filter(action=AuditEvent.Action.QUESTIONNAIRE_LOADED).count() == 1
 
@@ -113,8 +116,9 @@ def test_changed_file_updates_a_version_no_round_uses(tmp_path):
     find_question(data, "XY01")["text"] = "理论学习紧扣中心工作。"
     xueyong = data["dimensions"][0]["questions"]
     xueyong[:] = [q for q in xueyong if q["code"] != "XY07"]
-    xueyong.append({"code": "XY09", "text": "新增题目。", "kind": "likert",
-                    "cause": "分化", "aspect": "目标"})
+    xueyong.append(
+        {"code": "XY09", "text": "新增题目。", "kind": "likert", "cause": "分化", "aspect": "目标"}
+    )
     data["grade_bands"][0]["min"] = 90
 
     updated, created = load_questionnaire(write_copy(tmp_path, data))
@@ -134,8 +138,12 @@ def test_changed_file_updates_a_version_no_round_uses(tmp_path):
 def test_a_version_used_by_a_round_is_frozen(tmp_path):
     questionnaire, _ = load_questionnaire()
     now = timezone.now()
-    Round.objects.create(name="2026年第一季度融合度测评", questionnaire=questionnaire,
-                         opens_at=now, closes_at=now + dt.timedelta(days=7))
+    Round.objects.create(
+        name="2026年第一季度融合度测评",
+        questionnaire=questionnaire,
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=7),
+    )
     data = standard_data()
     find_question(data, "XY01")["text"] = "改过的题目。"
     before = row_counts()
@@ -193,8 +201,14 @@ def scored_item_without_aspect(data):
         (likert_with_bands, "HL01", "只有数值题"),
         (scored_item_without_aspect, "ZZ01", "缺少融合方面"),
     ],
-    ids=["duplicate-code", "unknown-cause", "non-monotone-bands", "zero-weight",
-         "likert-bands", "missing-aspect"],
+    ids=[
+        "duplicate-code",
+        "unknown-cause",
+        "non-monotone-bands",
+        "zero-weight",
+        "likert-bands",
+        "missing-aspect",
+    ],
 )
 def test_validation_names_the_offending_question(change, code, words):
     with pytest.raises(InstrumentError) as excinfo:

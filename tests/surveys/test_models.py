@@ -7,7 +7,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from surveys.models import Answer, Question, Round, Submission, User
+from surveys.organisation.models import User
+from surveys.questionnaires.models import Question
+from surveys.rounds.models import Round
+from surveys.submissions.models import Answer, Submission
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import AuditEvent, Branch, Questionnaire, RosterEntry, Round
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import Branch
+from surveys.questionnaires.models import Questionnaire
+from surveys.rounds.models import RosterEntry, Round
 from tests.conftest import make_round
 
 pytestmark = pytest.mark.django_db

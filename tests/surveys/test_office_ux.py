@@ -10,9 +10,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import versions
-from surveys.models import AuditEvent, Branch, Question, Submission, SubmissionSnapshot
-from surveys.office_views import stored_answer_text
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import Branch
+from surveys.questionnaires import services
+from surveys.questionnaires.models import Question
+from surveys.submissions.models import Submission, SubmissionSnapshot
+from surveys.submissions.views import stored_answer_text
 from tests.conftest import make_round
 from tests.surveys.helpers import answer_post
 
@@ -275,7 +278,7 @@ def test_people_table_keeps_names_on_one_line(client, office, secretary_a):
 
 
 def test_questionnaire_list_keeps_short_columns_on_one_line(client, office, questionnaire):
-    versions.questionnaire_clone(user=office, questionnaire=questionnaire)
+    services.questionnaire_clone(user=office, questionnaire=questionnaire)
     client.force_login(office)
     html = client.get(reverse("questionnaires")).content.decode()
     assert 'class="table align-middle bg-body office-table" id="questionnaire-table"' in html

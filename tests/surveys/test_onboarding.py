@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from reports.selectors import data_version
-from surveys import onboarding, onboarding_plan
-from surveys.models import AuditEvent, Branch, SecretaryAssignment, Unit, User
+from surveys.audit.models import AuditEvent
+from surveys.organisation import import_plan, import_sheet
+from surveys.organisation.models import Branch, SecretaryAssignment, Unit, User
 from tests.conftest import make_user
 from tests.surveys.helpers import csrf_token_from
 
@@ -120,12 +121,12 @@ def test_template_has_the_columns_a_guide_and_an_example(office_client):
 
 
 def test_template_filled_in_parses():
-    workbook = openpyxl.load_workbook(io.BytesIO(onboarding.template_xlsx()))
+    workbook = openpyxl.load_workbook(io.BytesIO(import_sheet.template_xlsx()))
     for row in ROWS:
         workbook["组织与账号"].append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    rows, errors = onboarding.read_rows(buffer.getvalue())
+    rows, errors = import_sheet.read_rows(buffer.getvalue())
     assert errors == []
     assert [(r.number, r.branch_code, r.member_count, r.phone) for r in rows] == [
         (2, "U01B1", 23, "13812345678"),
@@ -394,7 +395,7 @@ def test_errors_are_listed_in_row_order(office_client, office):
 
 def test_error_sorting_keeps_whole_file_messages_first_and_rows_in_number_order():
     errors = ["第10行：丙。", "第9行：乙一。", "缺少说明。", "第9行：乙二。", "第2行：甲。"]
-    plan = onboarding_plan.plan_import([], onboarding_plan.Snapshot(), errors)
+    plan = import_plan.plan_import([], import_plan.Snapshot(), errors)
     assert plan.errors == [
         "缺少说明。",
         "第2行：甲。",
@@ -441,7 +442,7 @@ def too_many_rows():
     return xlsx(
         [
             ["U01", "县委办公室", f"B{i}", f"支部{i}", 1, "某", "13800000000", f"u{i}"]
-            for i in range(onboarding.MAX_ROWS + 1)
+            for i in range(import_sheet.MAX_ROWS + 1)
         ]
     )
 

@@ -10,9 +10,10 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from surveys import held_passwords
-from surveys.held_passwords import NEW_PASSWORDS, SEAL_COOKIE
-from surveys.models import AuditEvent, User
+from surveys.audit.models import AuditEvent
+from surveys.organisation import passwords
+from surveys.organisation.models import User
+from surveys.organisation.passwords import NEW_PASSWORDS, SEAL_COOKIE
 from tests.conftest import PASSWORD
 from tests.surveys.helpers import csrf_token_from
 
@@ -131,27 +132,27 @@ def test_reloading_the_handover_result_shows_no_password_again(
 
 
 def test_sealed_text_opens_with_its_key_only():
-    key = held_passwords.new_key()
-    sealed = held_passwords.seal(key, "Ab3defGh9k")
+    key = passwords.new_key()
+    sealed = passwords.seal(key, "Ab3defGh9k")
     assert "Ab3defGh9k" not in sealed
-    assert held_passwords.unseal(key, sealed) == "Ab3defGh9k"
-    assert held_passwords.seal(key, "Ab3defGh9k") != sealed, "a fresh nonce every time"
-    assert held_passwords.unseal(held_passwords.new_key(), sealed) is None
+    assert passwords.unseal(key, sealed) == "Ab3defGh9k"
+    assert passwords.seal(key, "Ab3defGh9k") != sealed, "a fresh nonce every time"
+    assert passwords.unseal(passwords.new_key(), sealed) is None
     tampered = sealed[:-4] + ("AAAA" if sealed[-4:] != "AAAA" else "BBBB")
-    assert held_passwords.unseal(key, tampered) is None
+    assert passwords.unseal(key, tampered) is None
     for bad_key in ("", "not base64!", "c2hvcnQ="):
-        assert not held_passwords.is_key(bad_key)
-        assert held_passwords.unseal(bad_key, sealed) is None
-    assert held_passwords.unseal(key, "%%%") is None
-    assert held_passwords.unseal(key, held_passwords.seal(key, "")) == ""
-    assert held_passwords.unseal(key, held_passwords.seal(key, "张建国 密码")) == "张建国 密码"
+        assert not passwords.is_key(bad_key)
+        assert passwords.unseal(bad_key, sealed) is None
+    assert passwords.unseal(key, "%%%") is None
+    assert passwords.unseal(key, passwords.seal(key, "")) == ""
+    assert passwords.unseal(key, passwords.seal(key, "张建国 密码")) == "张建国 密码"
 
 
 def test_a_held_password_stops_opening_after_an_hour():
-    key = held_passwords.new_key()
+    key = passwords.new_key()
     sealed_at = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(sealed_at, tick=False):
-        sealed = held_passwords.seal(key, "Ab3defGh9k")
+        sealed = passwords.seal(key, "Ab3defGh9k")
     for minutes, expected in ((59, "Ab3defGh9k"), (61, None)):
         with time_machine.travel(sealed_at + dt.timedelta(minutes=minutes), tick=False):
-            assert held_passwords.unseal(key, sealed, held_passwords.SEAL_SECONDS) == expected
+            assert passwords.unseal(key, sealed, passwords.SEAL_SECONDS) == expected

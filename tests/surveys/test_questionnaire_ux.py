@@ -9,7 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from surveys.models import AuditEvent, Question, Submission, SubmissionSnapshot
+from surveys.audit.models import AuditEvent
+from surveys.questionnaires.models import Question
+from surveys.submissions.models import Submission, SubmissionSnapshot
 from tests.surveys.helpers import answer_post, first_question
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ alarm, and the report says what its main cause means."""
 import pytest
 from django.urls import reverse
 
-from reports.charts import CAUSE_NOTES
+from reports.charts.profile import CAUSE_NOTES
 from reports.models import SubmissionScore
-from surveys.models import CauseTag, Submission
+from surveys.questionnaires.models import CauseTag
+from surveys.submissions.models import Submission
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import SubmissionScore
-from surveys.models import AuditEvent, Reminder, Submission
+from surveys.audit.models import AuditEvent
+from surveys.rounds.models import Reminder
+from surveys.submissions.models import Submission
 from tests.surveys.helpers import answer_post
 
 pytestmark = pytest.mark.django_db

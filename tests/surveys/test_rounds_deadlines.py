@@ -9,9 +9,14 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import office as office_service
-from surveys import selectors, services
-from surveys.models import AuditEvent, Branch, Reminder, RosterEntry, Submission
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import Branch
+from surveys.rounds import selectors as rounds_selectors
+from surveys.rounds import services as rounds_services
+from surveys.rounds.models import Reminder, RosterEntry
+from surveys.submissions import selectors as submissions_selectors
+from surveys.submissions import services as submissions_services
+from surveys.submissions.models import Submission
 from tests.conftest import make_round
 from tests.surveys.helpers import answer_post, values_for
 
@@ -103,10 +108,10 @@ def test_secretary_may_submit_until_the_later_round_deadline(
 ):
     with time_machine.travel(OWN_END + dt.timedelta(days=1), tick=False):
         entry = entry_of(overtaken, branch_a)
-        services.submission_save_draft(
+        submissions_services.submission_save_draft(
             entry=entry, user=secretary_a, values=values_for(questionnaire, 3), version=0
         )
-        result = services.submission_submit(
+        result = submissions_services.submission_submit(
             entry=entry, user=secretary_a, values=values_for(questionnaire, 4), version=1
         )
     assert result.submission.status == Submission.Status.SUBMITTED
@@ -209,7 +214,7 @@ def test_reminder_and_its_banner_follow_a_running_own_deadline(
         assert "催报提醒" in client.get(reverse("home")).content.decode()
 
     with time_machine.travel(OWN_END + dt.timedelta(minutes=1), tick=False):
-        assert list(selectors.open_reminders(branch_a)) == []
+        assert list(rounds_selectors.open_reminders(branch_a)) == []
         client.force_login(office)
         response = client.post(reverse("remind", args=[round_.pk]), {"all": "1"}, follow=True)
         assert "只能对进行中的批次催报" in response.content.decode()
@@ -255,7 +260,7 @@ def test_close_early_without_extensions_keeps_the_plain_confirmation(client, off
         client.force_login(office)
         page = client.get(reverse("office_round", args=[round_.pk])).content.decode()
         assert "单独延期到了更晚的时间" not in page
-        result = office_service.round_close_now(user=office, round_=round_)
+        result = rounds_services.round_close_now(user=office, round_=round_)
     assert result["cancelled"] == []
     event = AuditEvent.objects.get(action=AuditEvent.Action.ROUND_CHANGED)
     assert event.detail["note"] == "提前结束"
@@ -276,7 +281,7 @@ def test_secretary_home_lists_open_rounds_by_deadline_then_scheduled_then_past(
     with time_machine.travel(now, tick=False):
         client.force_login(secretary_a)
         html = client.get(reverse("home")).content.decode()
-        current, past = selectors.tasks_for_branch(branch_a)
+        current, past = submissions_selectors.tasks_for_branch(branch_a)
     assert [e.round.name for e in current] == ["丙批次", "甲批次", "乙批次"]
     assert [e.round.name for e in past] == ["丁批次"]
     positions = [html.index(name) for name in ("丙批次", "甲批次", "乙批次", "丁批次")]

@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import ScoresVersion
-from surveys import office as office_service
-from surveys.models import AuditEvent, Branch, RosterEntry, User
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import Branch, User
+from surveys.rounds import services
+from surveys.rounds.models import RosterEntry
 from tests.conftest import make_round, make_user
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +109,7 @@ def test_new_branch_secretary_sees_and_fills_in_the_round_after_being_added(
     assert "目前没有需要填写的测评" in home and "请联系机关工委加入" in home
     assert client.get(reverse("questionnaire", args=[open_round.pk])).status_code == 404
 
-    office_service.roster_add(user=office, round_=open_round)
+    services.roster_add(user=office, round_=open_round)
     home = client.get(reverse("home")).content.decode()
     assert open_round.name in home and "开始填写" in home
     assert client.get(reverse("questionnaire", args=[open_round.pk])).status_code == 200
@@ -116,7 +118,7 @@ def test_new_branch_secretary_sees_and_fills_in_the_round_after_being_added(
 def test_adding_all_missing_ignores_inactive_and_is_idempotent(
     office, open_round, branch_a, branch_b, imported, inactive
 ):
-    added = office_service.roster_add(user=office, round_=open_round)
+    added = services.roster_add(user=office, round_=open_round)
     assert {b.pk for b in added} == {b.pk for b in imported}
     assert roster_ids(open_round) == {branch_a.pk, branch_b.pk} | {b.pk for b in imported}
     events = AuditEvent.objects.filter(action=AuditEvent.Action.ROUND_CHANGED).count()
@@ -124,7 +126,7 @@ def test_adding_all_missing_ignores_inactive_and_is_idempotent(
 
     # A replay (or a stale form naming branches already on it, or an inactive one) adds
     # nothing, records nothing and moves no version.
-    again = office_service.roster_add(
+    again = services.roster_add(
         user=office, round_=open_round, branch_ids=[imported[0].pk, inactive.pk, branch_a.pk]
     )
     assert again == []
@@ -166,7 +168,7 @@ def test_a_scheduled_round_is_offered_its_missing_branches_too(
     assert "有 2 个启用的党支部不在本批次名单中" in (
         client.get(reverse("office_round", args=[round_.pk])).content.decode()
     )
-    office_service.roster_add(user=office, round_=round_, branch_ids=[imported[1].pk])
+    services.roster_add(user=office, round_=round_, branch_ids=[imported[1].pk])
     assert roster_ids(round_) == {branch_a.pk, imported[1].pk}
 
 

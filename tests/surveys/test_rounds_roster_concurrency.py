@@ -5,8 +5,10 @@ overlap, on SQLite the IMMEDIATE transactions queue)."""
 import pytest
 
 from reports.models import ScoresVersion
-from surveys import office as office_service
-from surveys.models import AuditEvent, Branch, RosterEntry
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import Branch
+from surveys.rounds import services
+from surveys.rounds.models import RosterEntry
 from tests.surveys.helpers import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +23,7 @@ def test_simultaneous_adds_create_each_roster_entry_once(office, open_round, uni
     before = ScoresVersion.objects.get_or_create(pk=1)[0].value
 
     outcomes = run_concurrently(
-        [lambda: office_service.roster_add(user=office, round_=open_round) for _ in range(4)]
+        [lambda: services.roster_add(user=office, round_=open_round) for _ in range(4)]
     )
 
     assert [o for o in outcomes if isinstance(o, Exception)] == []

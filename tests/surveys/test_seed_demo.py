@@ -9,19 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from surveys.demo import seed_demo
-from surveys.models import (
-    Answer,
-    Branch,
-    Question,
-    RosterEntry,
-    Round,
-    Submission,
-    SubmissionSnapshot,
-    Unit,
-    User,
-)
-from surveys.services import answer_value
+from surveys.demo.seed import seed_demo
+from surveys.organisation.models import Branch, Unit, User
+from surveys.questionnaires.models import Question
+from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
+from surveys.submissions.services import answer_value
 
 SEED = 7
 
@@ -33,13 +26,19 @@ def demo(db):
 
 def fingerprint():
     """Everything a seed decides, in a stable order, without database ids or clock times."""
-    answers = (
-        Answer.objects.order_by(
-            "submission__round__opens_at", "submission__branch__code", "question__code"
-        ).values_list(
-            "submission__round__name", "submission__branch__code", "submission__status",
-            "question__code", "likert", "flag", "number", "choice", "text", "not_applicable",
-        )
+    answers = Answer.objects.order_by(
+        "submission__round__opens_at", "submission__branch__code", "question__code"
+    ).values_list(
+        "submission__round__name",
+        "submission__branch__code",
+        "submission__status",
+        "question__code",
+        "likert",
+        "flag",
+        "number",
+        "choice",
+        "text",
+        "not_applicable",
     )
     return {
         "units": list(Unit.objects.order_by("code").values_list("code", "name")),

@@ -10,16 +10,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from surveys import version_files, versions
-from surveys.models import AuditEvent, Dimension, GradeBand, Question, Questionnaire, User
-from surveys.questionnaire_forms import QuestionForm
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import User
+from surveys.questionnaires import files, services
+from surveys.questionnaires.forms import QuestionForm
+from surveys.questionnaires.models import Dimension, GradeBand, Question, Questionnaire
 
 pytestmark = pytest.mark.django_db
 
 
 def content(questionnaire):
     """Everything the office can edit, without the version number."""
-    data = versions.questionnaire_data(Questionnaire.objects.get(pk=questionnaire.pk))
+    data = services.questionnaire_data(Questionnaire.objects.get(pk=questionnaire.pk))
     data.pop("version")
     return data
 
@@ -46,7 +48,7 @@ def office_client(client, office):
 
 @pytest.fixture
 def draft(office, questionnaire):
-    return versions.questionnaire_clone(user=office, questionnaire=questionnaire)
+    return services.questionnaire_clone(user=office, questionnaire=questionnaire)
 
 
 def upload(client, name, data):
@@ -62,7 +64,7 @@ def test_list_shows_versions_with_counts_and_rounds(
     office_client, office, questionnaire, open_round, django_assert_max_num_queries
 ):
     for _ in range(3):
-        versions.questionnaire_clone(user=office, questionnaire=questionnaire)
+        services.questionnaire_clone(user=office, questionnaire=questionnaire)
     # Session, user, versions with counts, their rounds: not one more per version.
     with django_assert_max_num_queries(5):
         response = office_client.get(reverse("questionnaires"))
@@ -108,7 +110,7 @@ def test_services_refuse_a_frozen_version(office, questionnaire, open_round):
     before = snapshot(questionnaire)
     question = questionnaire.questions.first()
     attempts = [
-        lambda: versions.questionnaire_update(
+        lambda: services.questionnaire_update(
             user=office,
             questionnaire=questionnaire,
             title="改了名字",
@@ -117,20 +119,20 @@ def test_services_refuse_a_frozen_version(office, questionnaire, open_round):
             dimensions=[],
             grade_bands=[],
         ),
-        lambda: versions.question_save(
+        lambda: services.question_save(
             user=office,
             questionnaire=questionnaire,
             question=question,
             data={"text": "改过的题目", "code": question.code, "dimension": question.dimension},
         ),
-        lambda: versions.question_delete(user=office, question=question),
-        lambda: versions.questionnaire_delete(user=office, questionnaire=questionnaire),
-        lambda: versions.dimension_weights_apply(
+        lambda: services.question_delete(user=office, question=question),
+        lambda: services.questionnaire_delete(user=office, questionnaire=questionnaire),
+        lambda: services.dimension_weights_apply(
             user=office, questionnaire=questionnaire, judgements={(0, 1): 1, (0, 2): 1, (1, 2): 1}
         ),
     ]
     for attempt in attempts:
-        with pytest.raises(versions.VersionError, match="已被测评批次使用，不能修改"):
+        with pytest.raises(services.VersionError, match="已被测评批次使用，不能修改"):
             attempt()
     assert snapshot(questionnaire) == before
 
@@ -154,7 +156,7 @@ def test_posts_to_a_frozen_version_change_nothing(office_client, questionnaire, 
         assert response.redirect_chain[-1][0] == reverse(
             "questionnaire_detail", args=[questionnaire.pk]
         ), url
-        assert versions.FROZEN_MESSAGE in html(response), url
+        assert services.FROZEN_MESSAGE in html(response), url
     assert snapshot(questionnaire) == before
 
 
@@ -172,8 +174,8 @@ def test_an_unused_version_can_be_deleted_after_confirming(office_client, office
 
 
 def test_the_only_version_is_not_deleted(office, questionnaire):
-    with pytest.raises(versions.VersionError, match="唯一的问卷版本"):
-        versions.questionnaire_delete(user=office, questionnaire=questionnaire)
+    with pytest.raises(services.VersionError, match="唯一的问卷版本"):
+        services.questionnaire_delete(user=office, questionnaire=questionnaire)
     assert Questionnaire.objects.filter(pk=questionnaire.pk).exists()
 
 
@@ -351,10 +353,10 @@ def test_a_dimension_keeps_at_least_one_scored_question(office, draft):
     dimension = draft.dimensions.get(code="xueyong")
     scored = list(dimension.questions.exclude(kind="text"))
     for question in scored[:-1]:
-        versions.question_delete(user=office, question=question)
+        services.question_delete(user=office, question=question)
     before = snapshot(draft)
-    with pytest.raises(versions.VersionError, match="至少需要一道计分题"):
-        versions.question_delete(user=office, question=scored[-1])
+    with pytest.raises(services.VersionError, match="至少需要一道计分题"):
+        services.question_delete(user=office, question=scored[-1])
     assert snapshot(draft) == before
 
 
@@ -385,9 +387,9 @@ def test_xlsx_round_trip(office_client, questionnaire, open_round):
 
 
 def test_json_round_trip_has_the_yaml_structure(office_client, office, questionnaire):
-    draft = versions.questionnaire_clone(user=office, questionnaire=questionnaire)
+    draft = services.questionnaire_clone(user=office, questionnaire=questionnaire)
     question = draft.questions.get(code="ZZ01")
-    versions.question_save(
+    services.question_save(
         user=office,
         questionnaire=draft,
         question=question,
@@ -433,7 +435,7 @@ def test_exports_write_weights_as_the_office_would(office_client, draft):
 
 
 def test_import_keeps_a_new_codes_version_and_never_overwrites(office_client, questionnaire):
-    data = versions.questionnaire_data(questionnaire)
+    data = services.questionnaire_data(questionnaire)
     upload(office_client, "a.json", json.dumps(data | {"code": "pilot", "version": 4}).encode())
     assert Questionnaire.objects.get(code="pilot").version == 4
     upload(office_client, "b.json", json.dumps(data | {"code": "pilot", "version": 1}).encode())
@@ -447,7 +449,7 @@ def test_import_keeps_a_new_codes_version_and_never_overwrites(office_client, qu
 
 
 def mutated(questionnaire, change):
-    data = versions.questionnaire_data(questionnaire)
+    data = services.questionnaire_data(questionnaire)
     change(data)
     return json.dumps(data, ensure_ascii=False).encode()
 
@@ -491,7 +493,7 @@ def test_json_import_errors_change_nothing(office_client, questionnaire, case):
 
 
 def exported_book(questionnaire):
-    return openpyxl.load_workbook(io.BytesIO(version_files.export_xlsx(questionnaire)))
+    return openpyxl.load_workbook(io.BytesIO(files.export_xlsx(questionnaire)))
 
 
 def book_bytes(book):
@@ -570,7 +572,7 @@ def test_xlsx_import_errors_name_the_row_and_change_nothing(
 
 
 def test_json_import_lists_every_fault_at_once(office_client, questionnaire):
-    data = versions.questionnaire_data(questionnaire)
+    data = services.questionnaire_data(questionnaire)
     data["grade_bands"][0]["min"] = 60  # 好 60 below 较好 70
     first, second = data["dimensions"][0], data["dimensions"][1]
     first["questions"][2]["code"] = first["questions"][0]["code"]  # a repeated code
@@ -661,7 +663,7 @@ def test_office_nav_links_the_versions(office_client):
 
 def test_admin_shows_a_frozen_version_read_only(client, office, questionnaire, open_round):
     admin = User.objects.create_superuser("root", password="x")
-    draft = versions.questionnaire_clone(user=office, questionnaire=questionnaire)
+    draft = services.questionnaire_clone(user=office, questionnaire=questionnaire)
     client.force_login(admin)
     frozen_url = reverse("admin:surveys_questionnaire_change", args=[questionnaire.pk])
     page = html(client.get(frozen_url))

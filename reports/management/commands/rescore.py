@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.store import rescore_round
-from surveys.models import Round
+from surveys.rounds.models import Round
 
 
 class Command(BaseCommand):

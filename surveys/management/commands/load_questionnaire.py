@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.instrument import InstrumentError, LoadResult, load_instrument
+from surveys.questionnaires.instrument import InstrumentError, LoadResult, load_instrument
 
 MESSAGES = {
     LoadResult.CREATED: "已载入",
@@ -13,7 +13,7 @@ MESSAGES = {
 
 class Command(BaseCommand):
     help = (
-        "载入问卷文件（默认为标准问卷 surveys/instruments/standard.yaml）。"
+        "载入问卷文件（默认为标准问卷 surveys/questionnaires/instruments/standard.yaml）。"
         "重复执行不会产生重复数据。"
     )
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.demo import demo_logins, seed_demo
+from surveys.demo.seed import demo_logins, seed_demo
 
 
 class Command(BaseCommand):

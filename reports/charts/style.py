@@ -1,0 +1,196 @@
+"""Look and plumbing shared by the charts of one unit (``profile.py``) and of the county
+(``county.py``).
+
+Fonts. The bundled Droid Sans Fallback has the CJK glyphs but no Latin letters or digits, so
+every chart asks for a *list* of families: DejaVu Sans (shipped inside matplotlib) first, Droid
+Sans Fallback second. Since matplotlib 3.6 each glyph is looked up along that list, so "85.0"
+comes from DejaVu and "县委" from Droid. The font file is found relative to this module, not
+through Django settings, so the charts work (and are tested) without Django.
+
+Global state. Rendering happens inside ``figure()``, which holds a lock and a
+``matplotlib.rc_context``: our font, SVG and colour settings apply while one chart is drawn and
+saved, and the process-wide ``rcParams`` are restored afterwards. The lock matters because
+``rc_context`` swaps a process-global dict; two threads of one server drawing at once would
+otherwise see each other's settings. pyplot is never imported (it keeps figures alive in a
+global registry, which leaks in a long-running server).
+"""
+
+import io
+import threading
+from contextlib import contextmanager
+from itertools import pairwise
+from pathlib import Path
+
+import matplotlib
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, fontManager
+
+FONT_PATH = Path(__file__).resolve().parents[2] / "static/fonts/DroidSansFallbackFull.ttf"
+fontManager.addfont(str(FONT_PATH))
+CJK_FAMILY = FontProperties(fname=str(FONT_PATH)).get_name()  # "Droid Sans Fallback"
+FONT_FAMILIES = ["DejaVu Sans", CJK_FAMILY]
+
+GRADE_COLOURS = {
+    "好": "#2e7d32",
+    "较好": "#1565c0",
+    "一般": "#f9a825",
+    "差": "#c62828",
+}
+NO_DATA = "数据不足"
+NO_DATA_COLOUR = "#9e9e9e"
+NO_DATA_FILL = "#e0e0e0"
+PARTY_RED = "#b3120f"
+NEUTRAL = "#78909c"  # blue-grey for bars that are not the point of the chart
+TEXT = "#212121"
+MUTED = "#616161"
+# Series after the first (which is Party red): colours far from red and from each other.
+SERIES_COLOURS = [PARTY_RED, "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
+
+WIDTH = 8.0  # inches; at 100 px per inch the charts are laid out for ~800 px
+# Charts shown in a side column (~450 px on a desktop, the phone's width on a phone): drawn
+# narrower, so their text is not shrunk to unreadable when the image is fitted to the column.
+SIDE_WIDTH = 5.0
+PNG_DPI = 150  # PNG is 1200 px wide, so it stays sharp when shown at 800 px or printed
+MAX_HEIGHT = 24.0  # inches; a county has some dozens of units, past that rows just get tighter
+
+RC = {
+    "font.family": FONT_FAMILIES,
+    "font.size": 10,
+    # Droid Sans Fallback has one weight; asking for bold makes font_manager warn and fall
+    # back, so emphasis comes from size and colour instead.
+    "axes.titlesize": 14,
+    "axes.titleweight": "normal",
+    "axes.titlelocation": "left",
+    "axes.titlepad": 10,
+    "axes.edgecolor": "#bdbdbd",
+    "axes.labelcolor": TEXT,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "text.color": TEXT,
+    "xtick.color": MUTED,
+    "ytick.color": TEXT,
+    "axes.unicode_minus": True,  # DejaVu has U+2212
+    "svg.fonttype": "path",  # glyphs as outlines: viewers without the font still see Chinese
+    "svg.hashsalt": "ronghe",  # fixed salt: clip-path ids, hence the bytes, repeat for same data
+    "figure.facecolor": "white",
+}
+
+# Heatmap colours: red (low) through yellow to green (high); grey where there is no score.
+SCORE_CMAP = colormaps["RdYlGn"].with_extremes(bad=NO_DATA_FILL)
+
+FORMATS = {"svg": FigureCanvasSVG, "png": FigureCanvasAgg}
+_lock = threading.RLock()
+
+
+def check_format(fmt):
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be 'svg' or 'png', not {fmt!r}")
+
+
+def check_shape(rows, n_rows, n_columns):
+    """Refuse ragged data: a misplaced value would silently land in the wrong cell."""
+    if len(rows) != n_rows or any(len(row) != n_columns for row in rows):
+        raise ValueError(f"expected {n_rows} rows of {n_columns} values")
+
+
+def row_height(n, *, per_row=0.34, base=1.6, minimum=3.0):
+    """Figure height in inches for a chart with ``n`` rows, capped at MAX_HEIGHT."""
+    return min(MAX_HEIGHT, max(minimum, base + per_row * n))
+
+
+@contextmanager
+def figure(height, width=WIDTH):
+    """A fresh Figure drawn under the chart rc settings; call ``save`` inside the block."""
+    with _lock, matplotlib.rc_context(RC):
+        yield Figure(figsize=(width, height), layout="constrained")
+
+
+def save(fig, fmt):
+    check_format(fmt)
+    canvas = FORMATS[fmt](fig)
+    buf = io.BytesIO()
+    if fmt == "svg":
+        # No creation date, so the same data gives the same bytes (caching, ETags).
+        canvas.print_figure(buf, format="svg", metadata={"Date": None})
+    else:
+        canvas.print_figure(buf, format="png", dpi=PNG_DPI)
+    return buf.getvalue()
+
+
+def empty_chart(title, fmt, height=3.0):
+    """The chart for no data at all: the title and "暂无数据", never an exception."""
+    check_format(fmt)
+    with figure(height) as fig:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.set_title(title)
+        ax.text(
+            0.5,
+            0.5,
+            "暂无数据",
+            ha="center",
+            va="center",
+            fontsize=16,
+            color=MUTED,
+            transform=ax.transAxes,
+        )
+        return save(fig, fmt)
+
+
+def score_axis(ax, axis, label, upper=100):
+    """A 0–100 score axis with light grid lines; ``upper`` leaves room for value labels."""
+    getattr(ax, f"set_{axis}lim")(0, upper)
+    getattr(ax, f"set_{axis}ticks")(range(0, 101, 20))
+    getattr(ax, f"set_{axis}label")(label)
+    ax.grid(axis=axis, color="#eeeeee")
+    ax.set_axisbelow(True)
+
+
+def grade_colour(grade):
+    return GRADE_COLOURS.get(grade, NO_DATA_COLOUR)
+
+
+def score_text(value, missing=NO_DATA):
+    return missing if value is None else f"{value:.1f}"
+
+
+def shorten(label, width, lines=1):
+    """Break ``label`` into at most ``lines`` balanced lines of ≤ ``width`` characters.
+
+    Chinese has no spaces to break at, and a CJK character is about one em wide, so plain
+    character counting is the right measure here. Text that does not fit ends in "…".
+    """
+    label = str(label).strip()
+    if len(label) <= width:
+        return label
+    if len(label) > width * lines:
+        label = label[: width * lines - 1] + "…"
+    needed = -(-len(label) // width)
+    size = -(-len(label) // needed)  # 19 characters in 2 lines: 10 + 9, not 16 + 3
+    return "\n".join(label[i : i + size] for i in range(0, len(label), size))
+
+
+def spread(positions, gap):
+    """Move label positions apart so neighbours are at least ``gap`` apart, order kept."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = list(positions)
+    for before, after in pairwise(order):
+        placed[after] = max(placed[after], placed[before] + gap)
+    return placed
+
+
+def nan_if_none(values):
+    return [float("nan") if v is None else float(v) for v in values]
+
+
+def known(values):
+    """The values that are not None."""
+    return [v for v in values if v is not None]
+
+
+def mean(values):
+    values = known(values)
+    return sum(values) / len(values) if values else None

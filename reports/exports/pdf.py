@@ -1,0 +1,397 @@
+"""Printable unit reports (A4, fpdf2): the numbers of reports.selectors, the charts of
+reports.charts as PNG, and the report's countermeasures.
+
+Fonts. Droid Sans Fallback (bundled) has the Chinese glyphs but no Latin letters or digits;
+DejaVu Sans (shipped inside matplotlib, like in the charts) has those. DejaVu is the main
+font and Droid the fallback, so fpdf2 picks each glyph from the font that has it and the
+text stays real, selectable, searchable text. Both are embedded as subsets, so the PDF
+prints the same on an intranet PC without either font installed.
+"""
+
+import hashlib
+import io
+import struct
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import matplotlib
+from django.core.cache import cache
+from django.utils import timezone
+from fpdf import FPDF, FontFace
+from fpdf.enums import MethodReturnValue, WrapMode, XPos, YPos
+
+from reports import scoring, selectors
+from reports.charts import profile
+from reports.charts.style import FONT_PATH, PARTY_RED
+from surveys.organisation.models import Unit
+
+DEJAVU_DIR = Path(matplotlib.get_data_path()) / "fonts/ttf"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RED = tuple(int(PARTY_RED[i : i + 2], 16) for i in (1, 3, 5))
+GREY = (97, 97, 97)
+HEAD_FILL = (242, 242, 242)
+MISSING = scoring.INSUFFICIENT
+CHART_SECONDS = 60 * 60 * 24
+NO_LINE_START = set("，。、；：？！）》」』”’…%,.;:?!)]")
+
+
+def _score(value):
+    value = scoring.round2(value)
+    return MISSING if value is None else f"{value:.2f}"
+
+
+def _signed(value):
+    value = scoring.round2(value)
+    return "—" if value is None else f"{value:+.2f}"
+
+
+def _cause_label(tag):
+    label = selectors.CAUSE_LABELS.get(tag)
+    if not label:
+        return "—"
+    note = profile.CAUSE_NOTES.get(label)
+    return f"{label}（{note}）" if note else label
+
+
+def _chart_png(chart, *args):
+    """Drawing the charts is most of a PDF's time (~1 s a unit). A chart is a pure function
+    of its arguments, so it is kept under a hash of them: the unit's PDF, the round's PDF
+    and a second download draw each chart once, and changed data can never hit a stale one."""
+    digest = hashlib.sha256(repr((chart.__name__, args)).encode()).hexdigest()
+    key = f"pdf-chart:{digest}"
+    png = cache.get(key)
+    if png is None:
+        png = chart(*args, fmt="png")
+        cache.set(key, png, CHART_SECONDS)
+    return png
+
+
+def _png_size(png):
+    # Width and height from the IHDR chunk: no need to decode the image to lay it out.
+    return struct.unpack(">II", png[16:24])
+
+
+class ReportPDF(FPDF):
+    def __init__(self, running_title):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.running_title = running_title
+        self.add_font("DejaVu", "", DEJAVU_DIR / "DejaVuSans.ttf")
+        self.add_font("DejaVu", "B", DEJAVU_DIR / "DejaVuSans-Bold.ttf")
+        self.add_font("Droid", "", FONT_PATH)
+        # Droid has no bold: exact_match=False lets bold Chinese fall back to the regular
+        # face instead of dropping the glyphs.
+        self.set_fallback_fonts(["Droid"], exact_match=False)
+        self.set_font("DejaVu", size=10.5)
+        self.set_margins(18, 16, 18)
+        self.set_auto_page_break(True, margin=16)
+        self.set_title(running_title)
+        self.set_creator("Ronghe 融合度测评")
+        self.set_lang("zh-CN")
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("DejaVu", size=8)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, f"{self.running_title}　第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+        self.set_text_color(0)
+
+    # --- building blocks ------------------------------------------------------------------
+
+    def title_block(self, title, lines):
+        self.set_font("DejaVu", "B", 18)
+        self.set_text_color(*RED)
+        self.multi_cell(0, 10, title, align="C", wrapmode=WrapMode.CHAR, **_NEXT)
+        self.set_text_color(*GREY)
+        self.set_font("DejaVu", size=10)
+        for line in lines:
+            self.cell(0, 6, line, align="C", **_NEXT)
+        self.set_text_color(0)
+        self.set_draw_color(*RED)
+        self.set_line_width(0.6)
+        self.line(self.l_margin, self.y + 2, self.w - self.r_margin, self.y + 2)
+        self.set_line_width(0.2)
+        self.set_draw_color(0)
+        self.ln(6)
+
+    def heading(self, text, *, keep=20):
+        """A section heading, moved to a new page unless `keep` mm fit under it."""
+        if self.will_page_break(keep + 13):
+            self.add_page()
+        self.ln(3)
+        self.set_font("DejaVu", "B", 13)
+        self.set_text_color(*RED)
+        self.cell(0, 8, text, **_NEXT)
+        self.set_text_color(0)
+        self.set_font("DejaVu", size=10.5)
+        self.ln(1)
+
+    def paragraph(self, text, *, size=10.5, indent=0, bullet="", colour=None):
+        """Left-aligned text wrapped at any character (Chinese has no spaces to wrap at),
+        with a hanging indent after the bullet."""
+        self.set_font("DejaVu", size=size)
+        if colour:
+            self.set_text_color(*colour)
+        height = size * 0.55
+        bullet_width = self.get_string_width(bullet + " ") if bullet else 0
+        width = self.epw - indent - bullet_width
+        for i, line in enumerate(self._lines(text, width, height)):
+            self.set_x(self.l_margin + indent)
+            if bullet_width:
+                self.cell(bullet_width, height, bullet if i == 0 else "")
+            self.cell(width, height, line, **_NEXT)
+        self.set_text_color(0)
+
+    def _lines(self, text, width, height):
+        """fpdf2's character wrapping, then hanging punctuation (标点悬挂): a line may not
+        start with a closing mark like "，" or "。", so the mark joins the line before it
+        and overhangs the margin by one character, as Chinese typesetting does."""
+        lines = []
+        for part in str(text).splitlines() or [""]:
+            wrapped = self.multi_cell(
+                width,
+                height,
+                part,
+                dry_run=True,
+                output=MethodReturnValue.LINES,
+                wrapmode=WrapMode.CHAR,
+            )
+            start = len(lines)
+            for line in wrapped:
+                while len(lines) > start and line[:1] in NO_LINE_START:
+                    lines[-1] += line[0]
+                    line = line[1:]
+                if line or len(lines) == start:
+                    lines.append(line)
+        return lines
+
+    def grid(self, rows, col_widths, *, align=None, size=9.5):
+        self.set_font("DejaVu", size=size)
+        with self.table(
+            col_widths=col_widths,
+            width=sum(col_widths),
+            line_height=size * 0.6,
+            text_align=align or "LEFT",
+            wrapmode=WrapMode.CHAR,
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
+            padding=1,
+        ) as table:
+            for row in rows:
+                table.row([str(cell) for cell in row])
+        self.set_font("DejaVu", size=10.5)
+
+    def chart_size(self, png, *, width, max_height=None):
+        """Width and height (mm) of a chart scaled to `width`, or less to fit a page."""
+        px_w, px_h = _png_size(png)
+        max_height = max_height or self.eph - 16
+        w = min(width, max_height * px_w / px_h)
+        return w, w * px_h / px_w
+
+    def chart(self, title, png, *, width, max_height=None):
+        """A section of one chart, centred; heading and chart start a page together."""
+        w, h = self.chart_size(png, width=width, max_height=max_height)
+        self.heading(title, keep=h)
+        self.image(io.BytesIO(png), x=(self.w - w) / 2, w=w, h=h)
+        self.ln(2)
+
+
+_NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+
+def _generated_on():
+    today = timezone.now().astimezone(SHANGHAI)
+    return f"{today.year}年{today.month}月{today.day}日"
+
+
+# --- a unit -------------------------------------------------------------------------------
+
+
+def _unit_section(pdf, report):
+    row, county, dims = report.row, report.county, report.dimensions
+    pdf.start_section(report.unit.name)
+    pdf.title_block(
+        f"{report.unit.name}党建与业务融合度测评报告",
+        [f"测评批次：{report.round.name}　　生成日期：{_generated_on()}"],
+    )
+    pdf.heading("一、主要数据")
+    numbers = [
+        ("项目", "本单位", "全县平均"),
+        ("融合度指数", _score(row.index), _score(county.county_index)),
+        ("等次", row.grade or MISSING, county.county_grade or MISSING),
+        *[
+            (
+                d.name,
+                _score(row.dimensions.get(d.code)),
+                _score(county.county_dimensions.get(d.code)),
+            )
+            for d in dims
+        ],
+        ("主要成因", _cause_label(row.main_cause), _cause_label(county.county_main_cause)),
+        (
+            "已提交 / 名单支部数",
+            f"{row.submitted} / {row.roster}",
+            f"{county.submitted_count} / {county.roster_count}",
+        ),
+        ("计入统计的支部数", str(row.branches_scored), "—"),
+        ("较上轮变化", _signed(row.change), "—"),
+    ]
+    pdf.grid(numbers, (50, 62, 62))
+    names = [d.name for d in dims]
+    if not row.branches_scored:
+        # Nothing counted: no empty charts, and no "all dimensions are good" advice either
+        # (no score is not a good score).
+        pdf.paragraph("本批次该单位还没有计入统计的已提交答卷，暂无得分。", colour=GREY)
+        pdf.heading("二、对策建议")
+        pdf.paragraph("暂无得分，未生成对策建议。", colour=GREY)
+        pdf.heading("三、各题目平均得分")
+        pdf.paragraph("暂无得分。", colour=GREY)
+        _history_and_branches(pdf, report, dims, names)
+        return
+    radar = _chart_png(
+        profile.radar,
+        names,
+        [
+            (report.unit.name, [row.dimensions.get(d.code) for d in dims]),
+            ("全县平均", [county.county_dimensions.get(d.code) for d in dims]),
+        ],
+    )
+    pdf.ln(3)
+    w, h = pdf.chart_size(radar, width=95)
+    if pdf.will_page_break(h):
+        pdf.add_page()
+    pdf.image(io.BytesIO(radar), x=(pdf.w - w) / 2, w=w, h=h)
+
+    pdf.heading("二、对策建议")
+    if not report.recommendations:
+        pdf.paragraph("各维度得分均达到“较好”以上，未触发针对性对策建议。", colour=GREY)
+    for recommendation in report.recommendations:
+        pdf.paragraph(recommendation.title, size=11)
+        for action in recommendation.action_list:
+            pdf.paragraph(action, size=10, indent=4, bullet="•")
+        pdf.ln(1)
+
+    items = [(f"{q.code} {q.text}", s) for q, s in report.items]
+    pdf.chart("三、各题目平均得分", _chart_png(profile.item_bars, items), width=174)
+    _history_and_branches(pdf, report, dims, names)
+
+
+def _history_and_branches(pdf, report, dims, names):
+    """四 to 六: the trend (earlier rounds may have scores), the branches and their texts."""
+    if any(r[1] is not None for r in report.trend):
+        rounds = [r[0] for r in report.trend]
+        series = [("融合度指数", [r[1] for r in report.trend])] + [
+            (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
+        ]
+        pdf.chart("四、历次趋势", _chart_png(profile.trend, rounds, series), width=120)
+    else:
+        pdf.heading("四、历次趋势")
+        pdf.paragraph("该单位还没有任何一轮的得分。", colour=GREY)
+
+    pdf.heading("五、所属党支部")
+    if report.branches:
+        head = ("党支部", "指数", *names, "等次", "提示")
+        rows = [head]
+        for b in report.branches:
+            notes = [
+                note
+                for note, flagged in (
+                    ("疑似应付式作答", b["straightlined"]),
+                    ("不计入统计", b["excluded"]),
+                )
+                if flagged
+            ]
+            rows.append(
+                (
+                    b["branch"].name,
+                    _score(b["index"]),
+                    *[_score(b["dimensions"].get(d.code)) for d in dims],
+                    b["grade"] or MISSING,
+                    "；".join(notes),
+                )
+            )
+        rest = 174 - 44 - 18 - 18 - 26
+        pdf.grid(rows, (44, 18, *[rest / max(1, len(dims))] * len(dims), 18, 26), size=9)
+    else:
+        pdf.paragraph("本批次没有已提交的答卷。", colour=GREY)
+
+    pdf.heading("六、支部填写的文字内容")
+    if not report.texts:
+        pdf.paragraph("没有填写文字内容。", colour=GREY)
+    for question, answers in report.texts:
+        pdf.paragraph(f"{question.dimension.name} · {question.text}", size=10.5)
+        for branch, text in answers:
+            pdf.paragraph(f"{branch}：{text}", size=9.5, indent=5)
+        pdf.ln(1)
+
+
+def unit_report_pdf(report: selectors.UnitReport) -> bytes:
+    pdf = ReportPDF(f"{report.unit.name} · {report.round.name}")
+    pdf.add_page()
+    _unit_section(pdf, report)
+    return bytes(pdf.output())
+
+
+# --- a round ------------------------------------------------------------------------------
+
+
+def round_units(round_, overview):
+    """The units on the round's roster: ranked ones first (ranking order), then the units
+    without counted scores in their usual order."""
+    units = {
+        u.pk: u for u in Unit.objects.filter(branches__roster_entries__round=round_).distinct()
+    }
+    ranked = [units.pop(row.unit_id) for row in overview.units if row.unit_id in units]
+    return ranked + sorted(units.values(), key=lambda u: (u.order, u.code))
+
+
+def _cover(pdf, overview, units):
+    pdf.start_section("全县概况")
+    pdf.title_block(
+        "县直机关党建与业务融合度测评报告",
+        [f"测评批次：{overview.round.name}", f"生成日期：{_generated_on()}"],
+    )
+    pdf.heading("全县概况")
+    rows = [
+        ("项目", "数值"),
+        ("全县融合度指数", _score(overview.county_index)),
+        ("等次", overview.county_grade or MISSING),
+        *[(d.name, _score(overview.county_dimensions.get(d.code))) for d in overview.dimensions],
+        ("主要成因", _cause_label(overview.county_main_cause)),
+        (
+            "参评单位 / 已提交支部 / 参评支部",
+            f"{len(units)} / {overview.submitted_count} / {overview.roster_count}",
+        ),
+    ]
+    pdf.grid(rows, (80, 94))
+    pdf.heading("各单位融合度指数")
+    by_id = {row.unit_id: row for row in overview.units}
+    rows = [("排名", "单位", "融合度指数", "等次", "主要成因", "较上轮")]
+    for rank, unit in enumerate(units, start=1):
+        row = by_id.get(unit.pk)
+        if row is None:
+            rows.append(("—", unit.name, MISSING, MISSING, "—", "—"))
+            continue
+        rows.append(
+            (
+                str(rank) if row.index is not None else "—",
+                unit.name,
+                _score(row.index),
+                row.grade or MISSING,
+                row.main_cause_label or "—",
+                _signed(row.change),
+            )
+        )
+    pdf.grid(rows, (14, 60, 28, 22, 26, 24), size=9)
+
+
+def round_report_pdf(round_) -> bytes:
+    """Every unit of the round in one PDF: a cover with the county numbers and the ranking,
+    then one section per unit, each starting on a new page (and bookmarked)."""
+    overview = selectors.round_overview(round_)
+    units = round_units(round_, overview)
+    pdf = ReportPDF(f"{round_.name} · 融合度测评报告")
+    pdf.add_page()
+    _cover(pdf, overview, units)
+    for unit in units:
+        pdf.add_page()
+        _unit_section(pdf, selectors.unit_report(round_, unit, county=overview))
+    return bytes(pdf.output())

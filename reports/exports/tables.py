@@ -1,0 +1,402 @@
+"""A round's data for spreadsheets: each report yields its header, then its rows, once
+(pretix's exporter idea); `to_xlsx` and `csv_stream` only render those rows.
+
+Unit and county numbers come from reports.selectors, the same numbers the dashboards show;
+nothing is re-aggregated here. Scores are rounded with scoring.round2 and stay numbers, so
+the office can sort and sum them in Excel; a missing score is an empty cell.
+
+Every text cell goes through `neutralise` on its way into a file: a spreadsheet runs a cell
+that starts with "=" (or "+", "-", "@", …) as a formula, and free-text answers, branch names
+and question texts are typed by people (OWASP "CSV injection").
+"""
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal
+from itertools import islice
+
+import pandas as pd
+from django.db.models import Count
+from django.utils import timezone
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from reports import scoring, selectors
+from reports.models import DimensionScore, SubmissionScore
+from surveys.questionnaires.models import AspectTag, CauseTag, Dimension, Question
+from surveys.submissions.models import Answer, Submission
+
+BOM = b"\xef\xbb\xbf"  # lets Excel on Windows open a UTF-8 CSV as UTF-8, not GBK
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+CHUNK_SIZE = 5000  # answers fetched per round trip when streaming
+CSV_ROWS_PER_CHUNK = 1000  # rows per yielded piece of the CSV response
+HEADER_TEXT_CHARS = 12  # characters of the question text in a raw-answer column header
+NOT_APPLICABLE = "不适用"
+CAUSE_LABELS = dict(CauseTag.choices)
+ASPECT_LABELS = dict(AspectTag.choices)
+KIND_LABELS = dict(Question.Kind.choices)
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+
+
+def neutralise(value):
+    """Text that a spreadsheet would read as a formula, prefixed with an apostrophe.
+
+    Numbers are left alone: -2.5 is a number, not an attack, and must stay sortable."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _yes_no(flag):
+    return "是" if flag else "否"
+
+
+def _local(moment):
+    """Asia/Shanghai wall-clock time without tzinfo (Excel has no time zones), to the second."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
+
+
+def _person(last_name, first_name, username):
+    # User.display_name, from values() columns so that no User object is built per row.
+    if username is None:
+        return None
+    return f"{last_name}{first_name}" or username
+
+
+def _number(value: Decimal):
+    # A count of 3 reads better as 3 than as the column's 3.00.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _dimensions(round_):
+    return list(
+        Dimension.objects.filter(questionnaire=round_.questionnaire).order_by("order", "id")
+    )
+
+
+def _questions(round_):
+    return list(
+        Question.objects.filter(questionnaire=round_.questionnaire)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "id")
+    )
+
+
+# --- the reports --------------------------------------------------------------------------
+
+
+def unit_scores_rows(round_):
+    """单位得分: one row per unit on the roster, in ranking order (数据不足 last), with its
+    progress: 参评支部数 counts the submissions that count (not excluded by the office)."""
+    overview = selectors.round_overview(round_)
+    dimensions = overview.dimensions
+    yield [
+        "单位",
+        "名单支部数",
+        "已提交支部数",
+        "参评支部数",
+        "融合度指数",
+        *[d.name for d in dimensions],
+        "等次",
+        "主要成因",
+        "较上轮变化",
+        "疑似应付式答卷数",
+    ]
+    for unit in overview.units:
+        yield [
+            unit.name,
+            unit.roster,
+            unit.submitted,
+            unit.branches_scored,
+            scoring.round2(unit.index),
+            *[scoring.round2(unit.dimensions.get(d.code)) for d in dimensions],
+            unit.grade or scoring.INSUFFICIENT,
+            unit.main_cause_label,
+            scoring.round2(unit.change),
+            unit.straightlined,
+        ]
+
+
+def branch_scores_rows(round_):
+    """支部得分: one row per scored submission, excluded ones too (marked)."""
+    dimensions = _dimensions(round_)
+    dims_of = {}
+    for submission_id, code, score in DimensionScore.objects.filter(round=round_).values_list(
+        "score_of_id", "dimension__code", "score"
+    ):
+        dims_of.setdefault(submission_id, {})[code] = score
+    yield [
+        "单位",
+        "党支部",
+        "提交时间",
+        "提交人",
+        "融合度指数",
+        *[d.name for d in dimensions],
+        "等次",
+        *CAUSE_LABELS.values(),
+        "主要成因",
+        "疑似应付式作答",
+        "不计入统计",
+    ]
+    scores = (
+        SubmissionScore.objects.filter(round=round_)
+        .order_by("unit__order", "unit__code", "branch__code")
+        .values_list(
+            "submission_id",
+            "unit__name",
+            "branch__name",
+            "submission__submitted_at",
+            "submission__submitted_by__last_name",
+            "submission__submitted_by__first_name",
+            "submission__submitted_by__username",
+            "index",
+            "grade",
+            *[f"cause_{tag}" for tag in scoring.CAUSE_TAGS],
+            "main_cause",
+            "straightlined",
+            "excluded",
+        )
+    )
+    for pk, unit, branch, at, last, first, username, index, grade, *rest in scores:
+        *causes, main_cause, straightlined, excluded = rest
+        dims = dims_of.get(pk, {})
+        yield [
+            unit,
+            branch,
+            _local(at),
+            _person(last, first, username),
+            scoring.round2(index),
+            *[scoring.round2(dims.get(d.code)) for d in dimensions],
+            grade or scoring.INSUFFICIENT,
+            *[scoring.round2(c) for c in causes],
+            CAUSE_LABELS.get(main_cause, ""),
+            _yes_no(straightlined),
+            _yes_no(excluded),
+        ]
+
+
+def item_means_rows(round_):
+    """题目均分: every question with its answer count and mean item score (0–100) over the
+    counted submissions, county-wide."""
+    questions = _questions(round_)
+    specs = {q.id: scoring.ItemSpec(**_spec_fields(q)) for q in questions if q.is_scored}
+    counted = Answer.objects.filter(
+        submission__round=round_,
+        submission__status=Submission.Status.SUBMITTED,
+        submission__score__excluded=False,
+    )
+    # Answers take few distinct values (1–5, yes/no, a few counts), so SQL counts each
+    # distinct answer once and scoring.item_score scores it once: one query, no Python
+    # loop over every answer of the round.
+    totals = {qid: [0, 0.0] for qid in specs}  # answered, sum of scores
+    for qid, likert, flag, number, choice, n in (
+        counted.filter(question_id__in=specs, not_applicable=False)
+        .values_list("question_id", "likert", "flag", "number", "choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        value = next((v for v in (likert, flag, number, choice or None) if v is not None), None)
+        score = scoring.item_score(specs[qid], value)
+        if score is not None:
+            totals[qid][0] += n
+            totals[qid][1] += n * score
+    texts = dict(
+        counted.filter(question__kind=Question.Kind.TEXT)
+        .exclude(text="")
+        .values_list("question_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    yield ["维度", "题号", "题目", "题型", "反向计分", "成因", "融合方面", "作答数", "平均得分"]
+    for q in questions:
+        answered, total = totals[q.id] if q.is_scored else (texts.get(q.id, 0), None)
+        yield [
+            q.dimension.name,
+            q.code,
+            q.text,
+            KIND_LABELS.get(q.kind, q.kind),
+            _yes_no(q.reverse_keyed) if q.is_scored else None,
+            CAUSE_LABELS.get(q.cause) if q.cause else None,
+            ASPECT_LABELS.get(q.aspect) if q.aspect else None,
+            answered,
+            scoring.round2(total / answered) if total is not None and answered else None,
+        ]
+
+
+def _spec_fields(question):
+    return {
+        "code": question.code,
+        "dimension": question.dimension.code,
+        "kind": question.kind,
+        "reverse_keyed": question.reverse_keyed,
+        "weight": question.weight,
+        "cause": question.cause,
+        "aspect": question.aspect,
+        "bands": tuple(question.bands),
+        "choices": tuple(question.choices),
+    }
+
+
+def raw_answer_rows(round_):
+    """原始答卷: one row per submitted submission, one column per question, as answered.
+
+    Three queries whatever the size: the questions, the submissions (small rows, held), and
+    the answers streamed in chunks ordered by submission, so that one submission's answers
+    arrive together and are merged with its row without holding the round in memory."""
+    questions = _questions(round_)
+    position = {q.id: i for i, q in enumerate(questions)}
+    labels = {q.id: {c["value"]: c["label"] for c in q.choices} for q in questions if q.choices}
+    yield [
+        "单位",
+        "党支部",
+        "状态",
+        "提交时间",
+        "提交人",
+        *[_column_header(q) for q in questions],
+    ]
+    submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED)
+    submissions = list(
+        submitted.order_by("pk").values_list(
+            "pk",
+            "branch__unit__name",
+            "branch__name",
+            "submitted_at",
+            "submitted_by__last_name",
+            "submitted_by__first_name",
+            "submitted_by__username",
+        )
+    )
+    answers = (
+        Answer.objects.filter(submission__in=submitted)
+        .order_by("submission_id")
+        .values_list(
+            "submission_id",
+            "question_id",
+            "likert",
+            "flag",
+            "number",
+            "choice",
+            "text",
+            "not_applicable",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    status = Submission.Status.SUBMITTED.label
+    pending = next(answers, None)
+    for pk, unit, branch, submitted_at, last, first, username in submissions:
+        cells = [None] * len(questions)
+        while pending is not None and pending[0] <= pk:
+            sid, qid, likert, flag, number, choice, text, na = pending
+            if sid == pk and qid in position:
+                if na:
+                    value = NOT_APPLICABLE
+                elif likert is not None:
+                    value = likert
+                elif flag is not None:
+                    value = "是" if flag else "否"
+                elif number is not None:
+                    value = _number(number)
+                elif choice:
+                    value = labels.get(qid, {}).get(choice, choice)
+                else:
+                    value = text or None
+                cells[position[qid]] = value
+            pending = next(answers, None)
+        yield [unit, branch, status, _local(submitted_at), _person(last, first, username), *cells]
+
+
+def _column_header(question):
+    text = question.text.strip()
+    if len(text) > HEADER_TEXT_CHARS:
+        text = text[:HEADER_TEXT_CHARS] + "…"
+    return f"{question.code} {text}"
+
+
+# --- renderers ----------------------------------------------------------------------------
+
+SHEETS = (
+    ("单位得分", unit_scores_rows),
+    ("支部得分", branch_scores_rows),
+    ("题目均分", item_means_rows),
+    ("原始答卷", raw_answer_rows),
+)
+
+
+def csv_stream(round_, rows=raw_answer_rows):
+    """The raw answers as CSV, in encoded pieces for a StreamingHttpResponse."""
+    yield BOM
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for i, row in enumerate(rows(round_), start=1):
+        writer.writerow([neutralise(value) for value in row])
+        if i % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_value(value):
+    if isinstance(value, str):
+        # openpyxl refuses control characters XML cannot hold; strip them before
+        # neutralising, so that "\x01=1+1" cannot become a formula after the strip.
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def to_xlsx(round_) -> bytes:
+    """The four reports as the sheets of one workbook.
+
+    The workbook is write-only: rows stream to a temporary file instead of living as
+    cell objects (a 10,000-submission round is ~600,000 cells). For the same reason rows
+    are appended as they come rather than through DataFrame.to_excel, whose per-cell
+    formatting doubled the time at that size; pandas' ExcelWriter still owns the workbook."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl", engine_kwargs={"write_only": True}) as writer:
+        for title, report in SHEETS:
+            _write_sheet(writer.book.create_sheet(title), report(round_))
+    return buffer.getvalue()
+
+
+def _write_sheet(sheet, rows, *, sample=300):
+    header = [_xlsx_value(h) for h in next(rows)]
+    # Column widths must be set before the first row is written; measure them on a
+    # sample of rows (measuring every cell of a big sheet costs more than it is worth).
+    first = [[_xlsx_value(v) for v in row] for row in islice(rows, sample)]
+    for j, name in enumerate(header):
+        # Headers wrap (the row grows), so a long question header need not widen a column
+        # of 1–5 answers; the values decide, up to a readable maximum.
+        width = max([min(_display_width(name), 20), *(_display_width(row[j]) for row in first)])
+        sheet.column_dimensions[get_column_letter(j + 1)].width = min(40, max(8, width + 2))
+    # Keep 单位 and 党支部 in view when scrolling across a wide sheet.
+    sheet.freeze_panes = "C2" if header[1:2] == ["党支部"] else "A2"
+    sheet.append([_header_cell(sheet, name) for name in header])
+    for row in first:
+        sheet.append(row)
+    for row in rows:
+        sheet.append([_xlsx_value(v) for v in row])
+
+
+def _header_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.alignment = HEADER_ALIGNMENT
+    return cell
+
+
+def _display_width(value):
+    # A CJK character is about two Latin characters wide in Excel's default font.
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 16
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in str(value))

@@ -1,0 +1,43 @@
+"""The audit record: who did what, when, to which round, branch or submission."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        DRAFT_SAVED = "draft_saved", "保存草稿"
+        SUBMITTED = "submitted", "提交答卷"
+        RETURNED = "returned", "退回答卷"
+        REMINDED = "reminded", "催报"
+        ROUND_CREATED = "round_created", "创建批次"
+        ROUND_CHANGED = "round_changed", "修改批次"
+        QUESTIONNAIRE_LOADED = "questionnaire_loaded", "载入问卷"
+        IMPORTED = "imported", "批量导入"
+        PASSWORD_RESET = "password_reset", "重置密码"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+        QUESTIONNAIRE_CHANGED = "questionnaire_changed", "修改问卷"
+        BRANCH_CHANGED = "branch_changed", "调整支部"
+        SECRETARY_CHANGED = "secretary_changed", "更换支部书记"
+        SCORE_EXCLUDED = "score_excluded", "答卷不计入统计"
+        SCORE_RESTORED = "score_restored", "答卷恢复计入统计"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "surveys.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="操作人"
+    )
+    action = models.CharField("操作", max_length=32, choices=Action.choices)
+    round = models.ForeignKey("surveys.Round", on_delete=models.SET_NULL, null=True, blank=True)
+    branch = models.ForeignKey("surveys.Branch", on_delete=models.SET_NULL, null=True, blank=True)
+    submission = models.ForeignKey(
+        "surveys.Submission", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "操作记录"
+        verbose_name_plural = "操作记录"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

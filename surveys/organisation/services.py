@@ -1,0 +1,300 @@
+"""Accounts of branch secretaries: initial and reset passwords, the forced first change,
+deactivating a branch (and reactivating it) and handing a branch to a new secretary.
+
+Each write checks who acts, runs in one transaction and writes its audit record beside the
+change. Plaintext passwords are returned to the caller to be shown once, never stored."""
+
+import re
+import secrets
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Max, Prefetch, Q
+from django.utils import timezone
+
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import Branch, SecretaryAssignment, Unit, User
+
+# Without look-alikes (0/O/o, 1/l/I/i) so a password read off a screen or a printout is typed
+# right the first time.
+LOWER = "abcdefghjkmnpqrstuvwxyz"
+UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+DIGITS = "23456789"
+PASSWORD_LENGTH = 10
+
+PHONE_RE = re.compile(r"1[0-9]{10}")
+USERNAME_RE = re.compile(r"[A-Za-z0-9_.@+-]+")
+USERNAME_MAX = 150
+
+
+class AccountError(Exception):
+    """A refused account action, with a message fit to show the office."""
+
+
+def generate_password(length=PASSWORD_LENGTH):
+    """A random, readable password with at least one lower, one upper letter and one digit."""
+    alphabet = LOWER + UPPER + DIGITS
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (
+            any(c in LOWER for c in password)
+            and any(c in UPPER for c in password)
+            and any(c in DIGITS for c in password)
+        ):
+            return password
+
+
+class _InitialPasswordHasher(PBKDF2PasswordHasher):
+    # A random 10-character password from 55 symbols carries about 58 bits; guessing it
+    # needs no slow hash to be out of reach, unlike a password a person chose. The first
+    # login re-hashes it at the full work factor (must_update) and then it is replaced.
+    iterations = 20_000
+
+
+def hash_initial_passwords(passwords):
+    """Hashes for many generated passwords at once, fast enough for a bulk import of
+    hundreds of accounts within one request; the configured hasher if it is not PBKDF2."""
+    hasher = get_hasher()
+    if hasher.algorithm == PBKDF2PasswordHasher.algorithm:
+        hasher = _InitialPasswordHasher()
+    return [make_password(p, hasher=hasher) for p in passwords]
+
+
+def phone_problem(phone):
+    """Why a phone number is not acceptable, or "" if it is."""
+    if not PHONE_RE.fullmatch(phone):
+        return f"手机号“{phone}”格式不正确（应为11位数字）"
+    return ""
+
+
+def username_problem(username):
+    if len(username) > USERNAME_MAX:
+        return f"登录账号“{username[:20]}…”超过 {USERNAME_MAX} 个字符"
+    if not USERNAME_RE.fullmatch(username):
+        return f"登录账号“{username}”只能由英文字母、数字和 _ . - @ + 组成"
+    return ""
+
+
+def _require_office(user):
+    if not user.is_office:
+        raise PermissionDenied("只有机关工委工作人员可以执行此操作。")
+
+
+def _audit(user, action, *, branch=None, **detail):
+    AuditEvent.objects.create(actor=user, action=action, branch=branch, detail=detail)
+
+
+def _label(user):
+    return f"{user.display_name}（{user.username}）"
+
+
+def units_with_people():
+    """Every unit with its branches and their secretary accounts, in three queries."""
+    secretaries = User.objects.filter(role=User.Role.SECRETARY).order_by("-is_active", "id")
+    branches = Branch.objects.order_by("-is_active", "code").prefetch_related(
+        Prefetch("secretaries", queryset=secretaries)
+    )
+    return Unit.objects.order_by("order", "code").prefetch_related(
+        Prefetch("branches", queryset=branches)
+    )
+
+
+def handover_candidates():
+    """Accounts that may take over a branch: people without a role, not administrators."""
+    return User.objects.filter(role="", is_superuser=False, is_staff=False).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def password_reset(*, user, secretary) -> str:
+    """A new random password for a secretary, to be changed at the next login."""
+    _require_office(user)
+    with transaction.atomic():
+        secretary = User.objects.select_for_update().get(pk=secretary.pk)
+        if secretary.role != User.Role.SECRETARY:
+            raise AccountError("只能为支部书记账号重置密码。")
+        if not secretary.is_active:
+            raise AccountError("该账号已停用，不能重置密码。")
+        password = generate_password()
+        secretary.set_password(password)
+        secretary.must_change_password = True
+        secretary.save(update_fields=["password", "must_change_password"])
+        _audit(
+            user,
+            AuditEvent.Action.PASSWORD_RESET,
+            branch=secretary.branch,
+            note=f"重置 {_label(secretary)} 的密码，下次登录须修改",
+        )
+    return password
+
+
+def password_change(*, user, new_password):
+    """The user's own new password; it lifts the forced change after an initial or reset one."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        forced = user.must_change_password
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        _audit(
+            user,
+            AuditEvent.Action.PASSWORD_CHANGED,
+            branch=user.branch,
+            note="首次登录修改初始密码" if forced else "修改密码",
+        )
+
+
+def branch_deactivate(*, user, branch):
+    """Stop a branch: off new rosters by default, its secretary account can no longer log in.
+
+    The secretary keeps role and branch (the database requires a secretary to have one), so
+    the pair can be restored together in the admin if the branch is revived."""
+    _require_office(user)
+    now = timezone.now()
+    with transaction.atomic():
+        branch = Branch.objects.select_for_update().get(pk=branch.pk)
+        if not branch.is_active:
+            raise AccountError(f"“{branch.name}”已经停用。")
+        branch.is_active = False
+        branch.save(update_fields=["is_active"])
+        accounts = list(branch.secretaries.filter(is_active=True))
+        User.objects.filter(pk__in=[a.pk for a in accounts]).update(is_active=False)
+        SecretaryAssignment.objects.filter(branch=branch, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        note = "停用支部"
+        if accounts:
+            note += "，同时停用书记账号 " + "、".join(_label(a) for a in accounts)
+        _audit(
+            user,
+            AuditEvent.Action.BRANCH_CHANGED,
+            branch=branch,
+            changes={"启用": ["是", "否"]},
+            note=note,
+        )
+    return branch
+
+
+def former_secretary(branch):
+    """The secretary account that was stopped with the branch, to restore with it, or None.
+
+    Deactivation keeps the account's role and branch; a handover clears them, so an
+    account still pointing here was this branch's secretary when it stopped. Of several,
+    the one whose assignment here ended last."""
+    return (
+        User.objects.filter(role=User.Role.SECRETARY, branch=branch, is_active=False)
+        .annotate(left_at=Max("assignments__ended_at", filter=Q(assignments__branch=branch)))
+        .order_by(F("left_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
+
+
+def branch_reactivate(*, user, branch, restore_secretary=True):
+    """Undo a deactivation: the branch is back on new rosters by default and, if asked and
+    there is one, its former secretary can log in again with the old password.
+
+    Returns the branch and the restored secretary (or None)."""
+    _require_office(user)
+    now = timezone.now()
+    with transaction.atomic():
+        branch = (
+            Branch.objects.select_for_update(of=("self",)).select_related("unit").get(pk=branch.pk)
+        )
+        if branch.is_active:
+            raise AccountError(f"“{branch.name}”已经是启用状态。")
+        if not branch.unit.is_active:
+            raise AccountError(
+                f"所属单位“{branch.unit.name}”已停用，请先由系统管理员在后台启用该单位。"
+            )
+        branch.is_active = True
+        branch.save(update_fields=["is_active"])
+        secretary = former_secretary(branch) if restore_secretary else None
+        note = "重新启用支部"
+        if secretary is not None:
+            secretary = User.objects.select_for_update().get(pk=secretary.pk)
+            secretary.is_active = True
+            secretary.save(update_fields=["is_active"])
+            current = SecretaryAssignment.objects.filter(branch=branch, ended_at__isnull=True)
+            if not current.exists():
+                SecretaryAssignment.objects.create(branch=branch, user=secretary, started_at=now)
+            note += "，同时恢复书记账号 " + _label(secretary)
+        _audit(
+            user,
+            AuditEvent.Action.BRANCH_CHANGED,
+            branch=branch,
+            changes={"启用": ["否", "是"]},
+            note=note,
+        )
+    return branch, secretary
+
+
+def retire_secretaries(*, branch, now):
+    """End every secretary account of a branch: inactive, no role, no branch.
+
+    The branch keeps its submissions, so the next secretary sees its history and the old
+    one, who can no longer log in, sees nothing. Returns the retired accounts."""
+    old = list(User.objects.select_for_update().filter(role=User.Role.SECRETARY, branch=branch))
+    User.objects.filter(pk__in=[u.pk for u in old]).update(is_active=False, role="", branch=None)
+    SecretaryAssignment.objects.filter(branch=branch, ended_at__isnull=True).update(ended_at=now)
+    return old
+
+
+def appoint(*, branch, secretary, now):
+    """Make an account the branch's secretary and open its assignment."""
+    secretary.role = User.Role.SECRETARY
+    secretary.branch = branch
+    secretary.is_active = True
+    secretary.save()
+    SecretaryAssignment.objects.create(branch=branch, user=secretary, started_at=now)
+
+
+def secretary_handover(
+    *, user, branch, new_user=None, name="", phone="", username=""
+) -> tuple[User, str]:
+    """Hand a branch to another secretary: an existing account without a role, or a new one.
+
+    Returns the new secretary and, for a new account, its initial password (else "")."""
+    _require_office(user)
+    now = timezone.now()
+    with transaction.atomic():
+        branch = Branch.objects.select_for_update().get(pk=branch.pk)
+        if not branch.is_active:
+            raise AccountError(f"“{branch.name}”已停用，不能更换书记。")
+        password = ""
+        if new_user is not None:
+            new_user = User.objects.select_for_update().get(pk=new_user.pk)
+            if new_user.role or new_user.is_superuser or new_user.is_staff:
+                raise AccountError(f"账号 {_label(new_user)} 已有其他角色，不能直接担任支部书记。")
+        else:
+            new_user, password = _new_secretary_account(name=name, phone=phone, username=username)
+        old = retire_secretaries(branch=branch, now=now)
+        appoint(branch=branch, secretary=new_user, now=now)
+        _audit(
+            user,
+            AuditEvent.Action.SECRETARY_CHANGED,
+            branch=branch,
+            changes={
+                "书记": ["、".join(_label(u) for u in old) or "（无）", _label(new_user)],
+            },
+            note="原书记账号已停用" if old else "",
+        )
+    return new_user, password
+
+
+def _new_secretary_account(*, name, phone, username):
+    name, phone, username = name.strip(), phone.strip(), username.strip()
+    # The phone is required here as in the bulk import: it is how the office reaches a
+    # secretary who has not logged in yet.
+    if not name or not phone or not username:
+        raise AccountError("请填写新书记的姓名、手机号和登录账号。")
+    problem = username_problem(username) or phone_problem(phone)
+    if problem:
+        raise AccountError(problem + "。")
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"登录账号“{username}”已被使用，请换一个。")
+    password = generate_password()
+    account = User(
+        username=username, last_name=name, first_name="", phone=phone, must_change_password=True
+    )
+    account.set_password(password)
+    return account, password

@@ -1,0 +1,408 @@
+"""Questionnaire versions as files: XLSX and JSON export, and import from XLSX, JSON or YAML.
+
+Both directions go through the exchange format, the YAML instrument's structure
+(`surveys.versions.questionnaire_data`): JSON is that dict as JSON, and XLSX is the same dict
+laid out as one row per question. An upload is read back into that dict and run through
+`parse_instrument`, and only a valid file becomes a new version.
+"""
+
+import hashlib
+import io
+import json
+import re
+
+import openpyxl
+import yaml
+from django.db import transaction
+
+from surveys.audit.models import AuditEvent
+from surveys.questionnaires.instrument import QUESTION_FIELDS, InstrumentError, parse_instrument
+from surveys.questionnaires.models import Dimension, GradeBand, Question, Questionnaire
+from surveys.questionnaires.services import (
+    VersionError,
+    _audit,
+    _create,
+    _next_version,
+    _number,
+    _require_office,
+    format_band_lines,
+    format_choice_lines,
+    parse_band_lines,
+    parse_choice_lines,
+    plain_number,
+    questionnaire_data,
+)
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- export -------
+
+
+def export_json(questionnaire) -> bytes:
+    return json.dumps(questionnaire_data(questionnaire), ensure_ascii=False, indent=2).encode()
+
+
+INFO_SHEET, QUESTION_SHEET, GRADE_SHEET, DIMENSION_SHEET = (
+    "问卷信息",
+    "题目",
+    "等次划分",
+    "维度说明",
+)
+INFO_ROWS = {
+    "问卷编码": "code",
+    "版本号": "version",
+    "问卷名称": "title",
+    "说明": "description",
+    "维度最低作答比例": "min_answered_ratio",
+}
+QUESTION_COLUMNS = [
+    "维度编码",
+    "维度名称",
+    "维度权重",
+    "题目编码",
+    "题目",
+    "题型",
+    "反向计分",
+    "权重",
+    "成因",
+    "融合方面",
+    "必答",
+    "允许不适用",
+    "分档",
+    "选项",
+    "单位",
+    "最大值",
+    "填写说明",
+]
+OPTIONAL_COLUMNS = {"填写说明"}
+KIND_WORDS = dict(Question.Kind.choices)  # likert → 五级量表
+KIND_CODES = {label: value for value, label in Question.Kind.choices} | {
+    value: value for value in Question.Kind.values
+}
+
+
+def _yes(flag):
+    return "是" if flag else "否"
+
+
+def export_xlsx(questionnaire) -> bytes:
+    data = questionnaire_data(questionnaire)
+    book = openpyxl.Workbook()
+    info = book.active
+    info.title = INFO_SHEET
+    info.append(["项目", "内容"])
+    for label, key in INFO_ROWS.items():
+        info.append([label, data[key]])
+    sheet = book.create_sheet(QUESTION_SHEET)
+    sheet.append(QUESTION_COLUMNS)
+    for dim in data["dimensions"]:
+        for q in dim["questions"]:
+            sheet.append(
+                [
+                    dim["code"],
+                    dim["name"],
+                    dim["weight"],
+                    q["code"],
+                    q["text"],
+                    KIND_WORDS[q["kind"]],
+                    _yes(q["reverse"]),
+                    q["weight"],
+                    q.get("cause", ""),
+                    q.get("aspect", ""),
+                    _yes(q["required"]),
+                    _yes(q["allow_na"]),
+                    format_band_lines(q.get("bands"), sep="; "),
+                    format_choice_lines(q.get("choices")),
+                    q["unit_label"],
+                    q.get("max_value"),
+                    q["help"],
+                ]
+            )
+    grades = book.create_sheet(GRADE_SHEET)
+    grades.append(["等次", "最低分"])
+    for band in data["grade_bands"]:
+        grades.append([band["label"], band["min"]])
+    dims = book.create_sheet(DIMENSION_SHEET)
+    dims.append(["维度编码", "对应问题", "维度说明"])
+    for dim in data["dimensions"]:
+        dims.append([dim["code"], dim["problem"], dim["description"]])
+    for ws in book.worksheets:
+        ws.freeze_panes = "A2"
+        for column in ws.columns:
+            ws.column_dimensions[column[0].column_letter].width = 14
+    sheet.column_dimensions["E"].width = 60
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- import -------
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell_text(value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _cell_number(value, *, where, what, integer=False):
+    if isinstance(value, bool):
+        raise VersionError(f"{where}：{what}应为数字，现为“{value}”。")
+    if isinstance(value, str):
+        try:
+            value = _number(value)
+        except ValueError:
+            raise VersionError(f"{where}：{what}应为数字，现为“{value}”。") from None
+    if not isinstance(value, int | float):
+        raise VersionError(f"{where}：{what}应为数字，现为“{value}”。")
+    value = plain_number(value)
+    if integer and not isinstance(value, int):
+        raise VersionError(f"{where}：{what}应为整数，现为“{value}”。")
+    return value
+
+
+TRUE_WORDS, FALSE_WORDS = {"是", "true", "1", "y", "yes"}, {"否", "false", "0", "n", "no"}
+
+
+def _cell_bool(value, *, where, what):
+    word = _cell_text(value).lower() if not isinstance(value, bool) else str(value).lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise VersionError(f"{where}：{what}应填“是”或“否”，现为“{value}”。")
+
+
+def _rows(book, name, *, required=True):
+    if name not in book.sheetnames:
+        if required:
+            raise VersionError(f"Excel 文件缺少工作表“{name}”。请使用本系统导出的文件作为模板。")
+        return None, []
+    rows = list(book[name].iter_rows(values_only=True))
+    if not rows:
+        raise VersionError(f"工作表“{name}”是空的。")
+    header = [_cell_text(v) for v in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    body = [
+        (number, dict(zip(header, row, strict=False)))
+        for number, row in enumerate(rows[1:], start=2)
+        if any(not _blank(v) for v in row)
+    ]
+    return header, body
+
+
+def _check_header(header, sheet, expected, optional=()):
+    missing = [c for c in expected if c not in header and c not in optional]
+    unknown = [c for c in header if c not in expected]
+    if missing or unknown or len(set(header)) != len(header):
+        parts = []
+        if missing:
+            parts.append(f"缺少列 {'、'.join(missing)}")
+        if unknown:
+            parts.append(f"无法识别的列 {'、'.join(c or '（空白）' for c in unknown)}")
+        if len(set(header)) != len(header):
+            parts.append("有重复的列")
+        raise VersionError(
+            f"工作表“{sheet}”第1行（表头）有误：{'；'.join(parts)}。应为：{'、'.join(expected)}。"
+        )
+
+
+def _question_row(number, row):
+    where = f"“{QUESTION_SHEET}”第{number}行"
+    code = _cell_text(row.get("题目编码"))
+    if not code:
+        raise VersionError(f"{where}：缺少题目编码。")
+    kind = _cell_text(row.get("题型"))
+    item = {"code": code, "text": _cell_text(row.get("题目")), "kind": KIND_CODES.get(kind, kind)}
+    for column, key in (("反向计分", "reverse"), ("必答", "required"), ("允许不适用", "allow_na")):
+        if not _blank(row.get(column)):
+            item[key] = _cell_bool(row[column], where=where, what=column)
+    for column, key in (("成因", "cause"), ("融合方面", "aspect"), ("单位", "unit_label")):
+        if not _blank(row.get(column)):
+            item[key] = _cell_text(row[column])
+    if not _blank(row.get("填写说明")):
+        item["help"] = _cell_text(row["填写说明"])
+    if not _blank(row.get("权重")):
+        item["weight"] = _cell_number(row["权重"], where=where, what="权重")
+    if not _blank(row.get("最大值")):
+        item["max_value"] = _cell_number(row["最大值"], where=where, what="最大值", integer=True)
+    try:
+        if not _blank(row.get("分档")):
+            item["bands"] = parse_band_lines(_cell_text(row["分档"]))
+        if not _blank(row.get("选项")):
+            item["choices"] = parse_choice_lines(_cell_text(row["选项"]))
+    except VersionError as exc:
+        raise VersionError(f"{where}：{exc}") from None
+    return item
+
+
+def _xlsx_data(content):
+    """The workbook as the instrument dict, and the row of each question and dimension code."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
+        raise VersionError(
+            "文件不是有效的 Excel 工作簿（.xlsx）。请使用本系统导出的文件作为模板。"
+        ) from None
+    data = {}
+    header, info = _rows(book, INFO_SHEET)
+    _check_header(header, INFO_SHEET, ["项目", "内容"])
+    for number, row in info:
+        label, value = _cell_text(row.get("项目")), row.get("内容")
+        if label not in INFO_ROWS:
+            raise VersionError(f"“{INFO_SHEET}”第{number}行：无法识别的项目“{label}”。")
+        key = INFO_ROWS[label]
+        if key == "version" and not _blank(value):
+            value = _cell_number(value, where=f"“{INFO_SHEET}”第{number}行", what="版本号")
+        elif key == "min_answered_ratio" and not _blank(value):
+            value = _cell_number(value, where=f"“{INFO_SHEET}”第{number}行", what="作答比例")
+        elif key != "version":
+            value = _cell_text(value)
+        data[key] = value
+
+    header, grade_rows = _rows(book, GRADE_SHEET)
+    _check_header(header, GRADE_SHEET, ["等次", "最低分"])
+    data["grade_bands"] = [
+        {
+            "label": _cell_text(row["等次"]),
+            "min": _cell_number(row["最低分"], where=f"“{GRADE_SHEET}”第{n}行", what="最低分"),
+        }
+        for n, row in grade_rows
+    ]
+
+    header, question_rows = _rows(book, QUESTION_SHEET)
+    _check_header(header, QUESTION_SHEET, QUESTION_COLUMNS, OPTIONAL_COLUMNS)
+    if not question_rows:
+        raise VersionError(f"工作表“{QUESTION_SHEET}”没有题目。")
+    dimensions, where_is = {}, {}
+    for number, row in question_rows:
+        where = f"“{QUESTION_SHEET}”第{number}行"
+        code = _cell_text(row.get("维度编码"))
+        if not code:
+            raise VersionError(f"{where}：缺少维度编码。")
+        name, weight = _cell_text(row.get("维度名称")), row.get("维度权重")
+        weight = None if _blank(weight) else _cell_number(weight, where=where, what="维度权重")
+        if code not in dimensions:
+            # Later rows of the same dimension may leave its name and weight blank.
+            dimensions[code] = {"code": code, "name": name, "questions": []}
+            if weight is not None:
+                dimensions[code]["weight"] = weight
+            where_is[f"维度 {code}"] = number
+        elif (name and name != dimensions[code]["name"]) or (
+            weight is not None and weight != dimensions[code].get("weight", 1)
+        ):
+            raise VersionError(
+                f"{where}：维度 {code} 的名称或权重与第{where_is[f'维度 {code}']}行不一致。"
+            )
+        question = _question_row(number, row)
+        key = f"题目 {question['code']}"
+        if key in where_is:
+            raise VersionError(
+                f"{where}：题目编码“{question['code']}”与第{where_is[key]}行重复，"
+                "整份问卷内每道题的编码必须不同。"
+            )
+        where_is[key] = number
+        dimensions[code]["questions"].append(question)
+
+    header, notes = _rows(book, DIMENSION_SHEET, required=False)
+    if header is not None:
+        _check_header(header, DIMENSION_SHEET, ["维度编码", "对应问题", "维度说明"])
+        for number, row in notes:
+            code = _cell_text(row.get("维度编码"))
+            if code not in dimensions:
+                raise VersionError(f"“{DIMENSION_SHEET}”第{number}行：题目表中没有维度“{code}”。")
+            dimensions[code]["problem"] = _cell_text(row.get("对应问题"))
+            dimensions[code]["description"] = _cell_text(row.get("维度说明"))
+    data["dimensions"] = list(dimensions.values())
+    return data, where_is
+
+
+def _located(message, where_is):
+    """Prefix the validator's message with the row it is about, when it names one."""
+    match = re.match(r"(题目|维度) (\S+?)：", message)
+    if match and match.group(0)[:-1] in where_is:
+        return f"“{QUESTION_SHEET}”第{where_is[match.group(0)[:-1]]}行：{message}"
+    return message
+
+
+def _row_of(message):
+    match = re.match(rf"“{QUESTION_SHEET}”第(\d+)行", message)
+    return int(match.group(1)) if match else 0
+
+
+def instrument_from_upload(filename, content):
+    """The validated InstrumentSpec in an uploaded .xlsx, .json or .yaml file."""
+    name = (filename or "").lower()
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise VersionError("文件过大（超过 2 MB），请检查是否选错了文件。")
+    where_is = {}
+    if name.endswith(".xlsx"):
+        data, where_is = _xlsx_data(content)
+    elif name.endswith((".json", ".yaml", ".yml")):
+        try:
+            text = content.decode("utf-8-sig")
+            data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+        except UnicodeDecodeError:
+            raise VersionError("文件须为 UTF-8 编码。") from None
+        except json.JSONDecodeError as exc:
+            raise VersionError(f"JSON 格式有误：第 {exc.lineno} 行第 {exc.colno} 列。") from None
+        except yaml.YAMLError as exc:
+            raise VersionError(f"YAML 格式有误：{exc}") from None
+    else:
+        raise VersionError("只能导入 .xlsx 或 .json 文件（也可导入 .yaml 问卷文件）。")
+    try:
+        return parse_instrument(data)
+    except InstrumentError as exc:
+        located = [_located(problem, where_is) for problem in exc.problems]
+        if where_is:  # spreadsheet rows: in row order
+            located.sort(key=_row_of)
+        raise VersionError("\n".join(located)) from None
+
+
+def questionnaire_import(*, user, filename, content) -> Questionnaire:
+    """A NEW version from an uploaded file; nothing is written unless all of it is valid.
+
+    It keeps the file's version number when that number is new and above every stored one,
+    and otherwise takes the next free number: an import never overwrites a version."""
+    _require_office(user)
+    spec = instrument_from_upload(filename, content)
+    with transaction.atomic():
+        latest = _next_version(spec.code) - 1
+        version = spec.version if spec.version > latest else latest + 1
+        q = _create(
+            code=spec.code,
+            version=version,
+            title=spec.title,
+            description=spec.description,
+            min_answered_ratio=spec.min_answered_ratio,
+            source_sha256=hashlib.sha256(content).hexdigest(),
+        )
+        GradeBand.objects.bulk_create(
+            GradeBand(questionnaire=q, label=b.label, min_score=b.min_score)
+            for b in spec.grade_bands
+        )
+        for order, dim_spec in enumerate(spec.dimensions, start=1):
+            dimension = Dimension.objects.create(
+                questionnaire=q,
+                order=order,
+                **{f: getattr(dim_spec, f) for f in ("code", "name", "problem", "description")},
+                weight=dim_spec.weight,
+            )
+            Question.objects.bulk_create(
+                Question(
+                    questionnaire=q,
+                    dimension=dimension,
+                    code=q_spec.code,
+                    order=q_order,
+                    **{f: getattr(q_spec, f) for f in QUESTION_FIELDS},
+                )
+                for q_order, q_spec in enumerate(dim_spec.questions, start=1)
+            )
+        _audit(user, AuditEvent.Action.QUESTIONNAIRE_LOADED, q, f"从文件 {filename} 导入")
+    return q

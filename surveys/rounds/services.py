@@ -1,0 +1,326 @@
+"""The office's writes on rounds: create and edit, rosters, deadlines and reminders (催报).
+
+Each service checks that the user is office staff, runs in one transaction and writes the
+audit record beside the change."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from reports.store import bump_version
+from surveys.audit.models import AuditEvent
+from surveys.organisation.models import Branch, User
+from surveys.questionnaires.models import Questionnaire
+from surveys.rounds.models import Reminder, RosterEntry, Round
+from surveys.rounds.selectors import branches_missing_from
+from surveys.submissions.models import Submission
+
+REMINDER_INTERVAL = dt.timedelta(hours=24)
+
+
+class OfficeError(Exception):
+    """A refused office action, with a message fit to show."""
+
+
+def _require_office(user):
+    if not user.is_office:
+        raise PermissionDenied("只有机关工委工作人员可以执行此操作。")
+
+
+def _audit(user, action, *, round_=None, branch=None, submission=None, **detail):
+    AuditEvent.objects.create(
+        actor=user,
+        action=action,
+        round=round_,
+        branch=branch,
+        submission=submission,
+        detail=detail,
+    )
+
+
+def _local(value):
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def round_create(*, user, name, questionnaire, opens_at, closes_at, branches=None) -> Round:
+    """A new round; the roster is every active branch unless branches are given."""
+    _require_office(user)
+    if closes_at <= opens_at:
+        raise OfficeError("截止时间必须晚于开始时间。")
+    with transaction.atomic():
+        # Lock the version: an edit of it running now either finishes first or sees it frozen.
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        round_ = Round.objects.create(
+            name=name, questionnaire=questionnaire, opens_at=opens_at, closes_at=closes_at
+        )
+        roster = list(branches) if branches is not None else Branch.objects.filter(is_active=True)
+        RosterEntry.objects.bulk_create(RosterEntry(round=round_, branch=b) for b in roster)
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CREATED,
+            round_=round_,
+            name=name,
+            questionnaire=str(questionnaire),
+            opens_at=_local(opens_at),
+            closes_at=_local(closes_at),
+            roster=len(roster),
+        )
+    return round_
+
+
+def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, branches) -> Round:
+    """Change a round that has not opened yet: everything, roster included."""
+    _require_office(user)
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        if round_.status != Round.Status.SCHEDULED:
+            raise OfficeError("测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”。")
+        if closes_at <= opens_at:
+            raise OfficeError("截止时间必须晚于开始时间。")
+        changes = {}
+        for field, value in (
+            ("name", name),
+            ("questionnaire", questionnaire),
+            ("opens_at", opens_at),
+            ("closes_at", closes_at),
+        ):
+            if getattr(round_, field) != value:
+                old = getattr(round_, field)
+                changes[field] = [_show(old), _show(value)]
+                setattr(round_, field, value)
+        round_.save()
+        wanted = {b.pk for b in branches}
+        current = set(round_.roster.values_list("branch_id", flat=True))
+        RosterEntry.objects.filter(round=round_, branch_id__in=current - wanted).delete()
+        RosterEntry.objects.bulk_create(
+            RosterEntry(round=round_, branch_id=pk) for pk in wanted - current
+        )
+        if wanted != current:
+            changes["roster"] = [len(current), len(wanted)]
+        if changes:
+            _audit(user, AuditEvent.Action.ROUND_CHANGED, round_=round_, changes=changes)
+    return round_
+
+
+ROSTER_NAMES_NOTED = 20  # the audit note names this many added branches, then counts
+
+
+def roster_add(*, user, round_, branch_ids=None) -> list[Branch]:
+    """Put active branches that are not on the roster of a round that has not ended on
+    it (all of them, or the chosen ones), e.g. branches imported after the round was made.
+    They get the round's deadline.
+
+    Returns the branches added. The round row is locked first, so a second request for
+    the same branches (a double click) waits, finds them on the roster and adds none."""
+    _require_office(user)
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if round_.status == Round.Status.CLOSED:
+            raise OfficeError("本批次已经结束，不能再加入参评支部。")
+        missing = branches_missing_from(round_)
+        if branch_ids is not None:
+            missing = missing.filter(pk__in=branch_ids)
+        added = list(missing)
+        if not added:
+            return []
+        before = RosterEntry.objects.filter(round=round_).count()
+        RosterEntry.objects.bulk_create(RosterEntry(round=round_, branch=b) for b in added)
+        names = "、".join(b.name for b in added[:ROSTER_NAMES_NOTED])
+        if len(added) > ROSTER_NAMES_NOTED:
+            names += f" 等 {len(added)} 个"
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=round_,
+            branch=added[0] if len(added) == 1 else None,
+            changes={"roster": [before, before + len(added)]},
+            note=f"加入参评支部：{names}",
+            added=[b.code for b in added],
+        )
+        bump_version()  # the dashboards count a round's roster
+    return added
+
+
+def _show(value):
+    if isinstance(value, dt.datetime):
+        return _local(value)
+    return str(value)
+
+
+def round_close_now(*, user, round_) -> dict:
+    """End an open round now. Branch extensions (单独延期) end with it: the round's page
+    says how many before the office confirms, and the audit entry lists them.
+
+    Returns {"round": the round, "cancelled": branches whose own deadline was in force}."""
+    _require_office(user)
+    now = timezone.now()
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if round_.status_at(now) != Round.Status.OPEN:
+            raise OfficeError("只有进行中的批次可以提前结束。")
+        old = round_.closes_at
+        # Every own deadline after the new end would keep the round open for its branch,
+        # even one the old round deadline had overtaken: clear them all. Only those later
+        # than the old deadline were extensions in force, and only they are reported.
+        overrides = RosterEntry.objects.filter(round=round_, closes_at_override__gt=now)
+        cancelled = list(
+            overrides.filter(closes_at_override__gt=old)
+            .select_related("branch")
+            .order_by("branch__unit__order", "branch__unit__code", "branch__code")
+        )
+        overrides.update(closes_at_override=None)
+        round_.closes_at = now
+        round_.save(update_fields=["closes_at"])
+        note = "提前结束"
+        if cancelled:
+            note += f"；同时取消 {len(cancelled)} 个支部的单独延期：" + "、".join(
+                f"{e.branch.name}（原至 {_local(e.closes_at_override)}）" for e in cancelled
+            )
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=round_,
+            changes={"closes_at": [_local(old), _local(now)]},
+            note=note,
+            cancelled_extensions=[
+                {"branch": e.branch.code, "closes_at": _local(e.closes_at_override)}
+                for e in cancelled
+            ],
+        )
+    return {"round": round_, "cancelled": [e.branch for e in cancelled]}
+
+
+def round_extend(*, user, round_, closes_at, reason) -> Round:
+    """Move the deadline of the whole round later (also reopens a closed round)."""
+    _require_office(user)
+    if not reason.strip():
+        raise OfficeError("请填写延期原因。")
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if closes_at <= max(round_.closes_at, timezone.now()):
+            raise OfficeError("新的截止时间必须晚于原截止时间和当前时间。")
+        old = round_.closes_at
+        round_.closes_at = closes_at
+        round_.save(update_fields=["closes_at"])
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=round_,
+            changes={"closes_at": [_local(old), _local(closes_at)]},
+            reason=reason,
+        )
+    return round_
+
+
+def branch_extend(*, user, entry, closes_at, reason) -> RosterEntry:
+    """A deadline of one branch's own, later than the round's."""
+    _require_office(user)
+    if not reason.strip():
+        raise OfficeError("请填写延期原因。")
+    with transaction.atomic():
+        entry = RosterEntry.objects.select_for_update().select_related("round").get(pk=entry.pk)
+        if closes_at <= max(entry.closes_at, timezone.now()):
+            raise OfficeError("新的截止时间必须晚于该支部原截止时间和当前时间。")
+        old = entry.closes_at
+        entry.closes_at_override = closes_at
+        entry.override_reason = reason.strip()
+        entry.save(update_fields=["closes_at_override", "override_reason"])
+        _audit(
+            user,
+            AuditEvent.Action.ROUND_CHANGED,
+            round_=entry.round,
+            branch=entry.branch,
+            changes={"branch_closes_at": [_local(old), _local(closes_at)]},
+            reason=reason.strip(),
+        )
+    return entry
+
+
+def not_submitted(round_):
+    """Roster entries whose branch has not submitted (drafts and returned ones included)."""
+    submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED).values(
+        "branch_id"
+    )
+    return (
+        RosterEntry.objects.filter(round=round_)
+        .exclude(branch_id__in=submitted)
+        .select_related("round", "branch", "branch__unit")
+        .order_by("branch__unit__order", "branch__unit__code", "branch__code")
+    )
+
+
+def reminders_send(*, user, round_, branch_ids=None) -> dict:
+    """催报: remind branches that have not submitted (all, or the chosen ones).
+
+    Only branches that can still submit are reminded: after the round's deadline, those
+    with an extension of their own still running. A branch is reminded at most once per
+    round in 24 hours; the rest are skipped and counted, so pressing the button twice
+    sends nothing twice."""
+    _require_office(user)
+    now = timezone.now()
+    if not RosterEntry.objects.filter(round=round_).open_at(now).exists():
+        raise OfficeError("只能对进行中的批次催报。")
+    sent, recent = [], []
+    with transaction.atomic():
+        entries = not_submitted(round_)
+        if branch_ids is not None:
+            entries = entries.filter(branch_id__in=branch_ids)
+        entries = list(entries)
+        closed = [e.branch for e in entries if not e.is_open(now)]
+        entries = [e for e in entries if e.is_open(now)]
+        reminded = set(
+            Reminder.objects.filter(
+                round=round_,
+                branch_id__in=[e.branch_id for e in entries],
+                sent_at__gt=now - REMINDER_INTERVAL,
+            ).values_list("branch_id", flat=True)
+        )
+        secretaries = {
+            u.branch_id: u
+            for u in User.objects.filter(
+                role=User.Role.SECRETARY,
+                is_active=True,
+                branch_id__in=[e.branch_id for e in entries],
+            )
+        }
+        for entry in entries:
+            if entry.branch_id in reminded:
+                recent.append(entry.branch)
+                continue
+            secretary = secretaries.get(entry.branch_id)
+            message = (
+                f"{entry.branch.name}：《{round_.name}》将于 {_local(entry.closes_at)} 截止，"
+                "贵支部尚未提交答卷，请尽快登录“融合”测评系统填写并提交。"
+            )
+            reminder = Reminder.objects.create(
+                round=round_,
+                branch=entry.branch,
+                sent_by=user,
+                sent_at=now,
+                recipient=secretary,
+                email=secretary.email if secretary else "",
+                message=message,
+            )
+            if reminder.email:
+                # Inside the transaction: if sending fails, no reminder is logged as sent.
+                send_mail(
+                    f"【催报】{round_.name}",
+                    message,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [reminder.email],
+                )
+            sent.append(entry.branch)
+        if sent:
+            _audit(
+                user,
+                AuditEvent.Action.REMINDED,
+                round_=round_,
+                branches=[b.name for b in sent],
+                skipped_recent=[b.name for b in recent],
+            )
+    return {"sent": sent, "recent": recent, "closed": closed}

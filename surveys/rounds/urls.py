@@ -1,0 +1,20 @@
+"""The office's rounds, mounted at /office/."""
+
+from django.urls import path
+
+from surveys.rounds import views
+
+urlpatterns = [
+    path("", views.office_home, name="office_home"),
+    path("rounds/new/", views.round_new, name="round_new"),
+    path("rounds/<int:round_id>/", views.office_round, name="office_round"),
+    path("rounds/<int:round_id>/edit/", views.round_edit, name="round_edit"),
+    path("rounds/<int:round_id>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:round_id>/extend/", views.round_extend, name="round_extend"),
+    path(
+        "rounds/<int:round_id>/not-submitted.xlsx",
+        views.not_submitted_xlsx,
+        name="not_submitted_xlsx",
+    ),
+    path("rounds/<int:round_id>/remind/", views.reminders_send, name="remind"),
+]

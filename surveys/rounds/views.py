@@ -1,0 +1,250 @@
+"""The office's pages for running a round: the list, create and edit, deadlines, completion
+and 催报."""
+
+import pandas as pd
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from surveys.core.downloads import xlsx_response
+from surveys.core.permissions import office_required
+from surveys.organisation import selectors as organisation_selectors
+from surveys.rounds import selectors, services
+from surveys.rounds.forms import ExtendForm, RoundForm
+from surveys.rounds.models import Reminder, RosterEntry, Round
+from surveys.submissions.models import Submission
+
+
+@office_required
+def office_home(request):
+    rounds = list(selectors.rounds_with_progress())
+    return render(request, "surveys/rounds/list.html", {"rounds": rounds})
+
+
+# The not-submitted list opens with this many branches; the rest are one click away (and
+# all of them in the Excel export), so a round's page stays short on a phone.
+PENDING_SHOWN = 10
+
+
+@office_required
+def round_new(request):
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.round_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                questionnaire=form.cleaned_data["questionnaire"],
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+                branches=form.roster(),
+            )
+        except services.OfficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"已创建测评批次“{round_.name}”，参评支部 {round_.roster.count()} 个。"
+            )
+            return redirect("office_round", round_id=round_.pk)
+    return render(request, "surveys/rounds/form.html", {"form": form, "round": None})
+
+
+@office_required
+def round_edit(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    if round_.status != Round.Status.SCHEDULED:
+        messages.error(
+            request,
+            "测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”；"
+            "新设立的党支部可在本页“加入参评名单”。",
+        )
+        return redirect("office_round", round_id=round_.pk)
+    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round_))
+    if request.method == "POST" and form.is_valid():
+        roster = form.roster()
+        if roster is None:
+            roster = list(form.fields["branches"].queryset)
+        try:
+            services.round_update(
+                user=request.user,
+                round_=round_,
+                name=form.cleaned_data["name"],
+                questionnaire=form.cleaned_data["questionnaire"],
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+                branches=roster,
+            )
+        except services.OfficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "批次设置已保存。")
+            return redirect("office_round", round_id=round_.pk)
+    return render(request, "surveys/rounds/form.html", {"form": form, "round": round_})
+
+
+@office_required
+def office_round(request, round_id):
+    if request.method == "POST":
+        return _roster_add(request, round_id)
+    round_ = get_object_or_404(selectors.rounds_with_progress(), pk=round_id)
+    roster = list(selectors.round_roster(round_))
+    secretaries = organisation_selectors.secretaries_by_branch([e.branch_id for e in roster])
+    last_reminded = dict(
+        Reminder.objects.filter(round=round_)
+        .order_by("branch_id", "sent_at")
+        .values_list("branch_id", "sent_at")
+    )
+    units = {}
+    now = timezone.now()
+    for entry in roster:
+        entry.secretary = secretaries.get(entry.branch_id)
+        entry.last_reminded = last_reminded.get(entry.branch_id)
+        unit = units.setdefault(
+            entry.branch.unit_id, {"unit": entry.branch.unit, "total": 0, "done": 0}
+        )
+        unit["total"] += 1
+        unit["done"] += entry.submission_status == Submission.Status.SUBMITTED
+    pending = [e for e in roster if e.submission_status != Submission.Status.SUBMITTED]
+    status = round_.status_at(now)
+    return render(
+        request,
+        "surveys/rounds/detail.html",
+        {
+            "round": round_,
+            "status": status,
+            "roster": roster,
+            "units": list(units.values()),
+            "pending": pending,
+            "pending_first": pending[:PENDING_SHOWN],
+            "pending_more": pending[PENDING_SHOWN:],
+            "extend_form": ExtendForm(),
+            # Some branch can still save and submit: the round is open, or it has ended
+            # and branches with their own later deadline are still filling in. 催报 then.
+            "is_open": any(e.is_open(now) for e in roster),
+            "own_deadlines": sum(e.has_own_deadline for e in roster),
+            "missing": (
+                list(selectors.branches_missing_from(round_))
+                if status != Round.Status.CLOSED
+                else []
+            ),
+            "reminders": Reminder.objects.filter(round=round_).select_related("branch", "sent_by")[
+                :50
+            ],
+        },
+    )
+
+
+def _roster_add(request, round_id):
+    """The round page's "加入参评名单" form: active branches not yet on the roster."""
+    round_ = get_object_or_404(Round, pk=round_id)
+    branch_ids = [int(pk) for pk in request.POST.getlist("branch") if pk.isdigit()]
+    if not branch_ids:
+        messages.error(request, "请先勾选要加入本批次的党支部。")
+        return redirect("office_round", round_id=round_id)
+    try:
+        added = services.roster_add(user=request.user, round_=round_, branch_ids=branch_ids)
+    except services.OfficeError as exc:
+        messages.error(request, str(exc))
+    else:
+        if added:
+            messages.success(
+                request,
+                f"已将 {len(added)} 个党支部加入本批次参评名单，其支部书记登录后即可填写。",
+            )
+        else:
+            messages.info(request, "所选党支部已在本批次参评名单中，无需再次加入。")
+    return redirect("office_round", round_id=round_id)
+
+
+@office_required
+@require_POST
+def round_close(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    try:
+        result = services.round_close_now(user=request.user, round_=round_)
+    except services.OfficeError as exc:
+        messages.error(request, str(exc))
+    else:
+        text = f"“{round_.name}”已提前结束，支部不能再保存或提交。"
+        if result["cancelled"]:
+            text += f"{len(result['cancelled'])} 个支部的单独延期已一并取消。"
+        messages.success(request, text)
+    return redirect("office_round", round_id=round_id)
+
+
+@office_required
+@require_POST
+def round_extend(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    form = ExtendForm(request.POST)
+    branch_id = request.POST.get("branch", "")
+    if branch_id and not branch_id.isdigit():
+        raise Http404("没有这个支部。")  # a hand-made post, not a 500
+    if not form.is_valid():
+        messages.error(request, "请填写有效的新截止时间和延期原因。")
+        return redirect("office_round", round_id=round_id)
+    try:
+        if branch_id:
+            entry = get_object_or_404(RosterEntry, round=round_, branch_id=branch_id)
+            services.branch_extend(user=request.user, entry=entry, **form.cleaned_data)
+            messages.success(request, f"已为{entry.branch.name}单独延期。")
+        else:
+            services.round_extend(user=request.user, round_=round_, **form.cleaned_data)
+            messages.success(request, "已延长本批次的截止时间。")
+    except services.OfficeError as exc:
+        messages.error(request, str(exc))
+    return redirect("office_round", round_id=round_id)
+
+
+@office_required
+def not_submitted_xlsx(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    entries = list(services.not_submitted(round_))
+    secretaries = organisation_selectors.secretaries_by_branch([e.branch_id for e in entries])
+    rows = []
+    for entry in entries:
+        secretary = secretaries.get(entry.branch_id)
+        rows.append(
+            {
+                "单位": entry.branch.unit.name,
+                "党支部": entry.branch.name,
+                "支部书记": secretary.display_name if secretary else "",
+                "联系电话": secretary.phone if secretary else "",
+                "截止时间": timezone.localtime(entry.closes_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["单位", "党支部", "支部书记", "联系电话", "截止时间"])
+    return xlsx_response(frame, f"{round_.name}-未提交支部.xlsx", "未提交支部")
+
+
+@office_required
+@require_POST
+def reminders_send(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    if request.POST.get("all"):
+        branch_ids = None
+    else:
+        branch_ids = [int(pk) for pk in request.POST.getlist("branch") if pk.isdigit()]
+        if not branch_ids:
+            messages.error(request, "请先勾选要催报的支部，或使用“一键催报”。")
+            return redirect("office_round", round_id=round_id)
+    try:
+        result = services.reminders_send(user=request.user, round_=round_, branch_ids=branch_ids)
+    except services.OfficeError as exc:
+        messages.error(request, str(exc))
+        return redirect("office_round", round_id=round_id)
+    sent, recent = result["sent"], result["recent"]
+    if sent:
+        messages.success(request, f"已向 {len(sent)} 个支部发出催报提醒。")
+    if recent:
+        names = "、".join(b.name for b in recent[:5]) + ("等" if len(recent) > 5 else "")
+        messages.info(request, f"{names}在 24 小时内已催报过，本次未重复发送。")
+    closed = result["closed"]
+    if closed:
+        names = "、".join(b.name for b in closed[:5]) + ("等" if len(closed) > 5 else "")
+        messages.info(request, f"{names}的填报时间已过，未催报。")
+    if not sent and not recent and not closed:
+        messages.info(request, "没有需要催报的支部。")
+    return redirect("office_round", round_id=round_id)

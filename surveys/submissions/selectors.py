@@ -1,0 +1,71 @@
+"""Reads of submissions: a secretary's tasks and the entry they may fill in, the submissions
+a user may see, and a submission's answers by question. Each in a fixed number of queries."""
+
+from django.db.models import (
+    OuterRef,
+    Subquery,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Answer, Submission
+
+
+def tasks_for_branch(branch):
+    """The branch's roster entries with their round and submission, split in two lists.
+
+    Current: what can be filled in now, the nearest deadline first; then rounds not open
+    yet, the soonest first. Past: the rest, the newest round first."""
+    submissions = Submission.objects.filter(round_id=OuterRef("round_id"), branch_id=branch.id)
+    entries = (
+        RosterEntry.objects.filter(branch=branch)
+        .select_related("round", "round__questionnaire")
+        .annotate(
+            submission_id=Subquery(submissions.values("id")[:1]),
+            submission_status=Subquery(submissions.values("status")[:1]),
+            submission_submitted_at=Subquery(submissions.values("submitted_at")[:1]),
+        )
+        .order_by("-round__opens_at", "-round_id")
+    )
+    now = timezone.now()
+    open_now, scheduled, past = [], [], []
+    for entry in entries:
+        entry.round_status = entry.round.status_at(now)
+        entry.time_left = entry.closes_at - now if entry.is_open(now) else None
+        if entry.is_open(now):
+            open_now.append(entry)
+        elif entry.round_status == Round.Status.SCHEDULED:
+            scheduled.append(entry)
+        else:
+            past.append(entry)
+    open_now.sort(key=lambda e: (e.closes_at, e.round_id))
+    scheduled.sort(key=lambda e: (e.round.opens_at, e.round_id))
+    return open_now + scheduled, past
+
+
+def roster_entry_for_secretary(user, round_id):
+    """The secretary's own roster entry for a round, or 404: other branches do not exist."""
+    return get_object_or_404(
+        RosterEntry.objects.select_related("round", "round__questionnaire", "branch__unit"),
+        round_id=round_id,
+        branch_id=user.branch_id,
+    )
+
+
+def visible_submissions(user):
+    """Submissions a user may read: a secretary their own branch's, the office all."""
+    qs = Submission.objects.select_related(
+        "round", "round__questionnaire", "branch", "branch__unit", "submitted_by"
+    )
+    if user.is_office:
+        return qs
+    if user.is_secretary:
+        return qs.filter(branch_id=user.branch_id)
+    return qs.none()
+
+
+def answers_by_question(submission):
+    if submission is None:
+        return {}
+    return {a.question_id: a for a in Answer.objects.filter(submission=submission)}

@@ -1,0 +1,282 @@
+"""Every write to a submission goes through here: permission, deadline, optimistic lock,
+answers, audit record — all in one transaction."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from reports.scoring import NOT_APPLICABLE
+from reports.store import bump_version
+from surveys.audit.models import AuditEvent
+from surveys.questionnaires.models import Question
+from surveys.rounds.models import RosterEntry
+from surveys.rounds.services import OfficeError, _audit, _local, _require_office
+from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
+
+
+class SubmissionError(Exception):
+    """A refused write, with a message fit to show the secretary."""
+
+
+class RoundNotOpen(SubmissionError):
+    pass
+
+
+class StaleSubmission(SubmissionError):
+    pass
+
+
+class NotAllowed(SubmissionError):
+    pass
+
+
+@dataclass
+class SubmitResult:
+    submission: Submission
+    already_submitted: bool = False
+
+
+def _check_can_edit(*, entry, user, now):
+    if not (user.is_secretary and user.branch_id == entry.branch_id):
+        raise NotAllowed("只有本支部的支部书记可以填写和提交本支部的答卷。")
+    if now < entry.round.opens_at:
+        raise RoundNotOpen(
+            f"本批次测评将于 {timezone.localtime(entry.round.opens_at):%Y年%m月%d日 %H:%M} 开始，"
+            "目前还不能填写。"
+        )
+    if now >= entry.closes_at:
+        raise RoundNotOpen(
+            f"本批次测评已于 {timezone.localtime(entry.closes_at):%Y年%m月%d日 %H:%M} 截止，"
+            "不能再保存或提交。如需补报，请联系机关工委。"
+        )
+
+
+def _answer_row(submission, question, value):
+    row = Answer(submission=submission, question=question)
+    if value is NOT_APPLICABLE:
+        row.not_applicable = True
+    elif value is None or value == "":
+        pass
+    elif question.kind == Question.Kind.LIKERT:
+        row.likert = int(value)
+    elif question.kind == Question.Kind.YES_NO:
+        row.flag = bool(value)
+    elif question.kind == Question.Kind.NUMBER:
+        row.number = Decimal(value)
+    elif question.kind == Question.Kind.CHOICE:
+        row.choice = str(value)
+    else:
+        row.text = str(value)
+    return row
+
+
+def _write_answers(submission, questions, values):
+    rows = [_answer_row(submission, q, values.get(q.code)) for q in questions]
+    Answer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["submission", "question"],
+        update_fields=["likert", "flag", "number", "choice", "text", "not_applicable"],
+    )
+
+
+def _locked_submission(*, entry, user, version, now):
+    """The submission at the version the user last saw, locked for this transaction.
+
+    version 0 means "the page was opened before any draft existed"."""
+    submission = (
+        Submission.objects.select_for_update()
+        .filter(round_id=entry.round_id, branch_id=entry.branch_id)
+        .first()
+    )
+    if submission is None:
+        if version != 0:
+            raise StaleSubmission(_STALE_MESSAGE)
+        try:
+            with transaction.atomic():
+                return Submission.objects.create(
+                    round_id=entry.round_id,
+                    branch_id=entry.branch_id,
+                    version=0,
+                    created_at=now,
+                    updated_at=now,
+                    updated_by=user,
+                )
+        except IntegrityError:
+            # Another tab created the draft between our read and our insert.
+            raise StaleSubmission(_STALE_MESSAGE) from None
+    return submission
+
+
+_STALE_MESSAGE = (
+    "这份答卷已在其他窗口或设备上更新过，本次内容没有保存，以免覆盖较新的答案。"
+    "您刚才填写的内容仍保留在下方；请核对后再次保存，或刷新页面查看已保存的答案。"
+)
+
+
+def _save(*, entry, user, values, version, now):
+    questions = list(entry.round.questionnaire.questions.all())
+    submission = _locked_submission(entry=entry, user=user, version=version, now=now)
+    if not submission.is_editable_status:
+        return submission, True
+    if submission.version != version:
+        raise StaleSubmission(_STALE_MESSAGE)
+    _write_answers(submission, questions, values)
+    submission.version = version + 1
+    submission.updated_at = now
+    submission.updated_by = user
+    return submission, False
+
+
+def submission_save_draft(*, entry: RosterEntry, user, values: dict, version: int) -> SubmitResult:
+    """Keep the answers on the server as a draft. `values` maps question code to value."""
+    now = timezone.now()
+    with transaction.atomic():
+        _check_can_edit(entry=entry, user=user, now=now)
+        submission, already = _save(entry=entry, user=user, values=values, version=version, now=now)
+        if already:
+            return SubmitResult(submission, already_submitted=True)
+        submission.save(update_fields=["version", "updated_at", "updated_by"])
+        answered = sum(1 for v in values.values() if v not in (None, ""))
+        AuditEvent.objects.create(
+            at=now,
+            actor=user,
+            action=AuditEvent.Action.DRAFT_SAVED,
+            round_id=entry.round_id,
+            branch_id=entry.branch_id,
+            submission=submission,
+            detail={"version": submission.version, "answered": answered},
+        )
+    return SubmitResult(submission)
+
+
+def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -> SubmitResult:
+    """Save the answers and submit. Replaying the same POST returns the earlier result.
+
+    The caller has checked completeness (required items answered)."""
+    now = timezone.now()
+    with transaction.atomic():
+        _check_can_edit(entry=entry, user=user, now=now)
+        submission, already = _save(entry=entry, user=user, values=values, version=version, now=now)
+        if already:
+            return SubmitResult(submission, already_submitted=True)
+        submission.status = Submission.Status.SUBMITTED
+        submission.submitted_at = now
+        submission.submitted_by = user
+        submission.save(
+            update_fields=[
+                "version",
+                "updated_at",
+                "updated_by",
+                "status",
+                "submitted_at",
+                "submitted_by",
+            ]
+        )
+        number = submission.snapshots.count() + 1
+        SubmissionSnapshot.objects.create(
+            submission=submission,
+            number=number,
+            submitted_at=now,
+            submitted_by=user,
+            answers=answers_as_json(submission),
+        )
+        _after_submit(submission)
+        AuditEvent.objects.create(
+            at=now,
+            actor=user,
+            action=AuditEvent.Action.SUBMITTED,
+            round_id=entry.round_id,
+            branch_id=entry.branch_id,
+            submission=submission,
+            detail={"version": submission.version, "snapshot": number},
+        )
+    return SubmitResult(submission)
+
+
+def _after_submit(submission):
+    """Store the submission's scores in the same transaction (reports owns the numbers)."""
+    from reports.store import store_submission_scores
+
+    store_submission_scores(submission)
+
+
+def answers_as_json(submission) -> dict:
+    """The answers keyed by question code, as plain JSON values."""
+    result = {}
+    for answer in submission.answers.select_related("question"):
+        result[answer.question.code] = answer_value(answer, for_json=True)
+    return result
+
+
+def answer_value(answer, *, for_json=False):
+    """The value an Answer row holds, in the shape the form and the scoring use."""
+    if answer.not_applicable:
+        return "NA" if for_json else NOT_APPLICABLE
+    if answer.likert is not None:
+        return answer.likert
+    if answer.flag is not None:
+        return answer.flag
+    if answer.number is not None:
+        return float(answer.number) if for_json else answer.number
+    if answer.choice:
+        return answer.choice
+    if answer.text:
+        return answer.text
+    return None
+
+
+def submission_return(*, user, submission, reason, closes_at=None) -> Submission:
+    """退回: the secretary may edit and resubmit. Every submitted version stays in the
+    snapshots; the scores stay those of the latest submitted version until resubmission.
+
+    If the branch's deadline has passed, a new deadline for that branch is required."""
+    _require_office(user)
+    reason = reason.strip()
+    if not reason:
+        raise OfficeError("请填写退回原因，支部书记会看到它。")
+    now = timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.status != Submission.Status.SUBMITTED:
+            raise OfficeError("只有已提交的答卷可以退回。")
+        entry = RosterEntry.objects.select_related("round").get(
+            round_id=submission.round_id, branch_id=submission.branch_id
+        )
+        if not entry.is_open(now):
+            if closes_at is None or closes_at <= now:
+                raise OfficeError("该支部的填报时间已过，退回时请同时给出新的补报截止时间。")
+            entry.closes_at_override = closes_at
+            entry.override_reason = f"退回修改：{reason}"[:200]
+            entry.save(update_fields=["closes_at_override", "override_reason"])
+        submission.status = Submission.Status.RETURNED
+        submission.return_reason = reason
+        submission.updated_at = now
+        submission.save(update_fields=["status", "return_reason", "updated_at"])
+        _audit(
+            user,
+            AuditEvent.Action.RETURNED,
+            round_=submission.round,
+            branch=submission.branch,
+            submission=submission,
+            reason=reason,
+            closes_at=_local(closes_at) if closes_at else None,
+        )
+        bump_version()  # the dashboards count submitted submissions
+    return submission
+
+
+def record_score_exclusion(*, user, submission, excluded, reason=""):
+    """The audit record of the office excluding a submission from the statistics (or
+    restoring it); reports/services.py makes the change and calls this in its transaction."""
+    _require_office(user)
+    _audit(
+        user,
+        AuditEvent.Action.SCORE_EXCLUDED if excluded else AuditEvent.Action.SCORE_RESTORED,
+        round_=submission.round,
+        branch=submission.branch,
+        submission=submission,
+        **({"reason": reason} if reason else {}),
+    )

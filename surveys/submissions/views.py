@@ -1,0 +1,381 @@
+"""A secretary's pages (the home page of tasks, the questionnaire with drafts and submit, a
+submission's page) and the office's 退回 with the history of submitted versions."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from surveys.core.permissions import office_required, secretary_required
+from surveys.questionnaires import selectors as questionnaires_selectors
+from surveys.questionnaires.models import Question
+from surveys.rounds import selectors as rounds_selectors
+from surveys.rounds import services as rounds_services
+from surveys.submissions import selectors, services
+from surveys.submissions.forms import (
+    REQUIRED_MESSAGE,
+    QuestionnaireForm,
+    ReturnForm,
+    field_name,
+    initial_from_answers,
+    na_field_name,
+    plain_number,
+)
+from surveys.submissions.models import Submission
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_secretary:
+        current, past = selectors.tasks_for_branch(user.branch)
+        reminders = rounds_selectors.open_reminders(user.branch)
+        return render(
+            request,
+            "surveys/submissions/home.html",
+            {"current": current, "past": past, "reminders": reminders},
+        )
+    if user.is_office:
+        return redirect("dashboard")
+    raise PermissionDenied("您的账号尚未分配角色，请联系管理员。")
+
+
+@secretary_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request, round_id):
+    entry = selectors.roster_entry_for_secretary(request.user, round_id)
+    submission = Submission.objects.filter(round_id=round_id, branch_id=entry.branch_id).first()
+    if submission and not submission.is_editable_status and request.method == "GET":
+        return redirect("submission_detail", pk=submission.pk)
+
+    dimensions, questions = questionnaires_selectors.questionnaire_sections(
+        entry.round.questionnaire
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        form = QuestionnaireForm(
+            request.POST, questions=questions, require_complete=(action == "submit")
+        )
+        if form.is_valid():
+            result = _save_or_submit(request, entry, form, action)
+            if result is not None:
+                return result
+        elif action == "submit":
+            result = _keep_incomplete_submit(request, entry, form, questions)
+            if result is not None:
+                return result
+        else:
+            messages.error(request, _invalid_message(form, action))
+    else:
+        answers = selectors.answers_by_question(submission)
+        initial = initial_from_answers(questions, answers)
+        initial["version"] = submission.version if submission else 0
+        if request.GET.get("check"):
+            # After an incomplete submit was kept as the draft: show the saved answers
+            # checked for completeness, so the missing ones are marked and listed.
+            form = QuestionnaireForm(initial, questions=questions, require_complete=True)
+            form.is_valid()
+        else:
+            form = QuestionnaireForm(initial=initial, questions=questions)
+
+    return render(
+        request,
+        "surveys/submissions/questionnaire.html",
+        {
+            "entry": entry,
+            "round": entry.round,
+            "submission": submission,
+            "sections": _sections(form, dimensions),
+            "form": form,
+            "problems": _problems(form, dimensions),
+            # A re-shown POST means the server kept none of it: warn before leaving.
+            "unsaved": request.method == "POST",
+            "is_open": entry.is_open(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _keep_incomplete_submit(request, entry, form, questions):
+    """A submit with required answers missing: keep what was typed as the draft (same
+    service, version check and audit record as 保存草稿), then show what is missing.
+
+    Returns a redirect, or None to re-show the typed input when it cannot be kept: a value
+    a draft refuses too, a newer version elsewhere, or the deadline."""
+    draft = QuestionnaireForm(request.POST, questions=questions)
+    if draft.is_valid():
+        try:
+            result = services.submission_save_draft(
+                entry=entry,
+                user=request.user,
+                values=draft.values(),
+                version=draft.cleaned_data["version"],
+            )
+        except services.StaleSubmission as exc:
+            messages.error(request, str(exc))
+            _take_current_version(form, entry)
+        except services.SubmissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            if result.already_submitted:
+                messages.info(request, "这份答卷已经提交，本次操作没有做任何更改。")
+                return redirect("submission_detail", pk=result.submission.pk)
+            saved_at = timezone.localtime(result.submission.updated_at)
+            messages.warning(
+                request,
+                f"答卷尚未提交：还有 {_problem_count(form)} 道题需要补充或更正。"
+                f"您已填写的内容已保存为草稿（{saved_at:%H:%M:%S}）。",
+            )
+            url = reverse("questionnaire", args=[entry.round_id])
+            return redirect(f"{url}?check=1")
+    messages.error(request, _invalid_message(form, "submit"))
+    return None
+
+
+def _save_or_submit(request, entry, form, action):
+    """Call one service; on a refusal fall through to re-render with what was typed."""
+    values = form.values()
+    version = form.cleaned_data["version"]
+    try:
+        if action == "submit":
+            result = services.submission_submit(
+                entry=entry, user=request.user, values=values, version=version
+            )
+        else:
+            result = services.submission_save_draft(
+                entry=entry, user=request.user, values=values, version=version
+            )
+    except services.StaleSubmission as exc:
+        messages.error(request, str(exc))
+        _take_current_version(form, entry)
+        return None
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+        return None
+
+    if result.already_submitted:
+        messages.info(request, "这份答卷已经提交，本次操作没有做任何更改。")
+        return redirect("submission_detail", pk=result.submission.pk)
+    if action == "submit":
+        messages.success(request, "答卷已提交。感谢您的认真填写！")
+        return redirect("submission_detail", pk=result.submission.pk)
+    saved_at = timezone.localtime(result.submission.updated_at)
+    messages.success(request, f"草稿已保存（{saved_at:%H:%M:%S}）。您可以稍后回来继续填写。")
+    return redirect("questionnaire", round_id=entry.round_id)
+
+
+def _take_current_version(form, entry):
+    """Keep the secretary's input; a second save now knowingly replaces the newer one."""
+    current = (
+        Submission.objects.filter(round_id=entry.round_id, branch_id=entry.branch_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+    form.data = form.data.copy()
+    form.data["version"] = current or 0
+
+
+def _problem_count(form):
+    return len([k for k in form.errors if k != "__all__"])
+
+
+def _problems(form, dimensions):
+    """The questions with an error, in page order, for the error summary's links."""
+    if not form.is_bound:
+        return []
+    problems = []
+    for dimension in dimensions:
+        for question in dimension.questions.all():
+            errors = form.errors.get(field_name(question)) or form.errors.get(
+                na_field_name(question)
+            )
+            if errors:
+                problems.append(
+                    {
+                        "question": question,
+                        "dimension": dimension,
+                        "anchor": f"q-{question.code}",
+                        # "Required" is said once in the heading; other errors per line.
+                        "error": "" if errors[0] == REQUIRED_MESSAGE else errors[0],
+                    }
+                )
+    return problems
+
+
+def _invalid_message(form, action):
+    count = _problem_count(form)
+    if action == "submit":
+        return (
+            f"还有 {count} 道题需要补充或更正，答卷尚未提交，本次填写的内容也尚未保存。"
+            "请按下方列出的题目修改后再保存或提交。"
+        )
+    return f"有 {count} 道题的填写不符合要求，草稿尚未保存。请按下方列出的题目修改。"
+
+
+def _sections(form, dimensions):
+    """Group bound fields per dimension and kind, for the template."""
+    sections = []
+    for dimension in dimensions:
+        section = {"dimension": dimension, "likert": [], "facts": [], "texts": []}
+        for question in dimension.questions.all():
+            item = {
+                "question": question,
+                "field": form[field_name(question)],
+                "na_field": form[na_field_name(question)]
+                if na_field_name(question) in form.fields
+                else None,
+            }
+            if question.kind == Question.Kind.LIKERT:
+                section["likert"].append(item)
+            elif question.kind == Question.Kind.TEXT:
+                section["texts"].append(item)
+            else:
+                section["facts"].append(item)
+        section["likert_has_na"] = any(i["question"].allow_na for i in section["likert"])
+        sections.append(section)
+    return sections
+
+
+@login_required
+def submission_detail(request, pk):
+    submission = get_object_or_404(selectors.visible_submissions(request.user), pk=pk)
+    dimensions, _questions = questionnaires_selectors.questionnaire_sections(
+        submission.round.questionnaire
+    )
+    answers = selectors.answers_by_question(submission)
+    sections = []
+    for dimension in dimensions:
+        rows = []
+        for question in dimension.questions.all():
+            answer = answers.get(question.id)
+            rows.append({"question": question, "display": _display(question, answer)})
+        sections.append({"dimension": dimension, "rows": rows})
+    entry = submission.round.roster.filter(branch_id=submission.branch_id).first()
+    return render(
+        request,
+        "surveys/submissions/detail.html",
+        {
+            "submission": submission,
+            "sections": sections,
+            "can_edit": request.user.is_secretary
+            and submission.is_editable_status
+            and entry is not None
+            and entry.is_open(),
+        },
+    )
+
+
+def _display(question, answer):
+    if answer is None:
+        return ""
+    return answer_text(question, services.answer_value(answer))
+
+
+def answer_text(question, value):
+    """An answer as the pages show it: "4 · 比较符合", 是/否, 不适用, a number with its unit,
+    a choice's label. `value` as services.answer_value gives it ("" when unanswered)."""
+    if value is services.NOT_APPLICABLE:
+        return "不适用"
+    if value is None or value == "":
+        return ""
+    if question.kind == Question.Kind.LIKERT:
+        label = Question.LIKERT_LABELS.get(value)
+        return f"{value} · {label}" if label else str(value)
+    if question.kind == Question.Kind.YES_NO:
+        return "是" if value else "否"
+    if question.kind == Question.Kind.CHOICE:
+        return {c["value"]: c["label"] for c in question.choices}.get(value, value)
+    if question.kind == Question.Kind.NUMBER:
+        return f"{plain_number(value)} {question.unit_label}".strip()
+    return value
+
+
+@office_required
+def submission_return(request, pk):
+    submission = get_object_or_404(
+        Submission.objects.select_related("round", "branch", "branch__unit"), pk=pk
+    )
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submission_return(
+                user=request.user, submission=submission, **form.cleaned_data
+            )
+        except rounds_services.OfficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已将{submission.branch.name}的答卷退回修改。")
+            return redirect("office_round", round_id=submission.round_id)
+    return render(
+        request, "surveys/submissions/return_form.html", {"form": form, "submission": submission}
+    )
+
+
+def _compare(dimensions, older, newer):
+    rows = []
+    for dimension in dimensions:
+        for question in dimension.questions.all():
+            before = older.answers.get(question.code) if older else None
+            after = newer.answers.get(question.code) if newer else None
+            rows.append(
+                {
+                    "dimension": dimension,
+                    "question": question,
+                    "before": stored_answer_text(question, before),
+                    "after": stored_answer_text(question, after),
+                    "changed": before != after,
+                }
+            )
+    return rows
+
+
+def stored_answer_text(question, value):
+    """A snapshot's stored value (services.answers_as_json) as the submission page shows
+    an answer (views.answer_text); None if unanswered."""
+    if value is None or value == "":
+        return None
+    if value == "NA" and (question.kind != Question.Kind.TEXT or question.allow_na):
+        value = services.NOT_APPLICABLE
+    elif question.kind == Question.Kind.NUMBER:
+        value = Decimal(str(value))  # stored as JSON; plain_number wants a Decimal
+    return answer_text(question, value)
+
+
+def submission_history(request, pk):
+    """Every submitted version, and two of them side by side with the changes marked."""
+    if not request.user.is_authenticated:
+        return redirect(f"/login/?next={request.path}")
+    submission = get_object_or_404(selectors.visible_submissions(request.user), pk=pk)
+    snapshots = list(submission.snapshots.select_related("submitted_by"))
+    by_number = {s.number: s for s in snapshots}
+    newer = by_number.get(_int(request.GET.get("b"))) or (snapshots[-1] if snapshots else None)
+    older = by_number.get(_int(request.GET.get("a"))) or (
+        snapshots[-2] if len(snapshots) > 1 else None
+    )
+    if older is not None and older.number == newer.number:
+        older = None  # one version beside itself compares nothing
+    dimensions, _questions = questionnaires_selectors.questionnaire_sections(
+        submission.round.questionnaire
+    )
+    rows = _compare(dimensions, older, newer) if newer else []
+    return render(
+        request,
+        "surveys/submissions/history.html",
+        {
+            "submission": submission,
+            "snapshots": snapshots,
+            "older": older,
+            "newer": newer,
+            "rows": rows,
+            "changed_count": sum(r["changed"] for r in rows),
+        },
+    )
+
+
+def _int(value):
+    return int(value) if value and value.isdigit() else None

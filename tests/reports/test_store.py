@@ -8,20 +8,11 @@ from reports import scoring
 from reports.models import DimensionScore, SubmissionScore
 from reports.store import rescore_round, scoring_model
 from surveys.questionnaires.models import Question
-from surveys.submissions.models import Submission
-from tests.surveys.helpers import answer_post
+from tests.helpers import answer_post, submit
 
 pytestmark = pytest.mark.django_db
 
 
-def submit(client, user, round_, questionnaire, **kwargs):
-    client.force_login(user)
-    response = client.post(
-        reverse("questionnaire", args=[round_.pk]),
-        answer_post(questionnaire, version=0, action="submit", **kwargs),
-    )
-    assert response.status_code == 302
-    return Submission.objects.get(round=round_, branch=user.branch)
 
 
 def test_submit_stores_scores_in_the_same_transaction(
@@ -88,7 +79,7 @@ def test_vectorised_rescore_equals_submit_time_scores(
     client, secretary_a, secretary_b, open_round, questionnaire
 ):
     submit(client, secretary_a, open_round, questionnaire, likert="3")
-    submit(client, secretary_b, open_round, questionnaire, likert="5", overrides={"q_HLF2": "NA"})
+    submit(client, secretary_b, open_round, questionnaire, likert="5", answers={"HLF2": "NA"})
     at_submit = dict(SubmissionScore.objects.values_list("submission_id", "index"))
     rescore_round(open_round)
     assert dict(SubmissionScore.objects.values_list("submission_id", "index")) == at_submit

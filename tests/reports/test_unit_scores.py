@@ -19,7 +19,7 @@ from surveys.submissions import services
 from surveys.submissions.models import Submission
 from surveys.submissions.services import submission_return
 from tests.conftest import make_user
-from tests.surveys.helpers import answer_post, run_concurrently, values_for
+from tests.helpers import answer_post, run_concurrently, submit, values_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +38,6 @@ def secretary_a2(branch_a2):
     return make_user("sec_a2", role=User.Role.SECRETARY, branch=branch_a2, last_name="赵")
 
 
-def submit(client, user, round_, questionnaire, likert):
-    client.force_login(user)
-    response = client.post(
-        reverse("questionnaire", args=[round_.pk]),
-        answer_post(questionnaire, version=0, action="submit", likert=likert),
-    )
-    assert response.status_code == 302
-    client.logout()
-    return Submission.objects.get(round=round_, branch=user.branch)
 
 
 def expected_unit_means(round_):

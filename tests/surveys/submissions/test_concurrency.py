@@ -6,7 +6,7 @@ from surveys.audit.models import AuditEvent
 from surveys.rounds.models import RosterEntry
 from surveys.submissions import services
 from surveys.submissions.models import Submission, SubmissionSnapshot
-from tests.surveys.helpers import run_concurrently, values_for
+from tests.helpers import run_concurrently, values_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from surveys.audit.models import AuditEvent
 from surveys.questionnaires.models import Question
 from surveys.submissions.models import Submission, SubmissionSnapshot
-from tests.surveys.helpers import answer_post, first_question
+from tests.helpers import answer_post, first_question
 
 pytestmark = pytest.mark.django_db
 

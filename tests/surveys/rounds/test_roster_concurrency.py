@@ -9,7 +9,7 @@ from surveys.audit.models import AuditEvent
 from surveys.organisation.models import Branch
 from surveys.rounds import services
 from surveys.rounds.models import RosterEntry
-from tests.surveys.helpers import run_concurrently
+from tests.helpers import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

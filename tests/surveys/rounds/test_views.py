@@ -161,7 +161,7 @@ def test_extend_round_and_one_branch(client, office, questionnaire, branch_a, br
 
 
 def test_roster_and_progress_counts(client, office, secretary_a, open_round, questionnaire):
-    from tests.surveys.helpers import answer_post
+    from tests.helpers import answer_post
 
     client.force_login(secretary_a)
     client.post(

@@ -8,7 +8,7 @@ from reports.charts.profile import CAUSE_NOTES
 from reports.models import SubmissionScore
 from surveys.questionnaires.models import CauseTag
 from surveys.submissions.models import Submission
-from tests.surveys.helpers import answer_post
+from tests.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
 

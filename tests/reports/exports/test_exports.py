@@ -15,8 +15,8 @@ from reports import scoring
 from reports.exports import tables, views
 from reports.store import scoring_model
 from surveys.questionnaires.models import Question
-from surveys.submissions.models import Answer, Submission
-from tests.surveys.helpers import answer_post
+from surveys.submissions.models import Answer
+from tests.helpers import submit
 
 SHEETS = ["单位得分", "支部得分", "题目均分", "原始答卷"]
 INJECTIONS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "\nx"]
@@ -58,19 +58,6 @@ def likert_codes(questionnaire):
     )
 
 
-def submit(client, user, round_, questionnaire, *, action="submit", likert, overrides=None):
-    client.force_login(user)
-    data = answer_post(
-        questionnaire,
-        version=0,
-        action=action,
-        likert=likert,
-        overrides={f"q_{code}": value for code, value in (overrides or {}).items()},
-    )
-    response = client.post(reverse("questionnaire", args=[round_.pk]), data)
-    assert response.status_code == 302
-    client.logout()
-    return Submission.objects.get(round=round_, branch=user.branch)
 
 
 def expected_score(questionnaire, likert, overrides=None):
@@ -93,7 +80,7 @@ def expected_score(questionnaire, likert, overrides=None):
 def known(client, secretary_a, secretary_b, open_round, questionnaire):
     """Branch A answers 4 everywhere but 5 on the first Likert item; branch B answers 2."""
     first = likert_codes(questionnaire)[0]
-    submit(client, secretary_a, open_round, questionnaire, likert="4", overrides={first: "5"})
+    submit(client, secretary_a, open_round, questionnaire, likert="4", answers={first: "5"})
     submit(client, secretary_b, open_round, questionnaire, likert="2")
     return {
         "first": first,
@@ -210,7 +197,7 @@ def hostile(client, secretary_a, open_round, questionnaire):
     # The form strips leading whitespace, so those payloads are typed through the client
     # and the whitespace ones stored directly, as an import or the admin could.
     typed = {code: p for code, p in payloads.items() if p == p.strip()}
-    submission = submit(client, secretary_a, open_round, questionnaire, likert="4", overrides=typed)
+    submission = submit(client, secretary_a, open_round, questionnaire, likert="4", answers=typed)
     for code, payload in payloads.items():
         Answer.objects.filter(submission=submission, question__code=code).update(text=payload)
     return payloads

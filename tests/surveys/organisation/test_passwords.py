@@ -15,7 +15,7 @@ from surveys.organisation import passwords
 from surveys.organisation.models import User
 from surveys.organisation.passwords import NEW_PASSWORDS, SEAL_COOKIE
 from tests.conftest import PASSWORD
-from tests.surveys.helpers import csrf_token_from
+from tests.helpers import csrf_token_from
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from surveys.questionnaires.models import Question
 from surveys.submissions.models import Submission, SubmissionSnapshot
 from surveys.submissions.views import stored_answer_text
 from tests.conftest import make_round
-from tests.surveys.helpers import answer_post
+from tests.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
 

@@ -15,21 +15,11 @@ from surveys.audit.models import AuditEvent
 from surveys.demo.seed import seed_demo
 from surveys.organisation.models import Unit
 from surveys.rounds.models import RosterEntry, Round
-from surveys.submissions.models import Submission
-from tests.surveys.helpers import answer_post
+from tests.helpers import submit
 
 pytestmark = pytest.mark.django_db
 
 
-def submit(client, user, round_, questionnaire, **kwargs):
-    client.force_login(user)
-    response = client.post(
-        reverse("questionnaire", args=[round_.pk]),
-        answer_post(questionnaire, version=0, action="submit", **kwargs),
-    )
-    assert response.status_code == 302
-    client.logout()
-    return Submission.objects.get(round=round_, branch=user.branch)
 
 
 @pytest.fixture
@@ -106,7 +96,7 @@ def test_free_text_is_escaped_on_the_unit_page(
         secretary_a,
         open_round,
         questionnaire,
-        overrides={f"q_{text_code}": "<script>alert(1)</script>"},
+        answers={text_code: "<script>alert(1)</script>"},
     )
     client.force_login(office)
     html = client.get(reverse("unit_detail", args=[open_round.pk, unit_a.pk])).content.decode()

@@ -18,7 +18,7 @@ from surveys.submissions import selectors as submissions_selectors
 from surveys.submissions import services as submissions_services
 from surveys.submissions.models import Submission
 from tests.conftest import make_round
-from tests.surveys.helpers import answer_post, values_for
+from tests.helpers import answer_post, values_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from surveys.submissions.models import Submission
-from tests.surveys.helpers import answer_post
+from tests.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
 

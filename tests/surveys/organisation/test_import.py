@@ -16,7 +16,7 @@ from surveys.audit.models import AuditEvent
 from surveys.organisation import import_plan, import_sheet
 from surveys.organisation.models import Branch, SecretaryAssignment, Unit, User
 from tests.conftest import make_user
-from tests.surveys.helpers import csrf_token_from
+from tests.helpers import csrf_token_from
 
 pytestmark = pytest.mark.django_db
 

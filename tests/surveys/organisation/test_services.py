@@ -15,7 +15,7 @@ from surveys.organisation.models import Branch, SecretaryAssignment, Unit, User
 from surveys.rounds.services import round_create
 from surveys.submissions.models import Submission
 from tests.conftest import PASSWORD, make_round, make_user
-from tests.surveys.helpers import csrf_token_from
+from tests.helpers import csrf_token_from
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from reports.models import SubmissionScore
 from surveys.audit.models import AuditEvent
 from surveys.rounds.models import Reminder
 from surveys.submissions.models import Submission
-from tests.surveys.helpers import answer_post
+from tests.helpers import answer_post
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ import pytest
 from reports.charts import county, profile
 from reports.charts.style import MAX_HEIGHT, PNG_DPI, SIDE_WIDTH, WIDTH, mean, shorten, spread
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DIMENSIONS = ["学用结合", "组织生活实效", "内生活力"]
 

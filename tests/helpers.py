@@ -5,8 +5,10 @@ import re
 import threading
 
 from django.db import connection
+from django.urls import reverse
 
 from surveys.questionnaires.models import Question
+from surveys.submissions.models import Submission
 
 
 def answer_post(questionnaire, *, version, action="save", likert="4", skip=(), overrides=None):
@@ -71,3 +73,21 @@ def run_concurrently(jobs):
     for t in threads:
         t.join(timeout=60)
     return outcomes
+
+
+def submit(client, user, round_, questionnaire, likert="4", *, action="submit", answers=None):
+    """`user` fills in the whole questionnaire page and saves or submits it, as a secretary
+    would; `answers` maps question codes to values that differ from the defaults. Logs the
+    client out again and returns the branch's submission."""
+    client.force_login(user)
+    data = answer_post(
+        questionnaire,
+        version=0,
+        action=action,
+        likert=likert,
+        overrides={f"q_{code}": value for code, value in (answers or {}).items()},
+    )
+    response = client.post(reverse("questionnaire", args=[round_.pk]), data)
+    assert response.status_code == 302
+    client.logout()
+    return Submission.objects.get(round=round_, branch=user.branch)

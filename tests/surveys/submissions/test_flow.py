@@ -12,7 +12,7 @@ from surveys.questionnaires.models import Question
 from surveys.rounds.models import RosterEntry
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
 from tests.conftest import PASSWORD
-from tests.surveys.helpers import answer_post, csrf_token_from, first_question
+from tests.helpers import answer_post, csrf_token_from, first_question
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The default scoring model (DOMAIN.md) as plain arithmetic: no database, no Django settings."""
+"""The default scoring model of docs/scoring.md as arithmetic: no database, no Django settings."""
 
 import csv
 import json
@@ -32,8 +32,9 @@ from reports.scoring import (
     unit_score,
 )
 
+# Reference data copied into the project with its sources (data/README.md).
 DATA = Path(__file__).resolve().parent / "data"
-SHARED_REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference"
+CARELESS = json.loads((DATA / "reference-values.json").read_text(encoding="utf-8"))["careless"]
 PROJECT = Path(__file__).resolve().parents[2]
 DIMENSIONS = (
     DimensionSpec("xueyong", "学用结合"),
@@ -60,7 +61,7 @@ CHOICES = [
 ]
 
 
-def test_worked_example_from_domain_md():
+def test_worked_example_of_docs_scoring_md():
     items = [likert(f"XY0{n}") for n in range(1, 6)] + [likert("XY06", reverse_keyed=True)]
     items += [likert(f"ZZ0{n}", "zuzhi", cause="ruohua") for n in range(1, 5)]
     items += [likert(f"NS0{n}", "neisheng", cause="fenhua") for n in range(1, 3)]
@@ -248,19 +249,17 @@ def careless_rows():
 
 def test_longest_run_reproduces_careless_longstring():
     # careless 1.2.2, tests/testthat/test-longstring.R: c(1:9*10, 10)
-    assert [longest_run(row) for row in careless_rows()] == [10, 20, 30, 40, 50, 60, 70, 80, 90, 10]
+    assert CARELESS["longstr_published"] == [10, 20, 30, 40, 50, 60, 70, 80, 90, 10]
+    assert [longest_run(row) for row in careless_rows()] == CARELESS["longstr_published"]
     small = [[1, 1, 1, 1, 1], [1, 2, 3, 4, 5], [5, 5, 5, 1, 2], [1, 2, 2, 2, 2], [1, 2, 1, 2, 1]]
     assert [longest_run(row) for row in small] == [5, 1, 3, 4, 1]
 
 
-def test_longstring_copy_matches_the_shared_reference():
-    shared = SHARED_REFERENCE / "longstring-test-data.csv"
-    if not shared.exists():
-        pytest.skip("shared reference directory not present in this checkout")
-    assert (DATA / "careless_longstring.csv").read_bytes() == shared.read_bytes()
-    careless = json.loads((SHARED_REFERENCE / "reference-values.json").read_text())["careless"]
-    assert careless_rows() == careless["longstring_test_10x100"]
-    assert [longest_run(r) for r in careless["small_5x5"]] == careless["small_longstr"]
+def test_longstring_csv_and_json_copies_agree():
+    # Two copies of careless's test data (the package's CSV, and the rows in the JSON with
+    # the expected values): the test above must read the very rows those values are for.
+    assert careless_rows() == CARELESS["longstring_test_10x100"]
+    assert [longest_run(r) for r in CARELESS["small_5x5"]] == CARELESS["small_longstr"]
 
 
 def test_longest_run_skips_missing_answers():

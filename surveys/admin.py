@@ -1,5 +1,14 @@
+"""The Django admin: units, branches, accounts, questionnaires and rounds are edited here;
+what branches submitted and what the app recorded about it (submissions, answers, snapshots,
+audit events, stored scores) is only shown. Every change to those goes through the office's
+pages and their services, which keep snapshots, stored scores, the data version and the audit
+log in step; the admin offers no way around them."""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import router
 
 from surveys.audit import models as audit_models
 from surveys.organisation import models as organisation_models
@@ -11,6 +20,91 @@ admin.site.site_header = "融合 · 机关党建与业务融合测评 管理后�
 admin.site.site_title = "融合管理后台"
 admin.site.index_title = "数据管理"
 
+RECORD_NOTE = (
+    "答卷、答案、提交记录和审计记录在这里只能查看，不能新增、修改或删除。"
+    "需要修改时请在机关工委的页面上操作（如“退回”答卷、“计入统计”或“不计入统计”），"
+    "这样得分、提交记录和审计日志才能保持一致。"
+)
+
+# What a delete must never take with it. Labels, not classes: reports' models are named
+# without importing reports into surveys.
+RECORDS = frozenset(
+    {
+        "surveys.Submission",
+        "surveys.Answer",
+        "surveys.SubmissionSnapshot",
+        "surveys.AuditEvent",
+        "reports.SubmissionScore",
+        "reports.DimensionScore",
+        "reports.UnitScore",
+    }
+)
+# Blanking who submitted or last saved a submission loses it too. An audit event's links
+# are SET_NULL by design: the event stays, with its note.
+BLANKED_RECORDS = frozenset({"surveys.Submission", "surveys.SubmissionSnapshot"})
+
+
+def deletion_touches_records(obj):
+    """Whether deleting `obj` would delete a record (see RECORDS), be blocked by one, or
+    blank who submitted a submission or snapshot."""
+    collector = NestedObjects(using=router.db_for_write(type(obj), instance=obj))
+    collector.collect([obj])
+    if any(protected._meta.label in RECORDS for protected in collector.protected):
+        return True
+    if any(model._meta.label in RECORDS and objs for model, objs in collector.data.items()):
+        return True
+    return any(
+        field.model._meta.label in BLANKED_RECORDS
+        and any(objs.exists() if hasattr(objs, "exists") else objs for objs in batches)
+        for (field, _value), batches in collector.field_updates.items()
+    )
+
+
+class KeepsRecordsOnDelete:
+    """Refuses (403) to delete an object whose deletion would take submitted data, stored
+    scores or audit records with it, or blank who submitted; the admin's own protected-
+    object page would otherwise be the only guard, and only for PROTECT foreign keys."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and deletion_touches_records(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Browse and search only: no add, change or delete, every field shown read-only."""
+
+    note = RECORD_NOTE
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": self.get_fields(request, obj), "description": self.note})]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"subtitle": self.note, **(extra_context or {})})
+
+
+class RecordInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class BranchInline(admin.TabularInline):
     model = organisation_models.Branch
@@ -19,7 +113,7 @@ class BranchInline(admin.TabularInline):
 
 
 @admin.register(organisation_models.Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(KeepsRecordsOnDelete, admin.ModelAdmin):
     list_display = ["code", "name", "order", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
@@ -27,7 +121,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(organisation_models.Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(KeepsRecordsOnDelete, admin.ModelAdmin):
     list_display = ["code", "name", "unit", "member_count", "is_active"]
     list_filter = ["is_active", "unit"]
     search_fields = ["code", "name", "unit__name"]
@@ -35,7 +129,9 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(organisation_models.User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(KeepsRecordsOnDelete, BaseUserAdmin):
+    """A user who submitted can't be deleted (it would blank 提交人): deactivate instead."""
+
     list_display = ["username", "last_name", "first_name", "role", "branch", "phone", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["branch"]
@@ -105,7 +201,7 @@ class QuestionInline(FrozenAwareInline, admin.TabularInline):
 
 
 @admin.register(questionnaires_models.Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(KeepsRecordsOnDelete, admin.ModelAdmin):
     """Versions used by a round are read-only here too; the office copies them instead."""
 
     list_display = ["code", "version", "title", "is_frozen_display", "cloned_from", "created_at"]
@@ -130,7 +226,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(questionnaires_models.Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(KeepsRecordsOnDelete, admin.ModelAdmin):
     list_display = [
         "code",
         "short_text",
@@ -177,47 +273,71 @@ class QuestionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
+class RosterEntryFormSet(forms.BaseInlineFormSet):
+    """A branch with a submission in the round stays on its roster, with its branch: without
+    the entry the submission belongs to no roster, drops out of the round's counts and the
+    office's 退回 of it fails."""
+
+    def clean(self):
+        super().clean()
+        branch_ids = [
+            form.initial["branch"]
+            for form in self.initial_forms
+            if self._should_delete_form(form) or "branch" in form.changed_data
+        ]
+        if branch_ids and self.instance.submissions.filter(branch_id__in=branch_ids).exists():
+            raise forms.ValidationError(
+                "已有答卷的支部不能移出本批次的参评名单，也不能改成别的支部。"
+            )
+
+
 class RosterEntryInline(admin.TabularInline):
     model = rounds_models.RosterEntry
+    formset = RosterEntryFormSet
     extra = 0
     autocomplete_fields = ["branch"]
 
 
 @admin.register(rounds_models.Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(KeepsRecordsOnDelete, admin.ModelAdmin):
     list_display = ["name", "questionnaire", "opens_at", "closes_at"]
     list_select_related = ["questionnaire"]
     inlines = [RosterEntryInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Answers point at the questions of the round's version: it can't change under them.
+        if obj is not None and obj.submissions.exists():
+            return ["questionnaire"]
+        return []
 
-class AnswerInline(admin.TabularInline):
+
+class AnswerInline(RecordInline):
     model = submissions_models.Answer
-    extra = 0
-    raw_id_fields = ["question"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
 
 
 @admin.register(submissions_models.Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(RecordAdmin):
     list_display = ["round", "branch", "status", "version", "submitted_at", "submitted_by"]
     list_filter = ["status", "round"]
     list_select_related = ["round", "branch", "submitted_by"]
     search_fields = ["branch__name", "branch__unit__name"]
-    raw_id_fields = ["submitted_by", "updated_by"]
     inlines = [AnswerInline]
 
 
 @admin.register(submissions_models.SubmissionSnapshot)
-class SubmissionSnapshotAdmin(admin.ModelAdmin):
+class SubmissionSnapshotAdmin(RecordAdmin):
     list_display = ["submission", "number", "submitted_at", "submitted_by"]
-    raw_id_fields = ["submission", "submitted_by"]
+    list_select_related = ["submission__round", "submission__branch", "submitted_by"]
+    search_fields = ["submission__branch__name", "submission__branch__unit__name"]
 
 
 @admin.register(audit_models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RecordAdmin):
     list_display = ["at", "action", "actor", "round", "branch"]
     list_filter = ["action"]
-    raw_id_fields = ["actor", "round", "branch", "submission"]
+    list_select_related = ["actor", "round", "branch"]
+    search_fields = ["actor__username", "actor__last_name", "branch__name", "round__name"]
     date_hierarchy = "at"
-
-    def has_change_permission(self, request, obj=None):
-        return False

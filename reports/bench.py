@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports import scoring, selectors
+from reports.exports import tables
 from reports.models import DimensionScore, SubmissionScore
 from reports.store import rescore_round
 from reports.views import ROUND_CHARTS, UNIT_CHARTS
@@ -479,8 +480,6 @@ def measure_pages(county) -> dict:
 
 
 def measure_exports(round_) -> dict:
-    from reports.exports import tables
-
     workbook, xlsx_ms = timed(lambda: tables.to_xlsx(round_))
     csv_bytes, csv_ms = timed(lambda: sum(len(piece) for piece in tables.csv_stream(round_)))
     cells = _workbook_cells(workbook)

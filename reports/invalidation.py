@@ -4,7 +4,11 @@ every change; the scores themselves move it in reports/store.py."""
 
 from django.db.models.signals import post_delete, post_save
 
+from reports.models import Recommendation
 from reports.store import bump_version
+from surveys.organisation.models import Branch, Unit
+from surveys.questionnaires.models import Dimension, GradeBand, Questionnaire
+from surveys.rounds.models import Round
 
 
 def _bump(sender, **kwargs):
@@ -13,11 +17,6 @@ def _bump(sender, **kwargs):
 
 
 def connect():
-    from reports.models import Recommendation
-    from surveys.organisation.models import Branch, Unit
-    from surveys.questionnaires.models import Dimension, GradeBand, Questionnaire
-    from surveys.rounds.models import Round
-
     for model in (Recommendation, Unit, Branch, Round, Questionnaire, Dimension, GradeBand):
         post_save.connect(_bump, sender=model, dispatch_uid=f"bump-version-{model.__name__}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"unbump-version-{model.__name__}")

@@ -16,6 +16,7 @@ from reports.models import DimensionScore, ScoresVersion, SubmissionScore, UnitS
 from surveys.organisation.models import Unit
 from surveys.questionnaires.models import Dimension, GradeBand, Question
 from surveys.submissions.models import Answer, Submission
+from surveys.submissions.values import answer_value, decode
 
 SCORE_FIELDS = [
     "round",
@@ -223,8 +224,6 @@ def _dimension_ids(questionnaire):
 def store_submission_scores(submission, model=None):
     """Score one submitted submission and store the numbers. Called inside the submit
     transaction, so a submission is never submitted without its scores."""
-    from surveys.submissions.services import answer_value
-
     questionnaire = submission.round.questionnaire
     model = model or scoring_model(questionnaire)
     answers = {
@@ -256,21 +255,15 @@ def answers_frame(round_) -> pd.DataFrame:
         "submission_id", "question__code", "likert", "flag", "number", "choice", "not_applicable"
     )
     records = []
+    # Free texts are never scored: their column is left unread.
     for submission_id, code, likert, flag, number, choice, not_applicable in rows.iterator(
         chunk_size=5000
     ):
-        if not_applicable:
+        value = decode(likert, flag, number, choice, None, not_applicable)
+        if value is None or scoring.is_not_applicable(value):
             value = math.nan
-        elif likert is not None:
-            value = float(likert)
-        elif flag is not None:
-            value = 1.0 if flag else 0.0
-        elif number is not None:
-            value = float(number)
-        elif choice:
-            value = choice
-        else:
-            value = math.nan
+        elif not isinstance(value, str):
+            value = float(value)  # a bool scores as 1.0 / 0.0
         records.append((submission_id, code, value))
     return pd.DataFrame.from_records(records, columns=["submission", "item", "value"])
 

@@ -7,9 +7,9 @@ Every function takes the caller's `random.Random`, so the demo stays determinist
 
 from decimal import Decimal
 
+from reports.scoring import NOT_APPLICABLE
 from surveys.questionnaires.models import Question
 from surveys.submissions.models import Answer
-from surveys.submissions.services import NOT_APPLICABLE
 
 # Free-text answers, keyed by dimension and by which of the three text items it is.
 PHRASES = {

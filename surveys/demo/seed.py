@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reports.store import bump_version_once
+from reports.store import bump_version_once, rescore_round
 from surveys.demo.answers import (
     answer_for,
     answer_row,
@@ -30,7 +30,7 @@ from surveys.questionnaires.instrument import load_questionnaire
 from surveys.questionnaires.models import Question, Questionnaire
 from surveys.rounds.models import RosterEntry, Round
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
-from surveys.submissions.services import answer_value
+from surveys.submissions.values import answer_value
 
 # (name, number of branches, has construction/field projects so a 项目党支部 item applies)
 UNITS = [
@@ -94,8 +94,6 @@ def seed_demo(*, seed: int, stdout=None, reset: bool = False) -> dict:
 
 def _score_demo_rounds():
     # The answers were bulk-inserted, bypassing the submit service that stores scores.
-    from reports.store import rescore_round
-
     for round_ in Round.objects.filter(roster__branch__unit__code=UNIT_CODES[0]).distinct():
         rescore_round(round_)
 

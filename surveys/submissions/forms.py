@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
+from reports.scoring import NOT_APPLICABLE
 from surveys.questionnaires.models import Question
 from surveys.rounds.forms import datetime_field
-from surveys.submissions.services import NOT_APPLICABLE
 
 NA = "NA"
 NA_LABEL = "不适用"

@@ -2,18 +2,16 @@
 answers, audit record — all in one transaction."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reports.scoring import NOT_APPLICABLE
-from reports.store import bump_version
+from reports.store import bump_version, store_submission_scores
 from surveys.audit.models import AuditEvent
-from surveys.questionnaires.models import Question
 from surveys.rounds.models import RosterEntry
 from surveys.rounds.services import OfficeError, _audit, _local, _require_office
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
+from surveys.submissions.values import answer_row, answers_as_json
 
 
 class SubmissionError(Exception):
@@ -53,27 +51,8 @@ def _check_can_edit(*, entry, user, now):
         )
 
 
-def _answer_row(submission, question, value):
-    row = Answer(submission=submission, question=question)
-    if value is NOT_APPLICABLE:
-        row.not_applicable = True
-    elif value is None or value == "":
-        pass
-    elif question.kind == Question.Kind.LIKERT:
-        row.likert = int(value)
-    elif question.kind == Question.Kind.YES_NO:
-        row.flag = bool(value)
-    elif question.kind == Question.Kind.NUMBER:
-        row.number = Decimal(value)
-    elif question.kind == Question.Kind.CHOICE:
-        row.choice = str(value)
-    else:
-        row.text = str(value)
-    return row
-
-
 def _write_answers(submission, questions, values):
-    rows = [_answer_row(submission, q, values.get(q.code)) for q in questions]
+    rows = [answer_row(submission, q, values.get(q.code)) for q in questions]
     Answer.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -183,7 +162,7 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
             submitted_by=user,
             answers=answers_as_json(submission),
         )
-        _after_submit(submission)
+        store_submission_scores(submission)  # reports owns the numbers
         AuditEvent.objects.create(
             at=now,
             actor=user,
@@ -194,38 +173,6 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
             detail={"version": submission.version, "snapshot": number},
         )
     return SubmitResult(submission)
-
-
-def _after_submit(submission):
-    """Store the submission's scores in the same transaction (reports owns the numbers)."""
-    from reports.store import store_submission_scores
-
-    store_submission_scores(submission)
-
-
-def answers_as_json(submission) -> dict:
-    """The answers keyed by question code, as plain JSON values."""
-    result = {}
-    for answer in submission.answers.select_related("question"):
-        result[answer.question.code] = answer_value(answer, for_json=True)
-    return result
-
-
-def answer_value(answer, *, for_json=False):
-    """The value an Answer row holds, in the shape the form and the scoring use."""
-    if answer.not_applicable:
-        return "NA" if for_json else NOT_APPLICABLE
-    if answer.likert is not None:
-        return answer.likert
-    if answer.flag is not None:
-        return answer.flag
-    if answer.number is not None:
-        return float(answer.number) if for_json else answer.number
-    if answer.choice:
-        return answer.choice
-    if answer.text:
-        return answer.text
-    return None
 
 
 def submission_return(*, user, submission, reason, closes_at=None) -> Submission:

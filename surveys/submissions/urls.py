@@ -9,7 +9,5 @@ urlpatterns = [
     path("rounds/<int:round_id>/questionnaire/", views.questionnaire, name="questionnaire"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/history/", views.submission_history, name="history"),
-    path(
-        "office/submissions/<int:pk>/return/", views.submission_return, name="submission_return"
-    ),
+    path("office/submissions/<int:pk>/return/", views.submission_return, name="submission_return"),
 ]

@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from reports.scoring import NOT_APPLICABLE
 from surveys.core.permissions import office_required, secretary_required
 from surveys.questionnaires import selectors as questionnaires_selectors
 from surveys.questionnaires.models import Question
 from surveys.rounds import selectors as rounds_selectors
 from surveys.rounds import services as rounds_services
-from surveys.submissions import selectors, services
+from surveys.submissions import selectors, services, values
 from surveys.submissions.forms import (
     REQUIRED_MESSAGE,
     QuestionnaireForm,
@@ -273,13 +274,13 @@ def submission_detail(request, pk):
 def _display(question, answer):
     if answer is None:
         return ""
-    return answer_text(question, services.answer_value(answer))
+    return answer_text(question, values.answer_value(answer))
 
 
 def answer_text(question, value):
     """An answer as the pages show it: "4 · 比较符合", 是/否, 不适用, a number with its unit,
-    a choice's label. `value` as services.answer_value gives it ("" when unanswered)."""
-    if value is services.NOT_APPLICABLE:
+    a choice's label. `value` as values.answer_value gives it ("" when unanswered)."""
+    if value is NOT_APPLICABLE:
         return "不适用"
     if value is None or value == "":
         return ""
@@ -335,12 +336,12 @@ def _compare(dimensions, older, newer):
 
 
 def stored_answer_text(question, value):
-    """A snapshot's stored value (services.answers_as_json) as the submission page shows
+    """A snapshot's stored value (values.answers_as_json) as the submission page shows
     an answer (views.answer_text); None if unanswered."""
     if value is None or value == "":
         return None
     if value == "NA" and (question.kind != Question.Kind.TEXT or question.allow_na):
-        value = services.NOT_APPLICABLE
+        value = NOT_APPLICABLE
     elif question.kind == Question.Kind.NUMBER:
         value = Decimal(str(value))  # stored as JSON; plain_number wants a Decimal
     return answer_text(question, value)

@@ -13,8 +13,6 @@ from tests.helpers import answer_post, submit
 pytestmark = pytest.mark.django_db
 
 
-
-
 def test_submit_stores_scores_in_the_same_transaction(
     client, secretary_a, open_round, questionnaire
 ):

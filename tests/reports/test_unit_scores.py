@@ -38,8 +38,6 @@ def secretary_a2(branch_a2):
     return make_user("sec_a2", role=User.Role.SECRETARY, branch=branch_a2, last_name="赵")
 
 
-
-
 def expected_unit_means(round_):
     """The unit means straight from the submission scores, the slow way."""
     by_unit = {}

@@ -20,8 +20,6 @@ from tests.helpers import submit
 pytestmark = pytest.mark.django_db
 
 
-
-
 @pytest.fixture
 def two_submitted(client, secretary_a, secretary_b, open_round, questionnaire):
     a = submit(client, secretary_a, open_round, questionnaire, likert="4")

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from reports import bench
+
 CHILD_ENV = "RONGHE_BENCH_CHILD"
 
 
@@ -60,8 +62,6 @@ class Command(BaseCommand):
             self._run_child(branches, rounds, items, units, seed, keep)
 
     def _measure(self, branches, rounds, items, units, seed, keep):
-        from reports import bench  # the child only: it writes to the configured database
-
         # The environment variable alone is no proof: refuse a database this command did
         # not make, whoever set RONGHE_BENCH_CHILD.
         name = str(settings.DATABASES["default"]["NAME"])

@@ -58,8 +58,6 @@ def likert_codes(questionnaire):
     )
 
 
-
-
 def expected_score(questionnaire, likert, overrides=None):
     """The same answers as answer_post gives, scored with reports.scoring directly."""
     overrides = overrides or {}

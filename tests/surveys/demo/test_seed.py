@@ -14,7 +14,7 @@ from surveys.organisation.models import Branch, Unit, User
 from surveys.questionnaires.models import Question
 from surveys.rounds.models import RosterEntry, Round
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
-from surveys.submissions.services import answer_value
+from surveys.submissions.values import answer_value
 
 SEED = 7
 

@@ -207,8 +207,10 @@ def _profile(model, item_scores, attribute, tags) -> dict:
     }
 
 
-def _lowest(profile: dict) -> str | None:
-    """The tag with the lowest score; ties go to the earlier tag."""
+def main_cause(profile: dict) -> str | None:
+    """The main cause: the tag with the lowest score, ties going to the earlier tag in the
+    profile's order (虚化, 弱化, 分化); None when no tag has a score. The one rule, used for
+    a submission, a unit, the county and the charts alike."""
     best = None
     for tag, score in profile.items():
         if score is not None and (best is None or score < profile[best]):
@@ -244,7 +246,7 @@ def score_submission(model: ScoringModel, answers: Mapping) -> SubmissionScore:
         index=index,
         grade=grade_for(index, model.grade_bands),
         causes=causes,
-        main_cause=_lowest(causes),
+        main_cause=main_cause(causes),
         aspects=_profile(model, item_scores, "aspect", ASPECT_TAGS),
         item_scores=item_scores,
         straightlined=is_straightlined(likert_answers),
@@ -434,6 +436,7 @@ def score_frame(
             out[tag] = _divide(total, weights)
         if attribute == "cause":
             causes = np.column_stack([out[tag] for tag in CAUSE_TAGS])
+            # main_cause() vectorised: argmin takes the first of equal scores.
             lowest = np.argmin(np.where(np.isnan(causes), np.inf, causes), axis=1)
             out["main_cause"] = np.where(
                 np.isnan(causes).all(axis=1), None, np.array(CAUSE_TAGS, dtype=object)[lowest]

@@ -13,11 +13,12 @@ from django.db.models.functions import Cast
 from reports import scoring
 from reports.models import DimensionScore, Recommendation, SubmissionScore, UnitScore
 from reports.recommendations import recommended
-from reports.store import current_version
+from reports.store import current_version, item_spec
 from surveys.organisation.models import Unit
 from surveys.questionnaires.models import CauseTag, Dimension, GradeBand, Question
 from surveys.rounds.models import RosterEntry, Round
 from surveys.submissions.models import Answer, Submission
+from surveys.submissions.values import decode
 
 CAUSE_LABELS = dict(CauseTag.choices)
 CAUSE_FIELDS = {tag: f"cause_{tag}" for tag in scoring.CAUSE_TAGS}
@@ -128,15 +129,10 @@ def _unit_row(score, bands):
         grade=scoring.grade_for(score.index, bands),
         dimensions=score.dimensions,
         causes=causes,
-        main_cause=_lowest(causes),
+        main_cause=scoring.main_cause(causes),
         branches_scored=score.branches_scored,
         straightlined=score.straightlined,
     )
-
-
-def _lowest(profile):
-    present = {k: v for k, v in profile.items() if v is not None}
-    return min(present, key=present.get) if present else None
 
 
 @dataclass
@@ -222,7 +218,7 @@ def round_overview(round_) -> Overview:
         county_grade=scoring.grade_for(county_index, bands),
         county_dimensions=county_dimensions,
         county_causes=county_causes,
-        county_main_cause=_lowest(county_causes),
+        county_main_cause=scoring.main_cause(county_causes),
         grade_counts=[*counts.items(), (scoring.INSUFFICIENT, insufficient)],
         trend=[(r["name"], r["index"], r["dims"]) for r in history],
         previous_round=previous["name"] if previous else None,
@@ -308,7 +304,11 @@ def unit_report(round_, unit, *, county=None) -> UnitReport:
 
 def _item_means(round_, unit, questions):
     """Mean item score per scored question over the unit's counted submissions (one query)."""
-    specs = {q.id: _item_spec(q) for q in questions if q.kind != Question.Kind.TEXT}
+    specs = {
+        q.id: item_spec(q, dimension_code=q.dimension.code)
+        for q in questions
+        if q.kind != Question.Kind.TEXT
+    }
     sums = {qid: [] for qid in specs}
     answers = Answer.objects.filter(
         submission__round=round_,
@@ -318,31 +318,13 @@ def _item_means(round_, unit, questions):
         question_id__in=specs,
     ).values_list("question_id", "likert", "flag", "number", "choice", "not_applicable")
     for qid, likert, flag, number, choice, na in answers:
-        value = (
-            scoring.NOT_APPLICABLE
-            if na
-            else next((v for v in (likert, flag, number, choice or None) if v is not None), None)
-        )
+        value = decode(likert, flag, number, choice, None, na)
         score = scoring.item_score(specs[qid], value)
         if score is not None:
             sums[qid].append(score)
     return [
         (q, scoring.mean_or_none(sums[q.id])) for q in questions if q.kind != Question.Kind.TEXT
     ]
-
-
-def _item_spec(question):
-    return scoring.ItemSpec(
-        code=question.code,
-        dimension=question.dimension.code,
-        kind=question.kind,
-        reverse_keyed=question.reverse_keyed,
-        weight=question.weight,
-        cause=question.cause,
-        aspect=question.aspect,
-        bands=tuple(question.bands),
-        choices=tuple(question.choices),
-    )
 
 
 def unit_trend(round_, unit, dimensions):

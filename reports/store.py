@@ -48,22 +48,24 @@ def scoring_model(questionnaire) -> scoring.ScoringModel:
     bands = list(GradeBand.objects.filter(questionnaire=questionnaire).order_by("-min_score"))
     return scoring.ScoringModel(
         dimensions=[scoring.DimensionSpec(d.code, d.name, d.weight) for d in dimensions],
-        items=[
-            scoring.ItemSpec(
-                code=q.code,
-                dimension=code_of[q.dimension_id],
-                kind=q.kind,
-                reverse_keyed=q.reverse_keyed,
-                weight=q.weight,
-                cause=q.cause,
-                aspect=q.aspect,
-                bands=tuple(q.bands),
-                choices=tuple(q.choices),
-            )
-            for q in questions
-        ],
+        items=[item_spec(q, dimension_code=code_of[q.dimension_id]) for q in questions],
         grade_bands=[(b.label, b.min_score) for b in bands] or scoring.DEFAULT_GRADE_BANDS,
         min_answered_ratio=questionnaire.min_answered_ratio,
+    )
+
+
+def item_spec(question, *, dimension_code) -> scoring.ItemSpec:
+    """The one adapter from a Question row to the scoring module's ItemSpec."""
+    return scoring.ItemSpec(
+        code=question.code,
+        dimension=dimension_code,
+        kind=question.kind,
+        reverse_keyed=question.reverse_keyed,
+        weight=question.weight,
+        cause=question.cause,
+        aspect=question.aspect,
+        bands=tuple(question.bands),
+        choices=tuple(question.choices),
     )
 
 

@@ -16,6 +16,7 @@ in ``reports/charts/style.py``; see there why pyplot is never used.
 import numpy as np
 from matplotlib.patches import Patch
 
+from reports import scoring
 from reports.charts import county
 from reports.charts.style import (
     MUTED,
@@ -236,10 +237,7 @@ def alt_text_item_bars(items, highlight_lowest=3, title="各题目平均得分")
 
 
 def _main_cause(causes, main):
-    if main is not None:
-        return main
-    scored = [(v, name) for name, v in causes if v is not None]
-    return min(scored)[1] if scored else None
+    return main if main is not None else scoring.main_cause(dict(causes))
 
 
 def cause_profile(causes, main=None, title="成因分析", *, fmt="svg"):

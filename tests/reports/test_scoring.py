@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reports import scoring
 from reports.scoring import (
     CAUSE_TAGS,
     DEFAULT_GRADE_BANDS,
@@ -409,3 +410,10 @@ def test_importable_without_django():
     code = "import sys, reports.scoring, reports.ahp; assert 'django' not in sys.modules"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, check=True)
+
+
+def test_main_cause_is_the_lowest_and_a_tie_goes_to_the_earlier_tag():
+    assert scoring.main_cause({"xuhua": 70.0, "ruohua": 55.0, "fenhua": 60.0}) == "ruohua"
+    assert scoring.main_cause({"xuhua": 55.0, "ruohua": 55.0, "fenhua": 60.0}) == "xuhua"
+    assert scoring.main_cause({"xuhua": None, "ruohua": 80.0, "fenhua": 80.0}) == "ruohua"
+    assert scoring.main_cause({"xuhua": None, "ruohua": None, "fenhua": None}) is None

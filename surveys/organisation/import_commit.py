@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from reports.store import bump_version, bump_version_once
-from surveys.audit.models import AuditEvent
+from surveys.audit import events
+from surveys.core.permissions import require_office
 from surveys.organisation import services
 from surveys.organisation.import_plan import (
     CREATE,
@@ -39,8 +39,7 @@ def import_commit(*, user, content, filename="", expected_digest="") -> ImportRe
 
     Refuses if the file has errors or if the plan differs from the one previewed (someone
     changed the organisation in between)."""
-    if not user.is_office:
-        raise PermissionDenied("只有机关工委工作人员可以导入名单。")
+    require_office(user, "只有机关工委工作人员可以导入名单。")
     rows, errors = read_rows(content)
     plan = plan_import(rows, load_snapshot(), errors)
     _check(plan, expected_digest)
@@ -58,11 +57,7 @@ def import_commit(*, user, content, filename="", expected_digest="") -> ImportRe
         with bump_version_once():  # not once per unit and branch saved
             _apply(plan, hashes)
             bump_version()  # reports show unit and branch names
-        AuditEvent.objects.create(
-            actor=user,
-            action=AuditEvent.Action.IMPORTED,
-            detail={"note": summary(plan), "file": filename, **counts(plan)},
-        )
+        events.people_imported(actor=user, note=summary(plan), file=filename, counts=counts(plan))
     branch_names = {b.key: b.label for b in plan.of("branch")}
     credentials = [
         {

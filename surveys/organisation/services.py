@@ -8,12 +8,12 @@ import re
 import secrets
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.utils import timezone
 
-from surveys.audit.models import AuditEvent
+from surveys.audit import events
+from surveys.core.permissions import require_office
 from surveys.organisation.models import Branch, SecretaryAssignment, Unit, User
 
 # Without look-alikes (0/O/o, 1/l/I/i) so a password read off a screen or a printout is typed
@@ -76,15 +76,6 @@ def username_problem(username):
     return ""
 
 
-def _require_office(user):
-    if not user.is_office:
-        raise PermissionDenied("只有机关工委工作人员可以执行此操作。")
-
-
-def _audit(user, action, *, branch=None, **detail):
-    AuditEvent.objects.create(actor=user, action=action, branch=branch, detail=detail)
-
-
 def _label(user):
     return f"{user.display_name}（{user.username}）"
 
@@ -109,7 +100,7 @@ def handover_candidates():
 
 def password_reset(*, user, secretary) -> str:
     """A new random password for a secretary, to be changed at the next login."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         secretary = User.objects.select_for_update().get(pk=secretary.pk)
         if secretary.role != User.Role.SECRETARY:
@@ -120,9 +111,8 @@ def password_reset(*, user, secretary) -> str:
         secretary.set_password(password)
         secretary.must_change_password = True
         secretary.save(update_fields=["password", "must_change_password"])
-        _audit(
-            user,
-            AuditEvent.Action.PASSWORD_RESET,
+        events.password_reset(
+            actor=user,
             branch=secretary.branch,
             note=f"重置 {_label(secretary)} 的密码，下次登录须修改",
         )
@@ -136,9 +126,8 @@ def password_change(*, user, new_password):
         forced = user.must_change_password
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
-        _audit(
-            user,
-            AuditEvent.Action.PASSWORD_CHANGED,
+        events.password_changed(
+            actor=user,
             branch=user.branch,
             note="首次登录修改初始密码" if forced else "修改密码",
         )
@@ -149,7 +138,7 @@ def branch_deactivate(*, user, branch):
 
     The secretary keeps role and branch (the database requires a secretary to have one), so
     the pair can be restored together in the admin if the branch is revived."""
-    _require_office(user)
+    require_office(user)
     now = timezone.now()
     with transaction.atomic():
         branch = Branch.objects.select_for_update().get(pk=branch.pk)
@@ -165,9 +154,8 @@ def branch_deactivate(*, user, branch):
         note = "停用支部"
         if accounts:
             note += "，同时停用书记账号 " + "、".join(_label(a) for a in accounts)
-        _audit(
-            user,
-            AuditEvent.Action.BRANCH_CHANGED,
+        events.branch_changed(
+            actor=user,
             branch=branch,
             changes={"启用": ["是", "否"]},
             note=note,
@@ -194,7 +182,7 @@ def branch_reactivate(*, user, branch, restore_secretary=True):
     there is one, its former secretary can log in again with the old password.
 
     Returns the branch and the restored secretary (or None)."""
-    _require_office(user)
+    require_office(user)
     now = timezone.now()
     with transaction.atomic():
         branch = (
@@ -218,9 +206,8 @@ def branch_reactivate(*, user, branch, restore_secretary=True):
             if not current.exists():
                 SecretaryAssignment.objects.create(branch=branch, user=secretary, started_at=now)
             note += "，同时恢复书记账号 " + _label(secretary)
-        _audit(
-            user,
-            AuditEvent.Action.BRANCH_CHANGED,
+        events.branch_changed(
+            actor=user,
             branch=branch,
             changes={"启用": ["否", "是"]},
             note=note,
@@ -254,7 +241,7 @@ def secretary_handover(
     """Hand a branch to another secretary: an existing account without a role, or a new one.
 
     Returns the new secretary and, for a new account, its initial password (else "")."""
-    _require_office(user)
+    require_office(user)
     now = timezone.now()
     with transaction.atomic():
         branch = Branch.objects.select_for_update().get(pk=branch.pk)
@@ -269,9 +256,8 @@ def secretary_handover(
             new_user, password = _new_secretary_account(name=name, phone=phone, username=username)
         old = retire_secretaries(branch=branch, now=now)
         appoint(branch=branch, secretary=new_user, now=now)
-        _audit(
-            user,
-            AuditEvent.Action.SECRETARY_CHANGED,
+        events.secretary_changed(
+            actor=user,
             branch=branch,
             changes={
                 "书记": ["、".join(_label(u) for u in old) or "（无）", _label(new_user)],

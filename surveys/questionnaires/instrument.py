@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from surveys.audit.models import AuditEvent
+from surveys.audit import events
 from surveys.questionnaires.models import (
     AspectTag,
     CauseTag,
@@ -407,10 +407,8 @@ def load_instrument(path=None, *, actor=None) -> LoadResult:
         questionnaire.source_sha256 = sha256
         questionnaire.save()
         _sync_children(questionnaire, spec)
-        AuditEvent.objects.create(
-            actor=actor,
-            action=AuditEvent.Action.QUESTIONNAIRE_LOADED,
-            detail={"code": spec.code, "version": spec.version, "sha256": sha256, "change": status},
+        events.questionnaire_loaded(
+            actor=actor, code=spec.code, version=spec.version, sha256=sha256, change=status
         )
     return LoadResult(questionnaire, status)
 

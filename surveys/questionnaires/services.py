@@ -13,12 +13,12 @@ JSON files that carry it, and importing a version from one, are in `surveys.ques
 import math
 import re
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch
 
 from reports.ahp import ahp_weights, complete_reciprocal, ensure_acceptable, scale_label
-from surveys.audit.models import AuditEvent
+from surveys.audit import events
+from surveys.core.permissions import require_office
 from surveys.questionnaires.instrument import QUESTION_FIELDS, InstrumentError, parse_instrument
 from surveys.questionnaires.models import (
     AspectTag,
@@ -37,18 +37,19 @@ class VersionError(Exception):
     """A refused change or an unusable file, with a message fit to show the office."""
 
 
+OFFICE_ONLY = "只有机关工委工作人员可以管理问卷版本。"
+
+
 def _require_office(user):
-    if not user.is_office:
-        raise PermissionDenied("只有机关工委工作人员可以管理问卷版本。")
+    # For files.py only, until its owner calls require_office(user, OFFICE_ONLY) itself.
+    require_office(user, OFFICE_ONLY)
 
 
-def _audit(user, action, questionnaire, note, **detail):
-    AuditEvent.objects.create(
-        actor=user,
-        action=action,
-        detail={"name": questionnaire.code, "version": questionnaire.version, "note": note}
-        | detail,
-    )
+def _audit(user, action, questionnaire, note):
+    # For files.py's one call (QUESTIONNAIRE_LOADED, note "从文件 <name> 导入") only, until
+    # its owner calls events.questionnaire_imported(actor=, questionnaire=, filename=).
+    filename = note.removeprefix("从文件 ").removesuffix(" 导入")
+    events.questionnaire_imported(actor=user, questionnaire=questionnaire, filename=filename)
 
 
 # ---------------------------------------------------------------- reads --------
@@ -246,7 +247,7 @@ def _create(**fields):
 
 def questionnaire_clone(*, user, questionnaire) -> Questionnaire:
     """A new editable draft: same code, next version, every band, dimension and question."""
-    _require_office(user)
+    require_office(user, OFFICE_ONLY)
     with transaction.atomic():
         source = Questionnaire.objects.get(pk=questionnaire.pk)
         clone = _create(
@@ -270,7 +271,9 @@ def questionnaire_clone(*, user, questionnaire) -> Questionnaire:
             for question in questions:
                 question.pk, question.questionnaire, question.dimension = None, clone, dimension
             Question.objects.bulk_create(questions)
-        _audit(user, AuditEvent.Action.QUESTIONNAIRE_CHANGED, clone, f"由第{source.version}版复制")
+        events.questionnaire_changed(
+            actor=user, questionnaire=clone, note=f"由第{source.version}版复制"
+        )
     return clone
 
 
@@ -278,7 +281,7 @@ def questionnaire_update(
     *, user, questionnaire, title, description, min_answered_ratio, dimensions, grade_bands
 ):
     """Save the header, the dimensions ({id, name, problem, weight, order}) and the bands."""
-    _require_office(user)
+    require_office(user, OFFICE_ONLY)
     with transaction.atomic():
         q = _lock_editable(questionnaire)
         changes = {}
@@ -314,7 +317,9 @@ def questionnaire_update(
             )
         _validate(q)
         if changes:
-            _audit(user, AuditEvent.Action.QUESTIONNAIRE_CHANGED, q, "修改问卷", changes=changes)
+            events.questionnaire_changed(
+                actor=user, questionnaire=q, note="修改问卷", changes=changes
+            )
     return q
 
 
@@ -327,7 +332,7 @@ EDITABLE_QUESTION_FIELDS = {"dimension", "code", "order"} | set(QUESTION_FIELDS)
 
 def question_save(*, user, questionnaire, data, question=None) -> Question:
     """Create (question=None) or change one question of an unfrozen version."""
-    _require_office(user)
+    require_office(user, OFFICE_ONLY)
     unknown = set(data) - EDITABLE_QUESTION_FIELDS
     if unknown:
         raise ValueError(f"not question fields: {sorted(unknown)}")
@@ -354,31 +359,31 @@ def question_save(*, user, questionnaire, data, question=None) -> Question:
             ) from None
         _validate(q)
         note = f"{'新增' if created else '修改'}题目 {question.code}"
-        _audit(user, AuditEvent.Action.QUESTIONNAIRE_CHANGED, q, note)
+        events.questionnaire_changed(actor=user, questionnaire=q, note=note)
     return question
 
 
 def questionnaire_delete(*, user, questionnaire):
     """Delete a version no round has used (a draft copy or an import tried out). Returns
     its label. A used version is frozen for good: its rounds' answers point at it."""
-    _require_office(user)
+    require_office(user, OFFICE_ONLY)
     with transaction.atomic():
         q = _lock_editable(questionnaire)
         if not Questionnaire.objects.exclude(pk=q.pk).exists():
             raise VersionError("这是系统中唯一的问卷版本，不能删除。")
         label = f"{q.title} 第{q.version}版"
-        _audit(user, AuditEvent.Action.QUESTIONNAIRE_CHANGED, q, "删除未使用的版本")
+        events.questionnaire_changed(actor=user, questionnaire=q, note="删除未使用的版本")
         q.delete()
     return label
 
 
 def question_delete(*, user, question):
-    _require_office(user)
+    require_office(user, OFFICE_ONLY)
     with transaction.atomic():
         q = _lock_editable(question.questionnaire)
         question.delete()
         _validate(q)
-        _audit(user, AuditEvent.Action.QUESTIONNAIRE_CHANGED, q, f"删除题目 {question.code}")
+        events.questionnaire_changed(actor=user, questionnaire=q, note=f"删除题目 {question.code}")
 
 
 # ---------------------------------------------------------------- AHP ----------
@@ -420,7 +425,7 @@ def ahp_matrix_entries(questionnaire):
 
 def dimension_weights_apply(*, user, questionnaire, judgements):
     """Set the dimension weights from an acceptable (CR < 0.10) judgement matrix."""
-    _require_office(user)
+    require_office(user, OFFICE_ONLY)
     with transaction.atomic():
         q = _lock_editable(questionnaire)
         dimensions = list(q.dimensions.order_by("order", "id"))
@@ -435,11 +440,10 @@ def dimension_weights_apply(*, user, questionnaire, judgements):
         q.ahp_matrix = {"dimensions": [d.code for d in dimensions], "matrix": matrix.tolist()}
         q.ahp_cr = result.cr
         q.save(update_fields=["ahp_matrix", "ahp_cr"])
-        _audit(
-            user,
-            AuditEvent.Action.QUESTIONNAIRE_CHANGED,
-            q,
-            f"按层次分析法设置维度权重（CR = {result.cr:.3f}）",
+        events.questionnaire_changed(
+            actor=user,
+            questionnaire=q,
+            note=f"按层次分析法设置维度权重（CR = {result.cr:.3f}）",
             changes=changes,
         )
     return result

@@ -6,13 +6,14 @@ audit record beside the change."""
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from reports.store import bump_version
-from surveys.audit.models import AuditEvent
+from surveys.audit import events
+from surveys.core.permissions import require_office
+from surveys.core.text import local_minute
 from surveys.organisation.models import Branch, User
 from surveys.questionnaires.models import Questionnaire
 from surveys.rounds.models import Reminder, RosterEntry, Round
@@ -26,29 +27,9 @@ class OfficeError(Exception):
     """A refused office action, with a message fit to show."""
 
 
-def _require_office(user):
-    if not user.is_office:
-        raise PermissionDenied("只有机关工委工作人员可以执行此操作。")
-
-
-def _audit(user, action, *, round_=None, branch=None, submission=None, **detail):
-    AuditEvent.objects.create(
-        actor=user,
-        action=action,
-        round=round_,
-        branch=branch,
-        submission=submission,
-        detail=detail,
-    )
-
-
-def _local(value):
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-
-
 def round_create(*, user, name, questionnaire, opens_at, closes_at, branches=None) -> Round:
     """A new round; the roster is every active branch unless branches are given."""
-    _require_office(user)
+    require_office(user)
     if closes_at <= opens_at:
         raise OfficeError("截止时间必须晚于开始时间。")
     with transaction.atomic():
@@ -59,14 +40,12 @@ def round_create(*, user, name, questionnaire, opens_at, closes_at, branches=Non
         )
         roster = list(branches) if branches is not None else Branch.objects.filter(is_active=True)
         RosterEntry.objects.bulk_create(RosterEntry(round=round_, branch=b) for b in roster)
-        _audit(
-            user,
-            AuditEvent.Action.ROUND_CREATED,
+        events.round_created(
+            actor=user,
             round_=round_,
-            name=name,
             questionnaire=str(questionnaire),
-            opens_at=_local(opens_at),
-            closes_at=_local(closes_at),
+            opens_at=local_minute(opens_at),
+            closes_at=local_minute(closes_at),
             roster=len(roster),
         )
     return round_
@@ -74,7 +53,7 @@ def round_create(*, user, name, questionnaire, opens_at, closes_at, branches=Non
 
 def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, branches) -> Round:
     """Change a round that has not opened yet: everything, roster included."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
@@ -103,7 +82,7 @@ def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, bran
         if wanted != current:
             changes["roster"] = [len(current), len(wanted)]
         if changes:
-            _audit(user, AuditEvent.Action.ROUND_CHANGED, round_=round_, changes=changes)
+            events.round_changed(actor=user, round_=round_, changes=changes)
     return round_
 
 
@@ -117,7 +96,7 @@ def roster_add(*, user, round_, branch_ids=None) -> list[Branch]:
 
     Returns the branches added. The round row is locked first, so a second request for
     the same branches (a double click) waits, finds them on the roster and adds none."""
-    _require_office(user)
+    require_office(user)
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
         if round_.status == Round.Status.CLOSED:
@@ -133,9 +112,8 @@ def roster_add(*, user, round_, branch_ids=None) -> list[Branch]:
         names = "、".join(b.name for b in added[:ROSTER_NAMES_NOTED])
         if len(added) > ROSTER_NAMES_NOTED:
             names += f" 等 {len(added)} 个"
-        _audit(
-            user,
-            AuditEvent.Action.ROUND_CHANGED,
+        events.round_changed(
+            actor=user,
             round_=round_,
             branch=added[0] if len(added) == 1 else None,
             changes={"roster": [before, before + len(added)]},
@@ -148,7 +126,7 @@ def roster_add(*, user, round_, branch_ids=None) -> list[Branch]:
 
 def _show(value):
     if isinstance(value, dt.datetime):
-        return _local(value)
+        return local_minute(value)
     return str(value)
 
 
@@ -157,7 +135,7 @@ def round_close_now(*, user, round_) -> dict:
     says how many before the office confirms, and the audit entry lists them.
 
     Returns {"round": the round, "cancelled": branches whose own deadline was in force}."""
-    _require_office(user)
+    require_office(user)
     now = timezone.now()
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
@@ -179,16 +157,15 @@ def round_close_now(*, user, round_) -> dict:
         note = "提前结束"
         if cancelled:
             note += f"；同时取消 {len(cancelled)} 个支部的单独延期：" + "、".join(
-                f"{e.branch.name}（原至 {_local(e.closes_at_override)}）" for e in cancelled
+                f"{e.branch.name}（原至 {local_minute(e.closes_at_override)}）" for e in cancelled
             )
-        _audit(
-            user,
-            AuditEvent.Action.ROUND_CHANGED,
+        events.round_changed(
+            actor=user,
             round_=round_,
-            changes={"closes_at": [_local(old), _local(now)]},
+            changes={"closes_at": [local_minute(old), local_minute(now)]},
             note=note,
             cancelled_extensions=[
-                {"branch": e.branch.code, "closes_at": _local(e.closes_at_override)}
+                {"branch": e.branch.code, "closes_at": local_minute(e.closes_at_override)}
                 for e in cancelled
             ],
         )
@@ -197,7 +174,7 @@ def round_close_now(*, user, round_) -> dict:
 
 def round_extend(*, user, round_, closes_at, reason) -> Round:
     """Move the deadline of the whole round later (also reopens a closed round)."""
-    _require_office(user)
+    require_office(user)
     if not reason.strip():
         raise OfficeError("请填写延期原因。")
     with transaction.atomic():
@@ -207,11 +184,10 @@ def round_extend(*, user, round_, closes_at, reason) -> Round:
         old = round_.closes_at
         round_.closes_at = closes_at
         round_.save(update_fields=["closes_at"])
-        _audit(
-            user,
-            AuditEvent.Action.ROUND_CHANGED,
+        events.round_changed(
+            actor=user,
             round_=round_,
-            changes={"closes_at": [_local(old), _local(closes_at)]},
+            changes={"closes_at": [local_minute(old), local_minute(closes_at)]},
             reason=reason,
         )
     return round_
@@ -219,7 +195,7 @@ def round_extend(*, user, round_, closes_at, reason) -> Round:
 
 def branch_extend(*, user, entry, closes_at, reason) -> RosterEntry:
     """A deadline of one branch's own, later than the round's."""
-    _require_office(user)
+    require_office(user)
     if not reason.strip():
         raise OfficeError("请填写延期原因。")
     with transaction.atomic():
@@ -230,12 +206,11 @@ def branch_extend(*, user, entry, closes_at, reason) -> RosterEntry:
         entry.closes_at_override = closes_at
         entry.override_reason = reason.strip()
         entry.save(update_fields=["closes_at_override", "override_reason"])
-        _audit(
-            user,
-            AuditEvent.Action.ROUND_CHANGED,
+        events.round_changed(
+            actor=user,
             round_=entry.round,
             branch=entry.branch,
-            changes={"branch_closes_at": [_local(old), _local(closes_at)]},
+            changes={"branch_closes_at": [local_minute(old), local_minute(closes_at)]},
             reason=reason.strip(),
         )
     return entry
@@ -261,7 +236,7 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
     with an extension of their own still running. A branch is reminded at most once per
     round in 24 hours; the rest are skipped and counted, so pressing the button twice
     sends nothing twice."""
-    _require_office(user)
+    require_office(user)
     now = timezone.now()
     if not RosterEntry.objects.filter(round=round_).open_at(now).exists():
         raise OfficeError("只能对进行中的批次催报。")
@@ -294,7 +269,7 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
                 continue
             secretary = secretaries.get(entry.branch_id)
             message = (
-                f"{entry.branch.name}：《{round_.name}》将于 {_local(entry.closes_at)} 截止，"
+                f"{entry.branch.name}：《{round_.name}》将于 {local_minute(entry.closes_at)} 截止，"
                 "贵支部尚未提交答卷，请尽快登录“融合”测评系统填写并提交。"
             )
             reminder = Reminder.objects.create(
@@ -316,9 +291,8 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
                 )
             sent.append(entry.branch)
         if sent:
-            _audit(
-                user,
-                AuditEvent.Action.REMINDED,
+            events.branches_reminded(
+                actor=user,
                 round_=round_,
                 branches=[b.name for b in sent],
                 skipped_recent=[b.name for b in recent],

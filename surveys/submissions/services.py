@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reports.store import bump_version, store_submission_scores
-from surveys.audit.models import AuditEvent
+from surveys.audit import events
+from surveys.core.permissions import require_office
+from surveys.core.text import local_minute
 from surveys.rounds.models import RosterEntry
-from surveys.rounds.services import OfficeError, _audit, _local, _require_office
+from surveys.rounds.services import OfficeError
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
 from surveys.submissions.values import answer_row, answers_as_json
 
@@ -119,15 +121,7 @@ def submission_save_draft(*, entry: RosterEntry, user, values: dict, version: in
             return SubmitResult(submission, already_submitted=True)
         submission.save(update_fields=["version", "updated_at", "updated_by"])
         answered = sum(1 for v in values.values() if v not in (None, ""))
-        AuditEvent.objects.create(
-            at=now,
-            actor=user,
-            action=AuditEvent.Action.DRAFT_SAVED,
-            round_id=entry.round_id,
-            branch_id=entry.branch_id,
-            submission=submission,
-            detail={"version": submission.version, "answered": answered},
-        )
+        events.draft_saved(actor=user, submission=submission, answered=answered, at=now)
     return SubmitResult(submission)
 
 
@@ -163,14 +157,8 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
             answers=answers_as_json(submission),
         )
         store_submission_scores(submission)  # reports owns the numbers
-        AuditEvent.objects.create(
-            at=now,
-            actor=user,
-            action=AuditEvent.Action.SUBMITTED,
-            round_id=entry.round_id,
-            branch_id=entry.branch_id,
-            submission=submission,
-            detail={"version": submission.version, "snapshot": number},
+        events.submission_submitted(
+            actor=user, submission=submission, version=submission.version, snapshot=number, at=now
         )
     return SubmitResult(submission)
 
@@ -180,7 +168,7 @@ def submission_return(*, user, submission, reason, closes_at=None) -> Submission
     snapshots; the scores stay those of the latest submitted version until resubmission.
 
     If the branch's deadline has passed, a new deadline for that branch is required."""
-    _require_office(user)
+    require_office(user)
     reason = reason.strip()
     if not reason:
         raise OfficeError("请填写退回原因，支部书记会看到它。")
@@ -202,28 +190,11 @@ def submission_return(*, user, submission, reason, closes_at=None) -> Submission
         submission.return_reason = reason
         submission.updated_at = now
         submission.save(update_fields=["status", "return_reason", "updated_at"])
-        _audit(
-            user,
-            AuditEvent.Action.RETURNED,
-            round_=submission.round,
-            branch=submission.branch,
+        events.submission_returned(
+            actor=user,
             submission=submission,
             reason=reason,
-            closes_at=_local(closes_at) if closes_at else None,
+            closes_at=local_minute(closes_at) if closes_at else None,
         )
         bump_version()  # the dashboards count submitted submissions
     return submission
-
-
-def record_score_exclusion(*, user, submission, excluded, reason=""):
-    """The audit record of the office excluding a submission from the statistics (or
-    restoring it); reports/services.py makes the change and calls this in its transaction."""
-    _require_office(user)
-    _audit(
-        user,
-        AuditEvent.Action.SCORE_EXCLUDED if excluded else AuditEvent.Action.SCORE_RESTORED,
-        round_=submission.round,
-        branch=submission.branch,
-        submission=submission,
-        **({"reason": reason} if reason else {}),
-    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, FloatField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from reports import scoring
 from reports.models import DimensionScore, Recommendation, SubmissionScore, UnitScore
@@ -379,3 +380,73 @@ def _free_texts(round_, unit, questions):
     ):
         texts[qid].append((branch, text))
     return [(q, texts[q.id]) for q in questions if q.id in texts and texts[q.id]]
+
+
+@dataclass
+class BranchReport:
+    """A branch's own report. County numbers, the position and the recommendations are
+    filled in only once they are final (`closed`)."""
+
+    submission: Submission
+    score: SubmissionScore
+    dims: list  # DimensionScore rows in dimension order
+    closed: bool  # no branch may still submit: county numbers are final
+    extended: bool  # the round's deadline has passed but a branch's own extension has not
+    main_cause_label: str
+    dim_rows: list  # (DimensionScore, county mean or None)
+    county: "Overview | None" = None
+    county_dims: dict = field(default_factory=dict)
+    position: int | None = None
+    ranked_count: int = 0
+    recommendations: list = field(default_factory=list)
+
+
+def county_numbers_final(round_, now) -> tuple[bool, bool]:
+    """(closed, extended): county numbers and positions are final only once no branch may
+    still submit: the round's deadline has passed and so has every branch's own extension
+    (单独延期)."""
+    past_deadline = round_.status_at(now) == Round.Status.CLOSED
+    extended = past_deadline and RosterEntry.objects.filter(round=round_).open_at(now).exists()
+    return past_deadline and not extended, extended
+
+
+def branch_report(submission, *, overview_of, now=None) -> BranchReport | None:
+    """The report of a submitted submission, or None before it is submitted and scored.
+    `overview_of(round_)` gives the round's Overview (the caller may cache it)."""
+    score = SubmissionScore.objects.filter(submission=submission).first()
+    if submission.status != Submission.Status.SUBMITTED or score is None:
+        return None
+    round_ = submission.round
+    closed, extended = county_numbers_final(round_, now or timezone.now())
+    dims = list(score.dimension_scores.select_related("dimension").order_by("dimension__order"))
+    report = BranchReport(
+        submission=submission,
+        score=score,
+        dims=dims,
+        closed=closed,
+        extended=extended,
+        main_cause_label=CAUSE_LABELS.get(score.main_cause, ""),
+        dim_rows=[(d, None) for d in dims],
+    )
+    if not closed:
+        return report
+    overview = overview_of(round_)
+    ranked = list(
+        counted_scores(round=round_, index__isnull=False)
+        .order_by("-index")
+        .values_list("submission_id", flat=True)
+    )
+    report.county = overview
+    report.county_dims = {
+        d.code: overview.county_dimensions.get(d.code) for d in overview.dimensions
+    }
+    report.position = ranked.index(submission.pk) + 1 if submission.pk in ranked else None
+    report.ranked_count = len(ranked)
+    report.recommendations = recommended(
+        list(Recommendation.objects.all()),
+        dimension_scores={d.dimension.code: d.score for d in dims},
+        main_cause=score.main_cause,
+        threshold=good_enough_threshold(overview.bands),
+    )
+    report.dim_rows = [(d, report.county_dims.get(d.dimension.code)) for d in dims]
+    return report

@@ -7,18 +7,15 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from reports import scoring, selectors, services
 from reports.charts import county, profile
-from reports.models import Recommendation, SubmissionScore
-from reports.recommendations import recommended
+from reports.models import SubmissionScore
 from surveys.core.permissions import office_required
 from surveys.organisation.models import Unit
-from surveys.rounds.models import RosterEntry, Round
-from surveys.submissions.models import Submission
+from surveys.rounds.models import Round
 from surveys.submissions.selectors import visible_submissions
 
 CACHE_SECONDS = 60 * 60 * 24
@@ -269,48 +266,10 @@ def branch_report(request, submission_id):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     submission = get_object_or_404(visible_submissions(request.user), pk=submission_id)
-    score = SubmissionScore.objects.filter(submission=submission).first()
-    if submission.status != Submission.Status.SUBMITTED or score is None:
+    report = selectors.branch_report(
+        submission, overview_of=lambda round_: _overview(round_, selectors.data_version())
+    )
+    if report is None:
         raise Http404("该答卷尚未提交，暂无测评结果。")
-    round_ = submission.round
-    now = timezone.now()
-    # County numbers and the position are final only once no branch may still submit: the
-    # round's deadline has passed and so has every branch's own extension (单独延期).
-    past_deadline = round_.status_at(now) == Round.Status.CLOSED
-    extended = past_deadline and RosterEntry.objects.filter(round=round_).open_at(now).exists()
-    closed = past_deadline and not extended
-    dims = list(score.dimension_scores.select_related("dimension").order_by("dimension__order"))
-    context = {
-        "submission": submission,
-        "score": score,
-        "dims": dims,
-        "closed": closed,
-        "extended": extended,
-    }
-    if closed:
-        overview = _overview(round_, selectors.data_version())
-        ranked = list(
-            selectors.counted_scores(round=round_, index__isnull=False)
-            .order_by("-index")
-            .values_list("submission_id", flat=True)
-        )
-        context.update(
-            county=overview,
-            county_dims={
-                d.code: overview.county_dimensions.get(d.code) for d in overview.dimensions
-            },
-            position=ranked.index(submission.pk) + 1 if submission.pk in ranked else None,
-            ranked_count=len(ranked),
-            recommendations=recommended(
-                list(Recommendation.objects.all()),
-                dimension_scores={d.dimension.code: d.score for d in dims},
-                main_cause=score.main_cause,
-                threshold=selectors.good_enough_threshold(overview.bands),
-            ),
-        )
-        context["dim_rows"] = [(d, context["county_dims"].get(d.dimension.code)) for d in dims]
-    else:
-        context["dim_rows"] = [(d, None) for d in dims]
-    context["main_cause_label"] = selectors.CAUSE_LABELS.get(score.main_cause, "")
-    context["insufficient"] = scoring.INSUFFICIENT
+    context = {**vars(report), "insufficient": scoring.INSUFFICIENT}
     return render(request, "reports/branch_report.html", context)

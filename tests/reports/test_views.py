@@ -15,6 +15,7 @@ from surveys.audit.models import AuditEvent
 from surveys.demo.seed import seed_demo
 from surveys.organisation.models import Unit
 from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Submission
 from tests.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +289,20 @@ def test_secretary_cannot_exclude(client, secretary_a, two_submitted):
     client.force_login(secretary_a)
     assert client.post(reverse("score_exclude", args=[a.pk]), {"excluded": "1"}).status_code == 403
     assert SubmissionScore.objects.get(submission=a).excluded is False
+
+
+def test_branch_report_reads_a_fixed_number_of_queries(
+    secretary_a, secretary_b, two_submitted, open_round, django_assert_num_queries
+):
+    """The rule (may this branch see county numbers yet?) and the report's reads live in
+    reports.selectors.branch_report; the county overview comes from the caller (cached)."""
+    a, _b = two_submitted
+    a = Submission.objects.select_related("round").get(pk=a.pk)
+    overview = selectors.round_overview(open_round)
+    with django_assert_num_queries(2):  # score, dimension scores
+        report = selectors.branch_report(a, overview_of=lambda _round: overview)
+    assert not report.closed and report.position is None
+    after = open_round.closes_at + dt.timedelta(hours=1)
+    with django_assert_num_queries(5):  # + roster extensions, ranked scores, recommendations
+        report = selectors.branch_report(a, overview_of=lambda _round: overview, now=after)
+    assert report.closed and report.position == 1 and report.ranked_count == 2

@@ -1,55 +1,33 @@
 """A round's data for spreadsheets: each report yields its header, then its rows, once
-(pretix's exporter idea); `to_xlsx` and `csv_stream` only render those rows.
+(pretix's exporter idea); `to_xlsx` and `csv_stream` only hand those rows to the writer.
 
 Unit and county numbers come from reports.selectors, the same numbers the dashboards show;
 nothing is re-aggregated here. Scores are rounded with scoring.round2 and stay numbers, so
 the office can sort and sum them in Excel; a missing score is an empty cell.
 
-Every text cell goes through `neutralise` on its way into a file: a spreadsheet runs a cell
-that starts with "=" (or "+", "-", "@", …) as a formula, and free-text answers, branch names
-and question texts are typed by people (OWASP "CSV injection").
+Nothing here writes a file: the rows go to surveys.core.downloads, the one XLSX and CSV
+writer, which neutralises every text cell (free-text answers, branch names and question texts
+are typed by people; OWASP "CSV injection").
 """
 
-import csv
-import io
-from datetime import datetime
 from decimal import Decimal
-from itertools import islice
 
-import pandas as pd
 from django.db.models import Count
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from reports import scoring, selectors
 from reports.models import DimensionScore, SubmissionScore
+from surveys.core import downloads
 from surveys.questionnaires.models import AspectTag, CauseTag, Dimension, Question
 from surveys.submissions.models import Answer, Submission
+from surveys.submissions.values import decode
 
-BOM = b"\xef\xbb\xbf"  # lets Excel on Windows open a UTF-8 CSV as UTF-8, not GBK
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CHUNK_SIZE = 5000  # answers fetched per round trip when streaming
-CSV_ROWS_PER_CHUNK = 1000  # rows per yielded piece of the CSV response
 HEADER_TEXT_CHARS = 12  # characters of the question text in a raw-answer column header
 NOT_APPLICABLE = "不适用"
 CAUSE_LABELS = dict(CauseTag.choices)
 ASPECT_LABELS = dict(AspectTag.choices)
 KIND_LABELS = dict(Question.Kind.choices)
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
-HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
-
-
-def neutralise(value):
-    """Text that a spreadsheet would read as a formula, prefixed with an apostrophe.
-
-    Numbers are left alone: -2.5 is a number, not an attack, and must stay sortable."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _yes_no(flag):
@@ -202,7 +180,7 @@ def item_means_rows(round_):
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        value = next((v for v in (likert, flag, number, choice or None) if v is not None), None)
+        value = decode(likert, flag, number, choice, None, False)
         score = scoring.item_score(specs[qid], value)
         if score is not None:
             totals[qid][0] += n
@@ -319,7 +297,7 @@ def _column_header(question):
     return f"{question.code} {text}"
 
 
-# --- renderers ----------------------------------------------------------------------------
+# --- renderers: the core writer renders the same rows as XLSX and as CSV -----------------
 
 SHEETS = (
     ("单位得分", unit_scores_rows),
@@ -331,72 +309,17 @@ SHEETS = (
 
 def csv_stream(round_, rows=raw_answer_rows):
     """The raw answers as CSV, in encoded pieces for a StreamingHttpResponse."""
-    yield BOM
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for i, row in enumerate(rows(round_), start=1):
-        writer.writerow([neutralise(value) for value in row])
-        if i % CSV_ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
-
-
-def _xlsx_value(value):
-    if isinstance(value, str):
-        # openpyxl refuses control characters XML cannot hold; strip them before
-        # neutralising, so that "\x01=1+1" cannot become a formula after the strip.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+    return downloads.csv_chunks(rows(round_))
 
 
 def to_xlsx(round_) -> bytes:
-    """The four reports as the sheets of one workbook.
-
-    The workbook is write-only: rows stream to a temporary file instead of living as
-    cell objects (a 10,000-submission round is ~600,000 cells). For the same reason rows
-    are appended as they come rather than through DataFrame.to_excel, whose per-cell
-    formatting doubled the time at that size; pandas' ExcelWriter still owns the workbook."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl", engine_kwargs={"write_only": True}) as writer:
-        for title, report in SHEETS:
-            _write_sheet(writer.book.create_sheet(title), report(round_))
-    return buffer.getvalue()
+    """The four reports as the sheets of one workbook (written row by row, never as a
+    DataFrame, whose per-cell formatting doubled the time of a large round)."""
+    return downloads.xlsx_bytes(_sheet(title, report(round_)) for title, report in SHEETS)
 
 
-def _write_sheet(sheet, rows, *, sample=300):
-    header = [_xlsx_value(h) for h in next(rows)]
-    # Column widths must be set before the first row is written; measure them on a
-    # sample of rows (measuring every cell of a big sheet costs more than it is worth).
-    first = [[_xlsx_value(v) for v in row] for row in islice(rows, sample)]
-    for j, name in enumerate(header):
-        # Headers wrap (the row grows), so a long question header need not widen a column
-        # of 1–5 answers; the values decide, up to a readable maximum.
-        width = max([min(_display_width(name), 20), *(_display_width(row[j]) for row in first)])
-        sheet.column_dimensions[get_column_letter(j + 1)].width = min(40, max(8, width + 2))
+def _sheet(title, rows):
+    header = next(rows)
     # Keep 单位 and 党支部 in view when scrolling across a wide sheet.
-    sheet.freeze_panes = "C2" if header[1:2] == ["党支部"] else "A2"
-    sheet.append([_header_cell(sheet, name) for name in header])
-    for row in first:
-        sheet.append(row)
-    for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
-
-
-def _header_cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = HEADER_FONT
-    cell.fill = HEADER_FILL
-    cell.alignment = HEADER_ALIGNMENT
-    return cell
-
-
-def _display_width(value):
-    # A CJK character is about two Latin characters wide in Excel's default font.
-    if value is None:
-        return 0
-    if isinstance(value, datetime):
-        return 16
-    return sum(2 if ord(c) > 0x2E7F else 1 for c in str(value))
+    freeze = "C2" if header[1:2] == ["党支部"] else "A2"
+    return downloads.Sheet(title, header, rows, freeze=freeze)

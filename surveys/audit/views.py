@@ -3,14 +3,13 @@ event's detail put into labelled Chinese."""
 
 from typing import NamedTuple
 
-import pandas as pd
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from surveys.audit.forms import AuditFilterForm
 from surveys.audit.models import AuditEvent
-from surveys.core.downloads import xlsx_response
+from surveys.core import downloads
 from surveys.core.permissions import office_required
 
 
@@ -38,21 +37,22 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     events = _filtered_events(form)
     if request.GET.get("format") == "xlsx":
-        rows = [
-            {
-                "时间": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                "操作人": e.actor.display_name if e.actor else "",
-                "账号": e.actor.username if e.actor else "",
-                "操作": e.get_action_display(),
-                "批次": e.round.name if e.round else "",
-                "单位": e.branch.unit.name if e.branch else "",
-                "党支部": e.branch.name if e.branch else "",
-                "详情": _detail_text(e),
-            }
+        rows = (
+            [
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor.display_name if e.actor else "",
+                e.actor.username if e.actor else "",
+                e.get_action_display(),
+                e.round.name if e.round else "",
+                e.branch.unit.name if e.branch else "",
+                e.branch.name if e.branch else "",
+                _detail_text(e),
+            ]
             for e in events.iterator(chunk_size=2000)
-        ]
+        )
         columns = ["时间", "操作人", "账号", "操作", "批次", "单位", "党支部", "详情"]
-        return xlsx_response(pd.DataFrame(rows, columns=columns), "操作记录.xlsx", "操作记录")
+        sheet = downloads.Sheet("操作记录", columns, rows, widths=22)
+        return downloads.xlsx_response(downloads.xlsx_bytes([sheet]), "操作记录.xlsx")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
         event.details = audit_details(event)

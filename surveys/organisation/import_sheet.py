@@ -11,6 +11,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from surveys.core import downloads
 from surveys.organisation import services
 from surveys.organisation.models import Branch, User
 
@@ -168,7 +169,8 @@ def _text(value):
             return str(int(value))
         return str(value)
     if isinstance(value, str):
-        return value.replace("\u3000", " ").strip()
+        # The template and the people list neutralise "=…" as "'=…"; read back what was meant.
+        return downloads.restore(value.replace("\u3000", " ").strip())
     raise _WrongType  # dates, times and the like
 
 
@@ -262,9 +264,7 @@ def template_xlsx(rows=()) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    sheet.append([label for _, label, _ in COLUMNS])
-    for row in rows:
-        sheet.append(list(row))
+    downloads.write_rows(sheet, [[label for _, label, _ in COLUMNS], *rows])
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2DCDB")
     for cell in sheet[1]:
         cell.font, cell.fill = bold, fill
@@ -279,13 +279,16 @@ def template_xlsx(rows=()) -> bytes:
                 cell.number_format = "@"
 
     guide = workbook.create_sheet(GUIDE_SHEET)
-    guide.append(["列名", "是否必填", "填写要求", "示例"])
-    for label, text, example in GUIDE:
-        guide.append([label, "必填", text, example])
-    guide.append([])
-    guide.append(["注意事项"])
-    for note in GUIDE_NOTES:
-        guide.append(["", "", note])
+    downloads.write_rows(
+        guide,
+        [
+            ["列名", "是否必填", "填写要求", "示例"],
+            *([label, "必填", text, example] for label, text, example in GUIDE),
+            [],
+            ["注意事项"],
+            *(["", "", note] for note in GUIDE_NOTES),
+        ],
+    )
     for cell in guide[1]:
         cell.font, cell.fill = bold, fill
     guide.cell(row=len(GUIDE) + 3, column=1).font = bold
@@ -293,9 +296,7 @@ def template_xlsx(rows=()) -> bytes:
         guide.column_dimensions[letter].width = width
     for row in guide.iter_rows(min_col=3, max_col=3):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return downloads.workbook_bytes(workbook)
 
 
 def current_rows():

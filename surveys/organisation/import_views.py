@@ -7,7 +7,6 @@ import re
 import secrets
 import time
 
-import pandas as pd
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from surveys.core.downloads import xlsx_response
+from surveys.core import downloads
 from surveys.core.permissions import office_required
 from surveys.organisation import import_commit, import_plan, import_sheet, passwords
 from surveys.organisation.passwords import CREDENTIALS
@@ -239,13 +238,13 @@ def people_import_passwords(request):
         )
         return redirect("people")
     # With the phone number, so the office can send each secretary their own login.
-    frame = pd.DataFrame(
-        [
-            [r["username"], r["name"], r.get("phone", ""), r["branch"], r["password"]]
-            for r in json.loads(rows)
-        ],
-        columns=["账号", "姓名", "手机号", "支部", "初始密码"],
+    rows = [
+        [r["username"], r["name"], r.get("phone", ""), r["branch"], r["password"]]
+        for r in json.loads(rows)
+    ]
+    sheet = downloads.Sheet(
+        "初始密码", ["账号", "姓名", "手机号", "支部", "初始密码"], rows, widths=22
     )
-    response = xlsx_response(frame, "初始密码.xlsx", "初始密码")
+    response = downloads.xlsx_response(downloads.xlsx_bytes([sheet]), "初始密码.xlsx")
     response["Cache-Control"] = "no-store"
     return response

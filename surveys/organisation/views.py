@@ -3,20 +3,17 @@ deactivating and reactivating a branch, handing a branch over; and everyone's ow
 change. The bulk import is in import_views.py; how a new password is shown once, in
 passwords.py."""
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from surveys.core.downloads import XLSX
+from surveys.core.downloads import xlsx_response
 from surveys.core.permissions import office_required
 from surveys.organisation import import_sheet, passwords, services
 from surveys.organisation.forms import HandoverForm, OwnPasswordChangeForm
@@ -60,20 +57,16 @@ def people(request):
     )
 
 
-def _xlsx(content, filename):
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @office_required
 def people_template(request):
-    return _xlsx(import_sheet.template_xlsx(), "组织与账号导入模板.xlsx")
+    return xlsx_response(import_sheet.template_xlsx(), "组织与账号导入模板.xlsx")
 
 
 @office_required
 def people_export(request):
-    return _xlsx(import_sheet.template_xlsx(import_sheet.current_rows()), "组织与账号名单.xlsx")
+    return xlsx_response(
+        import_sheet.template_xlsx(import_sheet.current_rows()), "组织与账号名单.xlsx"
+    )
 
 
 def _password_page(request, account, password, *, kind):

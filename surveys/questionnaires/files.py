@@ -16,6 +16,7 @@ import yaml
 from django.db import transaction
 
 from surveys.audit.models import AuditEvent
+from surveys.core import downloads
 from surveys.questionnaires.instrument import QUESTION_FIELDS, InstrumentError, parse_instrument
 from surveys.questionnaires.models import Dimension, GradeBand, Question, Questionnaire
 from surveys.questionnaires.services import (
@@ -91,50 +92,57 @@ def export_xlsx(questionnaire) -> bytes:
     book = openpyxl.Workbook()
     info = book.active
     info.title = INFO_SHEET
-    info.append(["项目", "内容"])
-    for label, key in INFO_ROWS.items():
-        info.append([label, data[key]])
+    downloads.write_rows(
+        info, [["项目", "内容"], *([label, data[key]] for label, key in INFO_ROWS.items())]
+    )
     sheet = book.create_sheet(QUESTION_SHEET)
-    sheet.append(QUESTION_COLUMNS)
-    for dim in data["dimensions"]:
-        for q in dim["questions"]:
-            sheet.append(
-                [
-                    dim["code"],
-                    dim["name"],
-                    dim["weight"],
-                    q["code"],
-                    q["text"],
-                    KIND_WORDS[q["kind"]],
-                    _yes(q["reverse"]),
-                    q["weight"],
-                    q.get("cause", ""),
-                    q.get("aspect", ""),
-                    _yes(q["required"]),
-                    _yes(q["allow_na"]),
-                    format_band_lines(q.get("bands"), sep="; "),
-                    format_choice_lines(q.get("choices")),
-                    q["unit_label"],
-                    q.get("max_value"),
-                    q["help"],
-                ]
-            )
+    downloads.write_rows(
+        sheet,
+        [
+            QUESTION_COLUMNS,
+            *(_exported_question(dim, q) for dim in data["dimensions"] for q in dim["questions"]),
+        ],
+    )
     grades = book.create_sheet(GRADE_SHEET)
-    grades.append(["等次", "最低分"])
-    for band in data["grade_bands"]:
-        grades.append([band["label"], band["min"]])
+    downloads.write_rows(
+        grades, [["等次", "最低分"], *([b["label"], b["min"]] for b in data["grade_bands"])]
+    )
     dims = book.create_sheet(DIMENSION_SHEET)
-    dims.append(["维度编码", "对应问题", "维度说明"])
-    for dim in data["dimensions"]:
-        dims.append([dim["code"], dim["problem"], dim["description"]])
+    downloads.write_rows(
+        dims,
+        [
+            ["维度编码", "对应问题", "维度说明"],
+            *([d["code"], d["problem"], d["description"]] for d in data["dimensions"]),
+        ],
+    )
     for ws in book.worksheets:
         ws.freeze_panes = "A2"
         for column in ws.columns:
             ws.column_dimensions[column[0].column_letter].width = 14
     sheet.column_dimensions["E"].width = 60
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return downloads.workbook_bytes(book)
+
+
+def _exported_question(dim, q):
+    return [
+        dim["code"],
+        dim["name"],
+        dim["weight"],
+        q["code"],
+        q["text"],
+        KIND_WORDS[q["kind"]],
+        _yes(q["reverse"]),
+        q["weight"],
+        q.get("cause", ""),
+        q.get("aspect", ""),
+        _yes(q["required"]),
+        _yes(q["allow_na"]),
+        format_band_lines(q.get("bands"), sep="; "),
+        format_choice_lines(q.get("choices")),
+        q["unit_label"],
+        q.get("max_value"),
+        q["help"],
+    ]
 
 
 # ---------------------------------------------------------------- import -------

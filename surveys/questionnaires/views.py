@@ -1,16 +1,14 @@
 """The office's questionnaire-version pages: list, detail, clone, edit while unfrozen,
 export and import, and dimension weights by AHP."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.db.models import Max
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from reports.ahp import CR_LIMIT, AhpError
+from surveys.core.downloads import download_response, xlsx_response
 from surveys.core.permissions import office_required
 from surveys.questionnaires import files, services
 from surveys.questionnaires.forms import (
@@ -26,14 +24,6 @@ from surveys.questionnaires.forms import (
 )
 from surveys.questionnaires.models import Question, Questionnaire
 from surveys.questionnaires.services import VersionError
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content, filename, content_type):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _frozen(request, questionnaire):
@@ -178,14 +168,16 @@ def question_delete(request, pk, question_id):
 def questionnaire_export_xlsx(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     filename = f"问卷-{questionnaire.code}-第{questionnaire.version}版.xlsx"
-    return _download(files.export_xlsx(questionnaire), filename, XLSX)
+    return xlsx_response(files.export_xlsx(questionnaire), filename)
 
 
 @office_required
 def questionnaire_export_json(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     filename = f"问卷-{questionnaire.code}-第{questionnaire.version}版.json"
-    return _download(files.export_json(questionnaire), filename, "application/json; charset=utf-8")
+    return download_response(
+        files.export_json(questionnaire), filename, "application/json; charset=utf-8"
+    )
 
 
 @office_required

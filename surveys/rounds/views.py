@@ -1,14 +1,13 @@
 """The office's pages for running a round: the list, create and edit, deadlines, completion
 and 催报."""
 
-import pandas as pd
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from surveys.core.downloads import xlsx_response
+from surveys.core import downloads
 from surveys.core.permissions import office_required
 from surveys.organisation import selectors as organisation_selectors
 from surveys.rounds import selectors, services
@@ -207,16 +206,18 @@ def not_submitted_xlsx(request, round_id):
     for entry in entries:
         secretary = secretaries.get(entry.branch_id)
         rows.append(
-            {
-                "单位": entry.branch.unit.name,
-                "党支部": entry.branch.name,
-                "支部书记": secretary.display_name if secretary else "",
-                "联系电话": secretary.phone if secretary else "",
-                "截止时间": timezone.localtime(entry.closes_at).strftime("%Y-%m-%d %H:%M"),
-            }
+            [
+                entry.branch.unit.name,
+                entry.branch.name,
+                secretary.display_name if secretary else "",
+                secretary.phone if secretary else "",
+                timezone.localtime(entry.closes_at).strftime("%Y-%m-%d %H:%M"),
+            ]
         )
-    frame = pd.DataFrame(rows, columns=["单位", "党支部", "支部书记", "联系电话", "截止时间"])
-    return xlsx_response(frame, f"{round_.name}-未提交支部.xlsx", "未提交支部")
+    sheet = downloads.Sheet(
+        "未提交支部", ["单位", "党支部", "支部书记", "联系电话", "截止时间"], rows, widths=22
+    )
+    return downloads.xlsx_response(downloads.xlsx_bytes([sheet]), f"{round_.name}-未提交支部.xlsx")
 
 
 @office_required

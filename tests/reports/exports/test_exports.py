@@ -12,8 +12,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from reports import scoring
-from reports.exports import tables, views
+from reports.exports import tables
 from reports.store import scoring_model
+from surveys.core import downloads
 from surveys.questionnaires.models import Question
 from surveys.submissions.models import Answer
 from tests.helpers import submit
@@ -28,14 +29,14 @@ XSS = "<script>alert(1)</script>"
 
 @pytest.mark.parametrize("text", INJECTIONS)
 def test_neutralise_prefixes_text_a_spreadsheet_would_run(text):
-    assert tables.neutralise(text) == "'" + text
+    assert downloads.neutralise(text) == "'" + text
 
 
 @pytest.mark.parametrize(
     "value", [-2, -2.5, Decimal("-3.25"), 0, 85.0, None, "", "县水利局", "1+1", "'=already", XSS]
 )
 def test_neutralise_leaves_numbers_and_plain_text_alone(value):
-    assert tables.neutralise(value) == value
+    assert downloads.neutralise(value) == value
 
 
 def test_csv_renderer_keeps_negative_numbers_numeric():
@@ -324,7 +325,7 @@ def test_anonymous_is_sent_to_login(client, open_round, unit_a, name):
 def test_content_types_and_streaming(client, office, open_round, unit_a, known):
     client.force_login(office)
     xlsx = client.get(url_for("export_round_xlsx", open_round, unit_a))
-    assert xlsx["Content-Type"] == views.XLSX
+    assert xlsx["Content-Type"] == downloads.XLSX
     response = client.get(url_for("export_round_csv", open_round, unit_a))
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -9,6 +9,7 @@ from fractions import Fraction
 from django import forms
 from django.core.exceptions import ValidationError
 
+from surveys.core.numbers import plain_number
 from surveys.questionnaires.models import AspectTag, CauseTag, Question
 from surveys.questionnaires.services import (
     VersionError,
@@ -16,7 +17,6 @@ from surveys.questionnaires.services import (
     format_choice_lines,
     parse_band_lines,
     parse_choice_lines,
-    plain_number,
 )
 
 

@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Prefetch
 
 from reports.ahp import ahp_weights, complete_reciprocal, ensure_acceptable, scale_label
 from surveys.audit import events
+from surveys.core.numbers import plain_number
 from surveys.core.permissions import require_office
 from surveys.questionnaires.instrument import QUESTION_FIELDS, InstrumentError, parse_instrument
 from surveys.questionnaires.models import (
@@ -77,16 +78,6 @@ def questionnaire_for_page():
 
 
 # ---------------------------------------------------------------- plain helpers --
-
-
-def plain_number(value):
-    """A stored number as the office wrote it: 4, not 4.0; 0.6, not 0.5999999999999999 (a
-    float that arithmetic, e.g. AHP weights, left a hair off). Six decimals are kept."""
-    if isinstance(value, float):
-        value = round(value, 6)
-        if value.is_integer():
-            return int(value)
-    return value
 
 
 def _number(text):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from reports.scoring import NOT_APPLICABLE
+from surveys.core.numbers import plain_number
 from surveys.questionnaires.models import Question
 from surveys.rounds.forms import datetime_field
 
@@ -136,11 +137,6 @@ def initial_from_answers(questions, answers):
         elif answer.text:
             initial[name] = answer.text
     return initial
-
-
-def plain_number(value):
-    # Decimal("100.00").normalize() is 1E+2; show whole numbers as integers instead.
-    return int(value) if value == value.to_integral_value() else value.normalize()
 
 
 class ReturnForm(forms.Form):

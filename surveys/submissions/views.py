@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from reports.scoring import NOT_APPLICABLE
+from surveys.core.numbers import plain_number
 from surveys.core.permissions import office_required, secretary_required
 from surveys.questionnaires import selectors as questionnaires_selectors
 from surveys.questionnaires.models import Question
@@ -25,7 +26,6 @@ from surveys.submissions.forms import (
     field_name,
     initial_from_answers,
     na_field_name,
-    plain_number,
 )
 from surveys.submissions.models import Submission
 

@@ -15,17 +15,17 @@ import openpyxl
 import yaml
 from django.db import transaction
 
-from surveys.audit.models import AuditEvent
+from surveys.audit import events
 from surveys.core import downloads
+from surveys.core.permissions import require_office
 from surveys.questionnaires.instrument import QUESTION_FIELDS, InstrumentError, parse_instrument
 from surveys.questionnaires.models import Dimension, GradeBand, Question, Questionnaire
 from surveys.questionnaires.services import (
+    OFFICE_ONLY,
     VersionError,
-    _audit,
     _create,
     _next_version,
     _number,
-    _require_office,
     format_band_lines,
     format_choice_lines,
     parse_band_lines,
@@ -378,7 +378,7 @@ def questionnaire_import(*, user, filename, content) -> Questionnaire:
 
     It keeps the file's version number when that number is new and above every stored one,
     and otherwise takes the next free number: an import never overwrites a version."""
-    _require_office(user)
+    require_office(user, OFFICE_ONLY)
     spec = instrument_from_upload(filename, content)
     with transaction.atomic():
         latest = _next_version(spec.code) - 1
@@ -412,5 +412,5 @@ def questionnaire_import(*, user, filename, content) -> Questionnaire:
                 )
                 for q_order, q_spec in enumerate(dim_spec.questions, start=1)
             )
-        _audit(user, AuditEvent.Action.QUESTIONNAIRE_LOADED, q, f"从文件 {filename} 导入")
+        events.questionnaire_imported(actor=user, questionnaire=q, filename=filename)
     return q

@@ -41,18 +41,6 @@ class VersionError(Exception):
 OFFICE_ONLY = "只有机关工委工作人员可以管理问卷版本。"
 
 
-def _require_office(user):
-    # For files.py only, until its owner calls require_office(user, OFFICE_ONLY) itself.
-    require_office(user, OFFICE_ONLY)
-
-
-def _audit(user, action, questionnaire, note):
-    # For files.py's one call (QUESTIONNAIRE_LOADED, note "从文件 <name> 导入") only, until
-    # its owner calls events.questionnaire_imported(actor=, questionnaire=, filename=).
-    filename = note.removeprefix("从文件 ").removesuffix(" 导入")
-    events.questionnaire_imported(actor=user, questionnaire=questionnaire, filename=filename)
-
-
 # ---------------------------------------------------------------- reads --------
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from reports import scoring, selectors
 from reports.models import DimensionScore, SubmissionScore
+from reports.store import item_spec
 from surveys.core import downloads
 from surveys.questionnaires.models import AspectTag, CauseTag, Dimension, Question
 from surveys.submissions.models import Answer, Submission
@@ -164,7 +165,7 @@ def item_means_rows(round_):
     """题目均分: every question with its answer count and mean item score (0–100) over the
     counted submissions, county-wide."""
     questions = _questions(round_)
-    specs = {q.id: scoring.ItemSpec(**_spec_fields(q)) for q in questions if q.is_scored}
+    specs = {q.id: item_spec(q, dimension_code=q.dimension.code) for q in questions if q.is_scored}
     counted = Answer.objects.filter(
         submission__round=round_,
         submission__status=Submission.Status.SUBMITTED,
@@ -206,20 +207,6 @@ def item_means_rows(round_):
             answered,
             scoring.round2(total / answered) if total is not None and answered else None,
         ]
-
-
-def _spec_fields(question):
-    return {
-        "code": question.code,
-        "dimension": question.dimension.code,
-        "kind": question.kind,
-        "reverse_keyed": question.reverse_keyed,
-        "weight": question.weight,
-        "cause": question.cause,
-        "aspect": question.aspect,
-        "bands": tuple(question.bands),
-        "choices": tuple(question.choices),
-    }
 
 
 def raw_answer_rows(round_):

@@ -1,6 +1,8 @@
 """Reads of rounds: the list with progress, a round's roster, open reminders and the active
 branches missing from a roster. Each in a fixed number of queries."""
 
+from dataclasses import dataclass
+
 from django.db.models import (
     Count,
     Exists,
@@ -14,6 +16,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from surveys.organisation.models import Branch
+from surveys.organisation.selectors import secretaries_by_branch
 from surveys.rounds.models import Reminder, RosterEntry, Round
 from surveys.submissions.models import Submission
 
@@ -83,3 +86,56 @@ def _not_on_roster(round_id):
     """Active branches without a roster entry in that round (an id, or an OuterRef)."""
     on_roster = RosterEntry.objects.filter(round_id=round_id, branch_id=OuterRef("pk"))
     return Branch.objects.filter(is_active=True).exclude(Exists(on_roster))
+
+
+@dataclass
+class RoundPage:
+    """What the office's round page shows, read in a fixed number of queries."""
+
+    round: Round  # with submitted_count / roster_count (rounds_with_progress)
+    status: str
+    roster: list  # RosterEntry, each with .secretary and .last_reminded
+    units: list  # {"unit", "total", "done"} in roster order
+    pending: list  # entries not submitted
+    is_open: bool  # some branch can still save and submit: 催报 makes sense
+    own_deadlines: int
+    missing: list  # active branches not on the roster (while the round is not closed)
+    reminders: list  # the latest 50 reminders
+
+
+def round_page(round_id, *, now) -> RoundPage | None:
+    round_ = rounds_with_progress().filter(pk=round_id).first()
+    if round_ is None:
+        return None
+    roster = list(round_roster(round_))
+    secretaries = secretaries_by_branch([e.branch_id for e in roster])
+    last_reminded = dict(
+        Reminder.objects.filter(round=round_)
+        .order_by("branch_id", "sent_at")
+        .values_list("branch_id", "sent_at")
+    )
+    units = {}
+    for entry in roster:
+        entry.secretary = secretaries.get(entry.branch_id)
+        entry.last_reminded = last_reminded.get(entry.branch_id)
+        unit = units.setdefault(
+            entry.branch.unit_id, {"unit": entry.branch.unit, "total": 0, "done": 0}
+        )
+        unit["total"] += 1
+        unit["done"] += entry.submission_status == Submission.Status.SUBMITTED
+    status = round_.status_at(now)
+    return RoundPage(
+        round=round_,
+        status=status,
+        roster=roster,
+        units=list(units.values()),
+        pending=[e for e in roster if e.submission_status != Submission.Status.SUBMITTED],
+        # The round is open, or it has ended and branches with their own later deadline
+        # are still filling in.
+        is_open=any(e.is_open(now) for e in roster),
+        own_deadlines=sum(e.has_own_deadline for e in roster),
+        missing=list(branches_missing_from(round_)) if status != Round.Status.CLOSED else [],
+        reminders=list(
+            Reminder.objects.filter(round=round_).select_related("branch", "sent_by")[:50]
+        ),
+    )

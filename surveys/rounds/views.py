@@ -12,8 +12,7 @@ from surveys.core.permissions import office_required
 from surveys.organisation import selectors as organisation_selectors
 from surveys.rounds import selectors, services
 from surveys.rounds.forms import ExtendForm, RoundForm
-from surveys.rounds.models import Reminder, RosterEntry, Round
-from surveys.submissions.models import Submission
+from surveys.rounds.models import RosterEntry, Round
 
 
 @office_required
@@ -87,50 +86,17 @@ def round_edit(request, round_id):
 def office_round(request, round_id):
     if request.method == "POST":
         return _roster_add(request, round_id)
-    round_ = get_object_or_404(selectors.rounds_with_progress(), pk=round_id)
-    roster = list(selectors.round_roster(round_))
-    secretaries = organisation_selectors.secretaries_by_branch([e.branch_id for e in roster])
-    last_reminded = dict(
-        Reminder.objects.filter(round=round_)
-        .order_by("branch_id", "sent_at")
-        .values_list("branch_id", "sent_at")
-    )
-    units = {}
-    now = timezone.now()
-    for entry in roster:
-        entry.secretary = secretaries.get(entry.branch_id)
-        entry.last_reminded = last_reminded.get(entry.branch_id)
-        unit = units.setdefault(
-            entry.branch.unit_id, {"unit": entry.branch.unit, "total": 0, "done": 0}
-        )
-        unit["total"] += 1
-        unit["done"] += entry.submission_status == Submission.Status.SUBMITTED
-    pending = [e for e in roster if e.submission_status != Submission.Status.SUBMITTED]
-    status = round_.status_at(now)
+    page = selectors.round_page(round_id, now=timezone.now())
+    if page is None:
+        raise Http404("没有这个测评批次。")
     return render(
         request,
         "surveys/rounds/detail.html",
         {
-            "round": round_,
-            "status": status,
-            "roster": roster,
-            "units": list(units.values()),
-            "pending": pending,
-            "pending_first": pending[:PENDING_SHOWN],
-            "pending_more": pending[PENDING_SHOWN:],
+            **vars(page),
+            "pending_first": page.pending[:PENDING_SHOWN],
+            "pending_more": page.pending[PENDING_SHOWN:],
             "extend_form": ExtendForm(),
-            # Some branch can still save and submit: the round is open, or it has ended
-            # and branches with their own later deadline are still filling in. 催报 then.
-            "is_open": any(e.is_open(now) for e in roster),
-            "own_deadlines": sum(e.has_own_deadline for e in roster),
-            "missing": (
-                list(selectors.branches_missing_from(round_))
-                if status != Round.Status.CLOSED
-                else []
-            ),
-            "reminders": Reminder.objects.filter(round=round_).select_related("branch", "sent_by")[
-                :50
-            ],
         },
     )
 

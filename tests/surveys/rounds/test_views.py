@@ -277,3 +277,21 @@ def test_branch_extension_inputs_have_labels(client, office, open_round, branch_
         assert f'<label class="visually-hidden" for="{input_id}">' in html
         assert f'id="{input_id}"' in html
     assert f'for="extend-reason-{branch_a.pk}">县水利局机关党支部的延期原因</label>' in html
+
+
+def test_round_page_reads_a_fixed_number_of_queries(
+    client, office, open_round, secretary_a, unit_a, django_assert_num_queries
+):
+    """Its reads are surveys.rounds.selectors.round_page; more branches, same queries."""
+    client.force_login(office)
+    url = reverse("office_round", args=[open_round.pk])
+    client.get(url)  # the session's first write is not the page's
+    for extra in range(2):
+        # session, user, round with progress, roster, secretaries, last reminders, missing
+        # branches, the latest reminders
+        with django_assert_num_queries(8):
+            response = client.get(url)
+        assert len(response.context["roster"]) == open_round.roster.count()
+        for i in range(5):
+            branch = Branch.objects.create(unit=unit_a, code=f"x{extra}{i}", name=f"第{i}支部")
+            RosterEntry.objects.create(round=open_round, branch=branch)

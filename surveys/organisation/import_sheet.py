@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from surveys.core import downloads
 from surveys.organisation import services
-from surveys.organisation.models import Branch, User
+from surveys.organisation.models import Branch
+from surveys.organisation.selectors import secretaries_by_branch
 
 COLUMNS = [
     ("unit_code", "单位编码", 32),
@@ -303,10 +304,7 @@ def current_rows():
     """The organisation as template rows: every active branch with its active secretary."""
     rows = []
     branches = Branch.objects.filter(is_active=True).select_related("unit")
-    secretaries = {
-        u.branch_id: u
-        for u in User.objects.filter(role=User.Role.SECRETARY, is_active=True, branch__isnull=False)
-    }
+    secretaries = secretaries_by_branch()
     for branch in branches.order_by("unit__order", "unit__code", "code"):
         secretary = secretaries.get(branch.id)
         rows.append(

@@ -14,7 +14,8 @@ from reports.store import bump_version
 from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.core.text import local_minute
-from surveys.organisation.models import Branch, User
+from surveys.organisation.models import Branch
+from surveys.organisation.selectors import secretaries_by_branch
 from surveys.questionnaires.models import Questionnaire
 from surveys.rounds.models import Reminder, RosterEntry, Round
 from surveys.rounds.selectors import branches_missing_from
@@ -255,14 +256,7 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
                 sent_at__gt=now - REMINDER_INTERVAL,
             ).values_list("branch_id", flat=True)
         )
-        secretaries = {
-            u.branch_id: u
-            for u in User.objects.filter(
-                role=User.Role.SECRETARY,
-                is_active=True,
-                branch_id__in=[e.branch_id for e in entries],
-            )
-        }
+        secretaries = secretaries_by_branch([e.branch_id for e in entries])
         for entry in entries:
             if entry.branch_id in reminded:
                 recent.append(entry.branch)

@@ -8,6 +8,7 @@ from reports.scoring import NOT_APPLICABLE
 from surveys.core.numbers import plain_number
 from surveys.questionnaires.models import Question
 from surveys.rounds.forms import datetime_field
+from surveys.submissions.values import answer_value
 
 NA = "NA"
 NA_LABEL = "不适用"
@@ -121,21 +122,22 @@ def initial_from_answers(questions, answers):
         if answer is None:
             continue
         name = field_name(question)
-        if answer.not_applicable:
+        value = answer_value(answer)
+        if value is NOT_APPLICABLE:
             if question.kind == Question.Kind.NUMBER:
                 initial[na_field_name(question)] = True
             else:
                 initial[name] = NA
-        elif answer.likert is not None:
-            initial[name] = str(answer.likert)
-        elif answer.flag is not None:
-            initial[name] = "1" if answer.flag else "0"
-        elif answer.number is not None:
-            initial[name] = plain_number(answer.number)
-        elif answer.choice:
-            initial[name] = answer.choice
-        elif answer.text:
-            initial[name] = answer.text
+        elif value is None:
+            continue
+        elif question.kind == Question.Kind.LIKERT:
+            initial[name] = str(value)
+        elif question.kind == Question.Kind.YES_NO:
+            initial[name] = "1" if value else "0"
+        elif question.kind == Question.Kind.NUMBER:
+            initial[name] = plain_number(value)
+        else:
+            initial[name] = value
     return initial
 
 

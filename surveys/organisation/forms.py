@@ -2,8 +2,9 @@
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 
-from surveys.organisation import services
+from surveys.organisation import import_sheet, services
 from surveys.organisation.models import User
 
 
@@ -70,3 +71,17 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         if password and "new_password2" not in self.errors and self.user.check_password(password):
             self.add_error("new_password2", "新密码不能与当前密码相同。")
         return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="名单文件（.xlsx）",
+        help_text="请使用下载的模板填写，文件不超过 2 MB、5000 行。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > import_sheet.MAX_BYTES:
+            raise ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 2 MB。")
+        return upload

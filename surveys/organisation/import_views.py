@@ -1,16 +1,9 @@
 """The office's bulk import of units, branches and secretaries: upload, preview, commit,
 and the new accounts' initial passwords, shown (and downloadable) once."""
 
-import hashlib
 import json
-import re
-import secrets
-import time
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -18,71 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from surveys.core import downloads
 from surveys.core.permissions import office_required
-from surveys.organisation import import_commit, import_plan, import_sheet, passwords
+from surveys.organisation import import_commit, import_plan, import_sheet, import_stash, passwords
+from surveys.organisation.forms import UploadForm
 from surveys.organisation.passwords import CREDENTIALS
-
-PENDING = "people_import"  # the uploaded file awaiting commit: token, sha256, name, digest
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-STALE_UPLOAD_SECONDS = 24 * 3600
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="名单文件（.xlsx）",
-        help_text="请使用下载的模板填写，文件不超过 2 MB、5000 行。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > import_sheet.MAX_BYTES:
-            raise ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 2 MB。")
-        return upload
-
-
-def _upload_dir():
-    path = settings.DATA_DIR / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stash(request, content, name, digest):
-    """Keep the uploaded bytes on disk under a random token; the session holds the token."""
-    _discard_pending(request)
-    folder = _upload_dir()
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    for old in folder.glob("*.xlsx"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}.xlsx").write_bytes(content)
-    request.session[PENDING] = {
-        "token": token,
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "name": name,
-        "digest": digest,
-    }
-
-
-def _pending(request):
-    """The stashed upload and its session record, or (None, None) if gone or tampered with."""
-    meta = request.session.get(PENDING)
-    if not meta or not TOKEN_RE.match(meta.get("token", "")):
-        return None, None
-    path = _upload_dir() / f"{meta['token']}.xlsx"
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return None, None
-    if hashlib.sha256(content).hexdigest() != meta["sha256"]:
-        return None, None
-    return content, meta
-
-
-def _discard_pending(request):
-    meta = request.session.pop(PENDING, None)
-    if meta and TOKEN_RE.match(meta.get("token", "")):
-        (_upload_dir() / f"{meta['token']}.xlsx").unlink(missing_ok=True)
 
 
 @office_required
@@ -91,7 +22,7 @@ def people_import(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST":
-        _discard_pending(request)  # a new upload replaces any earlier one, good or bad
+        import_stash.discard(request.session)  # a new upload replaces any earlier one, good or bad
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
@@ -101,7 +32,9 @@ def people_import(request):
             form.add_error("file", str(exc))
         else:
             if not plan.errors:
-                _stash(request, content, upload.name, plan.digest())
+                import_stash.stash(
+                    request.session, content=content, name=upload.name, digest=plan.digest()
+                )
                 return redirect("people_import_preview")
             errors = plan.errors
     return _upload_page(request, form, errors)
@@ -117,22 +50,21 @@ def _upload_page(request, form, errors=()):
 
 @office_required
 def people_import_preview(request):
-    content, meta = _pending(request)
+    content, meta = import_stash.pending(request.session)
     if content is None:
         messages.warning(request, "没有待确认的导入，请重新上传名单文件。")
         return redirect("people_import")
     try:
         plan = import_plan.preview(content)
     except import_sheet.ImportFileError as exc:
-        _discard_pending(request)
+        import_stash.discard(request.session)
         messages.error(request, str(exc))
         return redirect("people_import")
     if plan.errors:
-        _discard_pending(request)
+        import_stash.discard(request.session)
         return _upload_page(request, UploadForm(), plan.errors)
     # Commit applies exactly what the office last saw here, or refuses.
-    meta["digest"] = plan.digest()
-    request.session[PENDING] = meta
+    import_stash.shown(request.session, meta, plan.digest())
     return render(
         request,
         "surveys/organisation/preview.html",
@@ -152,7 +84,7 @@ def people_import_preview(request):
 @office_required
 @require_POST
 def people_import_commit(request):
-    content, meta = _pending(request)
+    content, meta = import_stash.pending(request.session)
     if content is None:
         messages.warning(request, "没有待确认的导入，请重新上传名单文件。")
         return redirect("people_import")
@@ -164,13 +96,13 @@ def people_import_commit(request):
             expected_digest=meta["digest"],
         )
     except import_sheet.ImportFileError as exc:
-        _discard_pending(request)
+        import_stash.discard(request.session)
         messages.error(request, str(exc))
         return redirect("people_import")
     except import_commit.ImportRefused as exc:
         messages.error(request, str(exc))
         return redirect("people_import_preview")
-    _discard_pending(request)
+    import_stash.discard(request.session)
     if not result.plan.has_changes:
         messages.info(request, "名单与系统中的数据一致，没有做任何更改。")
         return redirect("people")
@@ -189,7 +121,7 @@ def people_import_commit(request):
 @office_required
 @require_POST
 def people_import_cancel(request):
-    _discard_pending(request)
+    import_stash.discard(request.session)
     messages.info(request, "已取消本次导入，没有做任何更改。")
     return redirect("people")
 

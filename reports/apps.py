@@ -1,3 +1,5 @@
+"""The reports app: scoring, stored scores, dashboards, charts and exports."""
+
 from django.apps import AppConfig
 
 

@@ -41,7 +41,7 @@ BATCH = 5000  # rows per INSERT batch (Django lowers it further where the backen
 ANSWER_CHUNK = 50_000  # Answer objects held in memory at once while building
 BRANCHES_PER_UNIT = 20
 STRAIGHTLINED_SHARE = 0.03  # submissions answered with one tick throughout
-DIMENSIONS = (  # the three dimensions of DOMAIN.md, codes as in the standard instrument
+DIMENSIONS = (  # the three dimensions of docs/domain.md, codes as in the standard instrument
     ("xueyong", "学用结合", "学用脱节"),
     ("zuzhi", "组织生活实效", "重过程轻效果"),
     ("huoli", "内生活力", "内在活力不强"),

@@ -58,7 +58,7 @@ class DimensionScore(models.Model):
 
 class UnitScore(models.Model):
     """A unit's means over its counted branches in one round (unit score = mean of its
-    branches' scores, DOMAIN.md). Kept by reports/store.py whenever a score is stored or
+    branches' scores, docs/scoring.md). Kept by reports/store.py whenever a score is stored or
     excluded, so a round's dashboard and its history read one row per unit and round."""
 
     round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="+")

@@ -1,4 +1,4 @@
-"""The default scoring model of DOMAIN.md as plain arithmetic: no ORM, no request, no Django.
+"""The default scoring model of docs/scoring.md as plain arithmetic: no ORM, no request, no Django.
 
 Callers turn a questionnaire into a `ScoringModel` and answers into a mapping (one submission,
 `score_submission`) or a long DataFrame (a whole round, `score_frame`). The scalar path is the

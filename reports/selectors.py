@@ -2,7 +2,7 @@
 in a fixed number of queries whatever the number of units, branches or rounds.
 
 Unit score = mean of its branches' scores in a round; county score = mean over units
-(DOMAIN.md). Submissions the office excluded do not count."""
+(docs/scoring.md). Submissions the office excluded do not count."""
 
 from dataclasses import dataclass, field
 

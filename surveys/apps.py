@@ -1,3 +1,6 @@
+"""The surveys app: organisation, questionnaires, rounds, submissions and the audit log,
+one app label split into feature packages (docs/architecture.md)."""
+
 from django.apps import AppConfig
 
 

@@ -1,7 +1,7 @@
 """Every model of the surveys app, re-exported from the feature that owns it, so migrations
 and `from surveys.models import X` keep working (as zulip's zerver/models/__init__.py does).
 
-Words follow DOMAIN.md: a Unit (机关单位) has Branches (党支部); a Round (测评批次) asks the
+Words follow docs/domain.md: a Unit (机关单位) has Branches (党支部); a Round (测评批次) asks the
 branches on its roster to answer one Questionnaire version; a Submission (答卷) holds one
 Answer per Question.
 """

@@ -2,7 +2,7 @@
 
 This module is the sheet itself: its columns, reading an uploaded file into rows (pure: bytes
 in, rows and row-numbered messages out) and writing the template. Comparing the rows with the
-database is `onboarding_plan`; applying them is `onboarding_commit`. Records are matched by
+database is `import_plan`; applying them is `import_commit`. Records are matched by
 their codes (unit by unit code, branch by branch code, secretary by login name), so importing
 the same file twice changes nothing.
 """

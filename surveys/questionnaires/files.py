@@ -1,8 +1,8 @@
 """Questionnaire versions as files: XLSX and JSON export, and import from XLSX, JSON or YAML.
 
 Both directions go through the exchange format, the YAML instrument's structure
-(`surveys.versions.questionnaire_data`): JSON is that dict as JSON, and XLSX is the same dict
-laid out as one row per question. An upload is read back into that dict and run through
+(`services.questionnaire_data`): JSON is that dict as JSON, and XLSX is the same dict laid
+out as one row per question. An upload is read back into that dict and run through
 `parse_instrument`, and only a valid file becomes a new version.
 """
 
@@ -155,7 +155,8 @@ def _blank(value):
 def _cell_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "" if value is None else str(value).strip()
+    # A text our export neutralised ("'=..."), read back as it was written.
+    return "" if value is None else downloads.restore(str(value)).strip()
 
 
 def _cell_number(value, *, where, what, integer=False):

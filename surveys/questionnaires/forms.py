@@ -1,7 +1,7 @@
 """Forms for the office's questionnaire-version pages.
 
 Plain forms rather than ModelForms: the model's check constraints would otherwise surface
-with Django's English default messages, and the writes go through `surveys.versions`.
+with Django's English default messages, and the writes go through `surveys.questionnaires.services`.
 """
 
 from fractions import Fraction

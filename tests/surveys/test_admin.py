@@ -1,7 +1,7 @@
 """The Django admin is no side door: what branches submitted and what the app recorded about
 it are shown read-only, and nothing that would take them with it can be deleted there.
 
-- root: a superuser, the administrator of DOMAIN.md; may do everything the admin offers.
+- root: a superuser, the administrator of docs/domain.md; may do everything the admin offers.
 """
 
 from html.parser import HTMLParser

@@ -386,6 +386,22 @@ def test_xlsx_round_trip(office_client, questionnaire, open_round):
     assert event.detail["version"] == 2
 
 
+def test_xlsx_round_trip_keeps_formula_like_text_as_typed(office_client, questionnaire):
+    """The export neutralises text that a spreadsheet would run as a formula; importing that
+    file again gives back the text as the office wrote it."""
+    question = questionnaire.questions.order_by("pk").first()
+    Question.objects.filter(pk=question.pk).update(text="=SUM(1)+党建", help_text="-2+3 次")
+    response = office_client.get(reverse("questionnaire_xlsx", args=[questionnaire.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["题目"]
+    texts = [row[4].value for row in sheet.iter_rows(min_row=2)]
+    assert "'=SUM(1)+党建" in texts
+    upload(office_client, "问卷.xlsx", response.content)
+    imported = Questionnaire.objects.exclude(pk=questionnaire.pk).get()
+    again = imported.questions.get(code=question.code)
+    assert again.text == "=SUM(1)+党建"
+    assert again.help_text == "-2+3 次"
+
+
 def test_json_round_trip_has_the_yaml_structure(office_client, office, questionnaire):
     draft = services.questionnaire_clone(user=office, questionnaire=questionnaire)
     question = draft.questions.get(code="ZZ01")

@@ -53,12 +53,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",  # only for its system check of the CONTENT_SECURITY_POLICY setting
     "surveys",
     "reports",
 ]
 
 MIDDLEWARE = [
+    # First: drops X-Forwarded-* headers that did not come from RONGHE_TRUSTED_PROXIES.
+    "surveys.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "surveys.core.middleware.SvgPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +97,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATA_DIR = Path(os.environ.get("RONGHE_DATA_DIR", BASE_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Files kept through Django's storage API (evidence uploads); `manage.py backup` archives
+# them with the database. BACKUP_DIR is where `manage.py backup` writes unless given --dir.
+MEDIA_ROOT = DATA_DIR / "media"
+BACKUP_DIR = DATA_DIR / "backups"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
@@ -168,7 +178,61 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ronghe@localho
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# --- Security headers, HTTPS and the proxy in front (docs/deployment.md, "HTTPS") ---
+# Always on, HTTP or HTTPS.
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Every script and style is a file the app serves: no inline code, no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+
+# Peers whose X-Forwarded-Proto (and -For, -Host) count: "127.0.0.1,10.0.0.0/24". From anyone
+# else surveys.core.middleware.TrustedProxyMiddleware removes those headers.
+RONGHE_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("RONGHE_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+if RONGHE_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# DJANGO_HTTPS=1: the site is reached over HTTPS only (directly or through the proxy above).
+RONGHE_HTTPS = env_bool("DJANGO_HTTPS", False)
+if RONGHE_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    # A monitor or the proxy may ask the app itself over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    # Off unless asked: HSTS for subdomains would also force HTTPS on other hosts of the
+    # organisation's domain, which on an intranet may still be plain HTTP.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Deliberate choices, not oversights, so `check --deploy` does not warn about them: an
+# intranet host name cannot be on the browsers' public preload list, and subdomains are the
+# deployment's to decide (DJANGO_HSTS_INCLUDE_SUBDOMAINS).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if not env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False):
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
 
 LOGGING = {
     "version": 1,

@@ -178,6 +178,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ronghe@localho
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# A stale token on the questionnaire: say the typing was kept in the browser, link back.
+CSRF_FAILURE_VIEW = "surveys.core.csrf.csrf_failure"
 
 # --- Security headers, HTTPS and the proxy in front (docs/deployment.md, "HTTPS") ---
 # Always on, HTTP or HTTPS.

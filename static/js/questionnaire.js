@@ -1,5 +1,7 @@
 // Questionnaire page: live progress, a warning before leaving unsaved answers, no double
-// posting (the server also makes a replayed submit harmless), and focus on the error summary.
+// posting (the server also makes a replayed submit harmless), focus on the error summary,
+// a copy of the typing kept in this browser and put back after a lost login, and a warning
+// before the login ends.
 (function () {
   "use strict";
   var form = document.getElementById("questionnaire-form");
@@ -50,10 +52,111 @@
       el.blur();
     }
   });
-  form.addEventListener("input", function () { dirty = true; update(); });
-  form.addEventListener("change", function () { dirty = true; update(); });
+  // The typing kept in this browser. A POST after the login ended is redirected to the login
+  // page, and one carrying a stale CSRF token (after logging in again elsewhere) is refused:
+  // either way the server never sees what was typed, and it must not accept an
+  // unauthenticated POST. So the page keeps a copy in localStorage (it outlives the tab and
+  // the night) under a key naming the user, round and branch; only a page of that same user
+  // reads it back, and typed-copies.js removes other users' copies when someone logs in.
+  // The copy is written on every change and just before posting; a later page whose saved
+  // answers equal it drops it, one whose answers differ puts it back into the form.
+  var copyKey = form.dataset.copyKey;
+  var versionInput = form.querySelector("input[name=version]");
+
+  function fieldValues() {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || !/^(q|na)_/.test(el.name)) return;
+      if (el.type === "radio") {
+        if (!(el.name in values)) values[el.name] = "";
+        if (el.checked) values[el.name] = el.value;
+      } else if (el.type === "checkbox") {
+        values[el.name] = el.checked ? "1" : "";
+      } else {
+        values[el.name] = el.value;
+      }
+    });
+    return values;
+  }
+
+  // As the server stores it: text trimmed, 3.50 the same number as 3.5.
+  function normal(name, value) {
+    value = (value || "").trim();
+    var el = form.elements[name];
+    if (el && el.type === "number" && value !== "" && !isNaN(Number(value))) {
+      return String(Number(value));
+    }
+    return value;
+  }
+
+  function sameAsForm(values) {
+    var current = fieldValues();
+    return Object.keys(values).every(function (name) {
+      return !(name in current) || normal(name, values[name]) === normal(name, current[name]);
+    });
+  }
+
+  function keepCopy() {
+    if (!copyKey) return;
+    try {
+      localStorage.setItem(copyKey, JSON.stringify(
+        { base: Number(versionInput.value), at: Date.now(), values: fieldValues() }));
+    } catch (e) { /* storage full or disabled: the server copy is all there is */ }
+  }
+
+  function storedCopy() {
+    try {
+      var copy = JSON.parse(localStorage.getItem(copyKey) || "null");
+      return copy && copy.values ? copy : null;
+    } catch (e) { return null; }
+  }
+
+  function forgetCopy() {
+    try { localStorage.removeItem(copyKey); } catch (e) { /* nothing kept */ }
+  }
+
+  function putBack(values) {
+    Object.keys(values).forEach(function (name) {
+      var value = values[name];
+      form.querySelectorAll("[name='" + name.replace(/['\\]/g, "") + "']").forEach(function (el) {
+        if (el.type === "radio") el.checked = el.value === value;
+        else if (el.type === "checkbox") el.checked = value === "1";
+        else el.value = value;
+      });
+    });
+  }
+
+  if (copyKey && form.dataset.restore === "1") {
+    var copy = storedCopy();
+    if (copy && sameAsForm(copy.values)) {
+      forgetCopy();  // saved: the server holds exactly this
+    } else if (copy) {
+      putBack(copy.values);
+      dirty = true;
+      var notice = document.getElementById("restored-notice");
+      if (notice) {
+        if (copy.base < Number(versionInput.value)) {
+          document.getElementById("restored-text").textContent =
+            "您上次填写但未能保存的内容已恢复，请核对后保存。注意：在此期间这份答卷已在其他窗口或设备上保存过，" +
+            "保存后将以本页内容为准。";
+        }
+        notice.hidden = false;
+        document.getElementById("restored-discard").addEventListener("click", function () {
+          forgetCopy();
+          dirty = false;
+          window.location.reload();
+        });
+      }
+    }
+  } else if (dirty) {
+    keepCopy();  // a re-shown POST: the server kept none of it
+  }
+
+  form.addEventListener("input", function () { dirty = true; update(); keepCopy(); });
+  form.addEventListener("change", function () { dirty = true; update(); keepCopy(); });
   form.addEventListener("submit", function (event) {
     if (form.dataset.posting === "1") { event.preventDefault(); return; }
+    keepCopy();  // whatever becomes of this POST, the typing is in this browser
     form.dataset.posting = "1";
     dirty = false;
     var action = event.submitter;
@@ -72,6 +175,33 @@
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
   update();
+
+  // The login lasts a fixed time from logging in (no SESSION_SAVE_EVERY_REQUEST): from ten
+  // minutes before its end, a banner offers 保存草稿. The server gives the seconds left, so
+  // a wrong clock on the phone does not matter.
+  var warning = document.getElementById("session-warning");
+  var endsIn = Number(form.dataset.loginEndsIn);
+  if (warning && form.dataset.loginEndsIn && !isNaN(endsIn)) {
+    var endsAt = Date.now() + endsIn * 1000;
+    var end = new Date(endsAt);
+    var clock = end.getHours() + ":" + String(end.getMinutes()).padStart(2, "0");
+    var checkLogin = function () {
+      var left = endsAt - Date.now();
+      if (left > 10 * 60 * 1000) return;
+      warning.hidden = false;
+      document.getElementById("session-warning-text").textContent = left > 0
+        ? "您的登录将于 " + clock + " 到期（还有约 " + Math.max(1, Math.round(left / 60000)) +
+          " 分钟），到期后需要重新登录。请先点“保存草稿”保存已填写的内容。"
+        : "您的登录已于 " + clock + " 到期。您填写的内容已保存在本浏览器中：点“保存草稿”后" +
+          "请重新登录，登录后这些内容会自动恢复到问卷中，核对后再保存。";
+    };
+    document.getElementById("session-warning-save").addEventListener("click", function () {
+      var save = document.getElementById("save-button");
+      if (form.requestSubmit) form.requestSubmit(save); else save.click();
+    });
+    checkLogin();
+    window.setInterval(checkLogin, 15000);
+  }
 
   var summary = document.getElementById("error-summary");
   if (summary) {

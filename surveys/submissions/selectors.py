@@ -65,6 +65,22 @@ def visible_submissions(user):
     return qs.none()
 
 
+def login_expires_at(session):
+    """When this login ends. Sessions are saved at login and seldom after (no
+    SESSION_SAVE_EVERY_REQUEST), so the end is the stored row's, not "now + the age"; one
+    query for a database-backed session, none for the others."""
+    model = getattr(session, "model", None)  # the db and cached_db stores
+    if model is not None and session.session_key:
+        expires = (
+            model.objects.filter(session_key=session.session_key)
+            .values_list("expire_date", flat=True)
+            .first()
+        )
+        if expires is not None:
+            return expires
+    return session.get_expiry_date()
+
+
 def answers_by_question(submission):
     if submission is None:
         return {}

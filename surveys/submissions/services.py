@@ -13,7 +13,13 @@ from surveys.core.text import local_minute
 from surveys.rounds.models import RosterEntry
 from surveys.rounds.services import OfficeError
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
-from surveys.submissions.values import answer_row, answers_as_json
+from surveys.submissions.values import (
+    ANSWER_COLUMNS,
+    answer_row,
+    answer_value,
+    answers_as_json,
+    decode,
+)
 
 
 class SubmissionError(Exception):
@@ -35,7 +41,12 @@ class NotAllowed(SubmissionError):
 @dataclass
 class SubmitResult:
     submission: Submission
+    # Submitted before this request, holding other answers than the posted ones: nothing
+    # was written (the page shows the two side by side).
     already_submitted: bool = False
+    # Submitted before this request, holding exactly the posted answers: a replay of the
+    # same POST, or the twin of a double submit. Nothing was written; nothing was lost.
+    replayed: bool = False
 
 
 def _check_can_edit(*, entry, user, now):
@@ -86,9 +97,31 @@ def _locked_submission(*, entry, user, version, now):
                     updated_by=user,
                 )
         except IntegrityError:
-            # Another tab created the draft between our read and our insert.
-            raise StaleSubmission(_STALE_MESSAGE) from None
+            # Another request created it between our read and our insert (on PostgreSQL the
+            # insert waited for that transaction to commit): lock what it wrote and let
+            # _save compare, so an identical double submit succeeds twice.
+            submission = (
+                Submission.objects.select_for_update()
+                .filter(round_id=entry.round_id, branch_id=entry.branch_id)
+                .first()
+            )
+            if submission is None:
+                raise StaleSubmission(_STALE_MESSAGE) from None
     return submission
+
+
+def _holds(submission, questions, values):
+    """Whether the submission's stored answers are exactly `values` (compared through the
+    one encoder, so 3 and 3.00, or a text and its stored copy, are the same answer)."""
+    stored = {
+        row[0]: decode(*row[1:], for_json=True)
+        for row in submission.answers.values_list("question_id", *ANSWER_COLUMNS)
+    }
+    return all(
+        stored.get(q.id)
+        == answer_value(answer_row(submission, q, values.get(q.code)), for_json=True)
+        for q in questions
+    )
 
 
 _STALE_MESSAGE = (
@@ -98,17 +131,26 @@ _STALE_MESSAGE = (
 
 
 def _save(*, entry, user, values, version, now):
+    """The locked submission with the answers written, or, if it was submitted before this
+    request, the result to answer with and nothing written.
+
+    The version lock guards against overwriting *other* answers: a stale page that posts
+    exactly what is stored loses nothing and is let through."""
     questions = list(entry.round.questionnaire.questions.all())
     submission = _locked_submission(entry=entry, user=user, version=version, now=now)
     if not submission.is_editable_status:
-        return submission, True
+        if _holds(submission, questions, values):
+            return submission, SubmitResult(submission, replayed=True)
+        return submission, SubmitResult(submission, already_submitted=True)
     if submission.version != version:
-        raise StaleSubmission(_STALE_MESSAGE)
+        if not _holds(submission, questions, values):
+            raise StaleSubmission(_STALE_MESSAGE)
+        version = submission.version
     _write_answers(submission, questions, values)
     submission.version = version + 1
     submission.updated_at = now
     submission.updated_by = user
-    return submission, False
+    return submission, None
 
 
 def submission_save_draft(*, entry: RosterEntry, user, values: dict, version: int) -> SubmitResult:
@@ -116,9 +158,9 @@ def submission_save_draft(*, entry: RosterEntry, user, values: dict, version: in
     now = timezone.now()
     with transaction.atomic():
         _check_can_edit(entry=entry, user=user, now=now)
-        submission, already = _save(entry=entry, user=user, values=values, version=version, now=now)
-        if already:
-            return SubmitResult(submission, already_submitted=True)
+        submission, earlier = _save(entry=entry, user=user, values=values, version=version, now=now)
+        if earlier:
+            return earlier
         submission.save(update_fields=["version", "updated_at", "updated_by"])
         answered = sum(1 for v in values.values() if v not in (None, ""))
         events.draft_saved(actor=user, submission=submission, answered=answered, at=now)
@@ -132,9 +174,9 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
     now = timezone.now()
     with transaction.atomic():
         _check_can_edit(entry=entry, user=user, now=now)
-        submission, already = _save(entry=entry, user=user, values=values, version=version, now=now)
-        if already:
-            return SubmitResult(submission, already_submitted=True)
+        submission, earlier = _save(entry=entry, user=user, values=values, version=version, now=now)
+        if earlier:
+            return earlier
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_at = now
         submission.submitted_by = user

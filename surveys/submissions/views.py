@@ -1,6 +1,7 @@
 """A secretary's pages (the home page of tasks, the questionnaire with drafts and submit, a
 submission's page) and the office's 退回 with the history of submitted versions."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
@@ -57,6 +58,7 @@ def questionnaire(request, round_id):
     dimensions, questions = questionnaires_selectors.questionnaire_sections(
         entry.round.questionnaire
     )
+    conflict = None
     if request.method == "POST":
         action = request.POST.get("action", "save")
         form = QuestionnaireForm(
@@ -64,14 +66,16 @@ def questionnaire(request, round_id):
         )
         if form.is_valid():
             result = _save_or_submit(request, entry, form, action)
-            if result is not None:
-                return result
         elif action == "submit":
             result = _keep_incomplete_submit(request, entry, form, questions)
-            if result is not None:
-                return result
         else:
             messages.error(request, _invalid_message(form, action))
+            result = None
+        if isinstance(result, Conflict):
+            conflict = _beside_saved(form, entry, questions, result)
+            submission = conflict["submission"]
+        elif result is not None:
+            return result
     else:
         answers = selectors.answers_by_question(submission)
         initial = initial_from_answers(questions, answers)
@@ -84,6 +88,10 @@ def questionnaire(request, round_id):
         else:
             form = QuestionnaireForm(initial=initial, questions=questions)
 
+    is_open = entry.is_open()
+    can_save = is_open and not (conflict and conflict["submitted"])
+    now = timezone.now()
+    login_ends = selectors.login_expires_at(request.session)
     return render(
         request,
         "surveys/submissions/questionnaire.html",
@@ -96,18 +104,61 @@ def questionnaire(request, round_id):
             "problems": _problems(form, dimensions),
             # A re-shown POST means the server kept none of it: warn before leaving.
             "unsaved": request.method == "POST",
-            "is_open": entry.is_open(),
-            "now": timezone.now(),
+            "is_open": is_open,
+            "can_save": can_save,
+            # questionnaire.js keeps a copy of the typing in this browser under this key
+            # and puts it back after a lost login (see the JS for the rules).
+            "copy_key": f"ronghe.typed.v1.{request.user.pk}.{entry.round_id}.{entry.branch_id}",
+            "restore": can_save and request.method == "GET",
+            "login_ends_in": max(0, int((login_ends - now).total_seconds())),
+            "conflict": conflict,
+            "now": now,
         },
     )
+
+
+@dataclass
+class Conflict:
+    """A save the lock refused: the submission was submitted meanwhile (`submitted`), or
+    saved at a newer version elsewhere. What was typed is shown beside what is stored."""
+
+    typed: dict
+    submitted: bool
+
+
+def _beside_saved(form, entry, questions, conflict):
+    """The stored answers and the typed ones side by side, differences only; the form takes
+    the current version, so a second save from a draft knowingly replaces the newer one."""
+    submission = (
+        Submission.objects.select_related("submitted_by")
+        .filter(round_id=entry.round_id, branch_id=entry.branch_id)
+        .first()
+    )
+    form.data = form.data.copy()
+    form.data["version"] = submission.version if submission else 0
+    answers = selectors.answers_by_question(submission)
+    rows = []
+    for question in questions:
+        answer = answers.get(question.id)
+        stored = answer_text(question, values.answer_value(answer)) if answer else ""
+        typed = answer_text(question, conflict.typed.get(question.code))
+        if stored != typed:
+            rows.append({"question": question, "stored": stored, "typed": typed})
+    return {
+        "submission": submission,
+        "submitted": conflict.submitted,
+        "rows": rows,
+        "same_count": len(questions) - len(rows),
+    }
 
 
 def _keep_incomplete_submit(request, entry, form, questions):
     """A submit with required answers missing: keep what was typed as the draft (same
     service, version check and audit record as 保存草稿), then show what is missing.
 
-    Returns a redirect, or None to re-show the typed input when it cannot be kept: a value
-    a draft refuses too, a newer version elsewhere, or the deadline."""
+    Returns a redirect, a Conflict (a newer version elsewhere, or submitted meanwhile), or
+    None to re-show the typed input when it cannot be kept: a value a draft refuses too, or
+    the deadline."""
     draft = QuestionnaireForm(request.POST, questions=questions)
     if draft.is_valid():
         try:
@@ -119,13 +170,14 @@ def _keep_incomplete_submit(request, entry, form, questions):
             )
         except services.StaleSubmission as exc:
             messages.error(request, str(exc))
-            _take_current_version(form, entry)
+            return Conflict(typed=draft.values(), submitted=False)
         except services.SubmissionError as exc:
             messages.error(request, str(exc))
         else:
             if result.already_submitted:
-                messages.info(request, "这份答卷已经提交，本次操作没有做任何更改。")
-                return redirect("submission_detail", pk=result.submission.pk)
+                return Conflict(typed=draft.values(), submitted=True)
+            if result.replayed:
+                return _already_holds(request, result)
             saved_at = timezone.localtime(result.submission.updated_at)
             messages.warning(
                 request,
@@ -139,7 +191,8 @@ def _keep_incomplete_submit(request, entry, form, questions):
 
 
 def _save_or_submit(request, entry, form, action):
-    """Call one service; on a refusal fall through to re-render with what was typed."""
+    """Call one service; on a refusal fall through to re-render with what was typed (a
+    Conflict when the lock refused it)."""
     values = form.values()
     version = form.cleaned_data["version"]
     try:
@@ -153,16 +206,18 @@ def _save_or_submit(request, entry, form, action):
             )
     except services.StaleSubmission as exc:
         messages.error(request, str(exc))
-        _take_current_version(form, entry)
-        return None
+        return Conflict(typed=values, submitted=False)
     except services.SubmissionError as exc:
         messages.error(request, str(exc))
         return None
 
     if result.already_submitted:
-        messages.info(request, "这份答卷已经提交，本次操作没有做任何更改。")
-        return redirect("submission_detail", pk=result.submission.pk)
+        return Conflict(typed=values, submitted=True)
+    if result.replayed and action != "submit":
+        return _already_holds(request, result)
     if action == "submit":
+        # A replay, or the twin of a double submit (result.replayed), answers as the
+        # first one did: the answers are submitted, nothing was lost.
         messages.success(request, "答卷已提交。感谢您的认真填写！")
         return redirect("submission_detail", pk=result.submission.pk)
     saved_at = timezone.localtime(result.submission.updated_at)
@@ -170,15 +225,10 @@ def _save_or_submit(request, entry, form, action):
     return redirect("questionnaire", round_id=entry.round_id)
 
 
-def _take_current_version(form, entry):
-    """Keep the secretary's input; a second save now knowingly replaces the newer one."""
-    current = (
-        Submission.objects.filter(round_id=entry.round_id, branch_id=entry.branch_id)
-        .values_list("version", flat=True)
-        .first()
-    )
-    form.data = form.data.copy()
-    form.data["version"] = current or 0
+def _already_holds(request, result):
+    """A draft save after the submission was submitted with exactly these answers."""
+    messages.info(request, "这份答卷已经提交，您填写的内容与已提交的答案相同，无需再保存。")
+    return redirect("submission_detail", pk=result.submission.pk)
 
 
 def _problem_count(form):

@@ -1,12 +1,15 @@
 """Concurrent writers lose nothing and duplicate nothing (real connections, real threads)."""
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 
 from surveys.audit.models import AuditEvent
 from surveys.rounds.models import RosterEntry
 from surveys.submissions import services
 from surveys.submissions.models import Submission, SubmissionSnapshot
-from tests.helpers import run_concurrently, values_for
+from tests.helpers import answer_post, run_concurrently, values_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,3 +55,38 @@ def test_simultaneous_submits_of_one_draft_yield_one_submission(
     # The answers stored are exactly one writer's, never a mix of two.
     likerts = set(submitted.answers.exclude(likert=None).values_list("likert", flat=True))
     assert len(likerts) == 1
+
+
+@pytest.mark.parametrize("draft_first", [False, True], ids=["no-draft-yet", "from-a-draft"])
+def test_double_submit_twin_reports_success_like_the_winner(
+    open_round, questionnaire, secretary_a, draft_first
+):
+    """Two identical submit POSTs at once (a double tap, two tabs): both are told the answers
+    are submitted. On PostgreSQL the loser used to hit the unique insert (no draft yet) and
+    answer "您的答案没有保存" although the winner had saved exactly its answers."""
+    url = reverse("questionnaire", args=[open_round.pk])
+    version = 0
+    if draft_first:
+        first = Client()
+        first.force_login(secretary_a)
+        assert first.post(url, answer_post(questionnaire, version=0)).status_code == 302
+        version = 1
+    data = answer_post(questionnaire, version=version, action="submit")
+    tabs = [Client(), Client()]
+    tabs[0].force_login(secretary_a)
+    tabs[1].cookies[settings.SESSION_COOKIE_NAME] = (
+        tabs[0].cookies[settings.SESSION_COOKIE_NAME].value
+    )
+
+    responses = run_concurrently([lambda tab=tab: tab.post(url, data) for tab in tabs])
+
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    submission = Submission.objects.get(branch=secretary_a.branch)
+    assert {r.url for r in responses} == {reverse("submission_detail", args=[submission.pk])}
+    for tab, response in zip(tabs, responses, strict=True):
+        page = tab.get(response.url).content.decode()
+        assert "答卷已提交。感谢您的认真填写！" in page
+        assert "没有保存" not in page
+    assert submission.status == Submission.Status.SUBMITTED
+    assert SubmissionSnapshot.objects.filter(submission=submission).count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMITTED).count() == 1

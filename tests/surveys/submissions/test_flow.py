@@ -181,7 +181,8 @@ def test_submit_makes_submission_read_only(csrf_client, open_round, questionnair
     assert "只读" in detail and "王建国" in detail and "提交" in detail
     assert 'name="action"' not in detail
 
-    # The form page now leads to the read-only view, and a late save changes nothing.
+    # The form page now leads to the read-only view, and a late save changes nothing
+    # (it is shown beside the submitted answers: tests/surveys/submissions/test_lost_login.py).
     assert csrf_client.get(url).url == response.url
     replay = csrf_client.post(
         url,
@@ -190,7 +191,7 @@ def test_submit_makes_submission_read_only(csrf_client, open_round, questionnair
             "csrfmiddlewaretoken": csrf_client.cookies["csrftoken"].value,
         },
     )
-    assert replay.status_code == 302
+    assert replay.status_code == 200
     assert not Answer.objects.filter(submission=submission, likert=1).exists()
 
 
@@ -210,7 +211,8 @@ def test_double_submit_yields_one_submission_and_the_same_result(
     assert Submission.objects.count() == 1
     assert SubmissionSnapshot.objects.count() == 1
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMITTED).count() == 1
-    assert "没有做任何更改" in csrf_client.get(second.url).content.decode()
+    # The replay answers as the first submit did: the answers are submitted.
+    assert "答卷已提交" in csrf_client.get(second.url).content.decode()
 
 
 def test_stale_save_is_refused_and_newer_answers_kept(

@@ -165,8 +165,8 @@ def _pg_tool(name):
     path = shutil.which(name)
     if path is None:
         raise BackupError(
-            f"找不到 {name} 命令：请安装 PostgreSQL 客户端（如 apt-get install postgresql-client），"
-            f"并确认 {name} 在 PATH 中。"
+            f"找不到 {name} 命令：请安装 PostgreSQL 客户端"
+            f"（如 apt-get install postgresql-client），并确认 {name} 在 PATH 中。"
         )
     return path
 

@@ -31,8 +31,8 @@ class Command(BaseCommand):
         vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[result.vendor]
         self.stdout.write(f"已写入备份：{result.path}")
         self.stdout.write(
-            f"  数据库（{vendor}）{result.database_bytes:,} 字节，上传的文件 {result.media_files} 个，"
-            f"归档共 {result.path.stat().st_size:,} 字节。"
+            f"  数据库（{vendor}）{result.database_bytes:,} 字节，"
+            f"上传的文件 {result.media_files} 个，归档共 {result.path.stat().st_size:,} 字节。"
         )
         if result.deleted:
             self.stdout.write(f"按保留份数（{keep}）删除了 {len(result.deleted)} 份旧备份：")

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         try:
             manifest = read_manifest(archive)
         except BackupError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(f"{exc}\n没有做任何改动。") from exc
         self.stdout.write(
             f"备份时间：{describe_time(manifest.get('created_at'))}，"
             f"数据库：{manifest['database']['vendor']}，"

@@ -216,14 +216,15 @@ RONGHE_TRUSTED_PROXIES = [
 if RONGHE_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# A monitor or the proxy may ask the app itself over plain HTTP (SECURE_SSL_REDIRECT below).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 # DJANGO_HTTPS=1: the site is reached over HTTPS only (directly or through the proxy above).
 RONGHE_HTTPS = env_bool("DJANGO_HTTPS", False)
 if RONGHE_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
-    # A monitor or the proxy may ask the app itself over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     # Off unless asked: HSTS for subdomains would also force HTTPS on other hosts of the
     # organisation's domain, which on an intranet may still be plain HTTP.

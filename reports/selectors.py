@@ -6,7 +6,7 @@ Unit score = mean of its branches' scores in a round; county score = mean over u
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, FloatField
+from django.db.models import Avg, Count, FloatField, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -231,7 +231,11 @@ def _county_history(rounds, dimensions):
     County = mean over units, so one GROUP BY over the unit means does it; dimensions are
     matched by code across questionnaire versions."""
     means = {
-        f"dimension_{i}": Avg(Cast(KT(f"dimensions__{d.code}"), FloatField()))
+        # A unit's 数据不足 dimension is a JSON null, which SQLite casts to 0: leave it out.
+        f"dimension_{i}": Avg(
+            Cast(KT(f"dimensions__{d.code}"), FloatField()),
+            filter=~Q(**{f"dimensions__{d.code}": None}),
+        )
         for i, d in enumerate(dimensions)
     }
     history = []

@@ -412,9 +412,10 @@ def read_manifest(archive):
         raise BackupError(f"无法打开备份文件（文件已损坏或不是 .tar.gz）：{exc}") from exc
 
 
-def restore_backup(archive, *, using="default") -> RestoreResult:
+def restore_backup(archive, *, using="default", check_only=False) -> RestoreResult:
     """Replace the database and the media files with those in `archive`. Everything is
-    checked before anything changes; a refused archive leaves the data as it was."""
+    checked before anything changes; a refused archive leaves the data as it was.
+    `check_only` stops after the checks (a test of the backup that changes nothing)."""
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"找不到备份文件：{archive}")
@@ -439,6 +440,12 @@ def restore_backup(archive, *, using="default") -> RestoreResult:
         staged_media = staging / MEDIA_PREFIX.rstrip("/")
         if root is None and manifest["media"]["count"]:
             raise BackupError("备份中有上传的文件，但当前设置中没有 MEDIA_ROOT。")
+        if check_only:
+            return RestoreResult(
+                created_at=manifest.get("created_at", ""),
+                vendor=vendor,
+                media_files=manifest["media"]["count"],
+            )
 
         if vendor == "sqlite":
             _sqlite_load(using, staged_db)

@@ -21,9 +21,14 @@ class Command(BaseCommand):
             dest="interactive",
             help="不询问确认，直接恢复（供脚本使用）",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="只检查归档（清单、校验和、数据库文件）能否恢复，不做任何改动",
+        )
         parser.add_argument("--database", default="default", help="数据库别名（默认 default）")
 
-    def handle(self, *args, archive, interactive, database, **options):
+    def handle(self, *args, archive, interactive, database, check, **options):
         try:
             manifest = read_manifest(archive)
         except BackupError as exc:
@@ -34,6 +39,13 @@ class Command(BaseCommand):
             f"上传的文件：{manifest['media']['count']} 个，"
             f"系统版本：{manifest.get('app_version', '未知')}。"
         )
+        if check:
+            try:
+                restore_backup(archive, using=database, check_only=True)
+            except BackupError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(self.style.SUCCESS("检查通过：这份备份完整，可以用来恢复。"))
+            return
         if interactive:
             self.stdout.write(
                 self.style.WARNING(

@@ -187,6 +187,9 @@ def test_restore_brings_back_the_database_and_the_files_together(
     (media_root / "evidence/2026/会议记录.pdf").write_bytes(b"changed")
     (media_root / "later.txt").write_bytes(b"after the backup")
 
+    assert "检查通过" in restore(only_archive(backup_dir), "--check")
+    assert submitted_branches() == {secretary_a.branch_id, secretary_b.branch_id}  # unchanged
+
     output = restore(only_archive(backup_dir), "--noinput")
 
     assert "已恢复" in output and "请现在重启应用" in output
@@ -296,6 +299,8 @@ def test_a_damaged_or_foreign_archive_is_refused_and_changes_nothing(
     spoil, message = DAMAGE[damage]
     spoil(archive)
 
+    with pytest.raises(CommandError, match=message):
+        restore(archive, "--check")
     with pytest.raises(CommandError, match=message) as refused:
         restore(archive, "--yes")
 

@@ -4,6 +4,7 @@ DATABASE_URL selects PostgreSQL (postgres://user@host:port/name); without it the
 embedded SQLite file under var/ is used.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",  # only for its system check of the CONTENT_SECURITY_POLICY setting
+    "axes",  # login throttling: failed attempts and lockouts
     "surveys",
     "reports",
 ]
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "surveys.organisation.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +127,21 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "surveys.User"
+
+# Login throttling (django-axes). AxesStandaloneBackend first: it refuses a locked-out
+# login before ModelBackend checks the password. Locked by username AND client address
+# together, so someone guessing from elsewhere can't lock a secretary out of her own phone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The login page again, with the Chinese message and the typed username (not axes' English).
+AXES_LOCKOUT_CALLABLE = "surveys.organisation.views.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,3 +8,7 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "surveys"
     verbose_name = "测评问卷"
+
+    def ready(self):
+        # Registers the login-lockout audit receiver and the deploy checks.
+        from surveys.organisation import checks, signals  # noqa: F401

@@ -69,6 +69,39 @@ def secretary_changed(*, actor, branch, changes, note) -> AuditEvent:
     )
 
 
+def login_locked(*, branch, username, ip, failures, locked_until) -> AuditEvent:
+    """Too many wrong passwords for one username from one client: its logins from there are
+    refused until the cool-off ends (LOGIN_LOCKED). No actor: whoever typed is unknown; linked
+    to the branch when the username is a secretary's.
+
+    detail: username (as typed), ip (the client's address), failures (wrong passwords
+    counted), locked_until (local time text)."""
+    return _record(
+        Action.LOGIN_LOCKED,
+        actor=None,
+        branch=branch,
+        detail={
+            "username": username,
+            "ip": ip,
+            "failures": failures,
+            "locked_until": locked_until,
+        },
+    )
+
+
+def account_unlocked(*, actor, branch, username, cleared) -> AuditEvent:
+    """The office lifted an account's login lockout (ACCOUNT_UNLOCKED), linked to the branch
+    when the account is a secretary's.
+
+    detail: username, cleared (how many failure records were removed; not shown)."""
+    return _record(
+        Action.ACCOUNT_UNLOCKED,
+        actor=actor,
+        branch=branch,
+        detail={"username": username, "cleared": cleared},
+    )
+
+
 def people_imported(*, actor, note, file, counts) -> AuditEvent:
     """A bulk import (批量导入) of units, branches and secretaries was applied (IMPORTED).
 

@@ -21,6 +21,8 @@ class AuditEvent(models.Model):
         SECRETARY_CHANGED = "secretary_changed", "更换支部书记"
         SCORE_EXCLUDED = "score_excluded", "答卷不计入统计"
         SCORE_RESTORED = "score_restored", "答卷恢复计入统计"
+        LOGIN_LOCKED = "login_locked", "登录被锁定"
+        ACCOUNT_UNLOCKED = "account_unlocked", "解除登录锁定"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(

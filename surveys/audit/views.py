@@ -84,6 +84,10 @@ DETAIL_LABELS = {
     "branches": "催报支部",
     "skipped_recent": "24 小时内已催报、未重复发送",
     "file": "文件",
+    "username": "账号",
+    "ip": "IP 地址",
+    "failures": "连续输错次数",
+    "locked_until": "锁定至",
 }
 CHANGE_LABELS = DETAIL_LABELS | {"branch_closes_at": "本支部截止时间"}
 QUESTIONNAIRE_ACTIONS = {

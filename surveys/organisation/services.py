@@ -1,5 +1,6 @@
 """Accounts of branch secretaries: initial and reset passwords, the forced first change,
-deactivating a branch (and reactivating it) and handing a branch to a new secretary.
+deactivating a branch (and reactivating it) and handing a branch to a new secretary; and
+which accounts are locked out of logging in (django-axes), and lifting such a lockout.
 
 Each write checks who acts, runs in one transaction and writes its audit record beside the
 change. Plaintext passwords are returned to the caller to be shown once, never stored."""
@@ -7,9 +8,13 @@ change. Plaintext passwords are returned to the caller to be shown once, never s
 import re
 import secrets
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.db import transaction
-from django.db.models import F, Max, Prefetch, Q
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from surveys.audit import events
@@ -284,3 +289,49 @@ def _new_secretary_account(*, name, phone, username):
     )
     account.set_password(password)
     return account, password
+
+
+# ---------------------------------------------------------------- login lockouts ----
+
+
+def locked_accounts():
+    """The accounts whose logins are refused right now from at least one client, each with
+    `locked_at` (its lockout's latest failure; it ends one cool-off later), in one query.
+
+    django-axes counts failures per username and client address within the cool-off; a pair
+    at the failure limit is locked."""
+    threshold = timezone.now() - get_cool_off()
+    locked_pairs = (
+        AccessAttempt.objects.filter(username=OuterRef("username"), attempt_time__gte=threshold)
+        .values("username", "ip_address")
+        .annotate(total=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(total__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return (
+        User.objects.filter(Exists(locked_pairs))
+        .select_related("branch")
+        .annotate(locked_at=Subquery(locked_pairs.order_by("-last").values("last")[:1]))
+        .order_by("username")
+    )
+
+
+def lockout_end(locked_at):
+    """When a lockout whose latest failure was at `locked_at` ends."""
+    return locked_at + get_cool_off()
+
+
+def account_unlock(*, user, account) -> int:
+    """Lift an account's login lockout from every client at once (the office was asked, or
+    the secretary mistyped on her own phone). Returns how many failure records were removed;
+    0 when there were none (then nothing is recorded)."""
+    require_office(user)
+    with transaction.atomic():
+        account = (
+            User.objects.select_for_update(of=("self",)).select_related("branch").get(pk=account.pk)
+        )
+        cleared = axes_reset(username=account.username)
+        if cleared:
+            events.account_unlocked(
+                actor=user, branch=account.branch, username=account.username, cleared=cleared
+            )
+    return cleared

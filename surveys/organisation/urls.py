@@ -28,6 +28,7 @@ urlpatterns = [
         views.password_reset_done,
         name="people_password_reset_done",
     ),
+    path("accounts/<int:user_id>/unlock/", views.account_unlock, name="people_account_unlock"),
     path(
         "branches/<int:branch_id>/deactivate/",
         views.branch_deactivate,

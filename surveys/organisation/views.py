@@ -1,15 +1,17 @@
-"""Logging in, and the office's people pages: the organisation list, password resets,
-deactivating and reactivating a branch, handing a branch over; and everyone's own password
-change. The bulk import is in import_views.py; how a new password is shown once, in
-passwords.py."""
+"""Logging in (and the page a locked-out login gets), and the office's people pages: the
+organisation list, password resets, lifting a login lockout, deactivating and reactivating a
+branch, handing a branch over; and everyone's own password change. The bulk import is in
+import_views.py; how a new password is shown once, in passwords.py."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -20,16 +22,40 @@ from surveys.organisation.forms import HandoverForm, OwnPasswordChangeForm
 from surveys.organisation.models import Branch, User
 
 
-def login_view(request):
+def _login_extra():
     extra = {}
     if settings.RONGHE_DEMO:
         extra["demo_accounts"] = _demo_accounts()
         extra["demo_password"] = settings.RONGHE_DEMO_PASSWORD
+    return extra
+
+
+def login_view(request):
     return auth_views.LoginView.as_view(
         template_name="registration/login.html",
         redirect_authenticated_user=True,
-        extra_context=extra,
+        extra_context=_login_extra(),
     )(request)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out login gets, on the login page and on /admin/login/ alike
+    (settings.AXES_LOCKOUT_CALLABLE): the login page again, status 429, saying when to try
+    again, with the typed username still in its box."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    failed_at = getattr(request, "axes_attempt_time", None) or timezone.now()
+    until = timezone.localtime(services.lockout_end(failed_at))
+    minutes = round((until - failed_at).total_seconds() / 60)
+    form = AuthenticationForm(request, initial={"username": username})
+    context = {
+        "form": form,
+        "next": request.POST.get("next", ""),
+        "lockout_message": (
+            f"登录失败次数过多，请于 {minutes} 分钟后（{until:%H:%M}）再试，或联系机关工委解锁。"
+        ),
+        **_login_extra(),
+    }
+    return render(request, "registration/login.html", context, status=429)
 
 
 def _demo_accounts():
@@ -46,15 +72,38 @@ def _demo_accounts():
 def people(request):
     units = list(services.units_with_people())
     branches = [b for u in units for b in u.branches.all()]
+    locked = list(services.locked_accounts())
+    for account in locked:
+        account.locked_until = services.lockout_end(account.locked_at)
+    until = {account.pk: account.locked_until for account in locked}
+    for branch in branches:
+        for secretary in branch.secretaries.all():
+            secretary.locked_until = until.get(secretary.pk)
     return render(
         request,
         "surveys/organisation/people.html",
         {
             "units": units,
+            "locked": locked,
             "branch_count": sum(b.is_active for b in branches),
             "inactive_count": sum(not b.is_active for b in branches),
         },
     )
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def account_unlock(request, user_id):
+    account = get_object_or_404(User.objects.select_related("branch__unit"), pk=user_id)
+    if request.method == "POST":
+        if services.account_unlock(user=request.user, account=account):
+            messages.success(
+                request, f"已解除 {account.display_name}（{account.username}）的登录锁定。"
+            )
+        else:
+            messages.info(request, f"{account.display_name}（{account.username}）当前没有被锁定。")
+        return redirect("people")
+    return render(request, "surveys/organisation/account_unlock.html", {"account": account})
 
 
 @office_required

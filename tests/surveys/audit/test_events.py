@@ -52,6 +52,24 @@ CASES = [
         },
     ),
     (
+        events.login_locked,
+        A.LOGIN_LOCKED,
+        ["username", "ip", "failures", "locked_until"],
+        lambda o: {
+            "branch": o["branch"],
+            "username": "sec_a",
+            "ip": "203.0.113.7",
+            "failures": 5,
+            "locked_until": "2026-06-15 18:15",
+        },
+    ),
+    (
+        events.account_unlocked,
+        A.ACCOUNT_UNLOCKED,
+        ["username", "cleared"],
+        lambda o: {"actor": o["office"], "branch": o["branch"], "username": "sec_a", "cleared": 1},
+    ),
+    (
         events.people_imported,
         A.IMPORTED,
         ["note", "file", "units", "branches"],

@@ -297,7 +297,7 @@ def grade_distribution(counts, title="等次分布", *, fmt="svg"):
             ax.text(
                 i, count, f"{count} 个 · {count / total:.0%}", ha="center", va="bottom", fontsize=10
             )
-        ax.set_xticks(x, [g for g, _ in counts], fontsize=11)
+        ax.set_xticks(x, [shorten(g, 8, 2) for g, _ in counts], fontsize=11)
         ax.set_ylim(0, max(c for _, c in counts) * 1.2 + 0.5)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.set_ylabel("单位数")

@@ -70,7 +70,7 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
                 color=colour,
                 linewidth=2.2 if k == 0 else 1.6,
                 marker="o",
-                label=label,
+                label=shorten(label, 24),
                 linestyle="-" if k == 0 else "--",
             )
             if k == 0 and None not in values:
@@ -124,7 +124,7 @@ def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
                 nan_if_none(values),
                 color=colour,
                 marker="o",
-                label=label,
+                label=shorten(label, 24),
                 linewidth=2.6 if k == 0 else 1.6,
                 markersize=6 if k == 0 else 4,
                 zorder=3 if k == 0 else 2,
@@ -267,7 +267,8 @@ def cause_profile(causes, main=None, title="成因分析", *, fmt="svg"):
                 color=PARTY_RED if name == main else (NO_DATA_COLOUR if value is None else TEXT),
             )
         labels = [
-            f"{name}\n{CAUSE_NOTES[name]}" if name in CAUSE_NOTES else name for name, _ in causes
+            f"{name}\n{CAUSE_NOTES[name]}" if name in CAUSE_NOTES else shorten(name, 8, 2)
+            for name, _ in causes
         ]
         ax.set_xticks(x, labels, fontsize=11)
         score_axis(ax, "y", "得分", upper=118)

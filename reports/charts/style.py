@@ -17,6 +17,7 @@ global registry, which leaks in a long-running server).
 
 import io
 import threading
+import unicodedata
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
@@ -76,6 +77,10 @@ RC = {
     "svg.fonttype": "path",  # glyphs as outlines: viewers without the font still see Chinese
     "svg.hashsalt": "ronghe",  # fixed salt: clip-path ids, hence the bytes, repeat for same data
     "figure.facecolor": "white",
+    # Labels are names and question texts as the office typed them: "县$x^2$局" or
+    # "成本 $5 与 $6" must show their dollar signs, not go through mathtext (which draws
+    # the first as a formula and raises on the second).
+    "text.parse_math": False,
 }
 
 # Heatmap colours: red (low) through yellow to green (high); grey where there is no score.
@@ -157,13 +162,19 @@ def score_text(value, missing=NO_DATA):
     return missing if value is None else f"{value:.1f}"
 
 
+def plain(label):
+    """``label`` as one line of drawable text: line breaks, tabs and other control
+    characters (no font has a glyph for them) become spaces."""
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(label)).strip()
+
+
 def shorten(label, width, lines=1):
     """Break ``label`` into at most ``lines`` balanced lines of ≤ ``width`` characters.
 
     Chinese has no spaces to break at, and a CJK character is about one em wide, so plain
     character counting is the right measure here. Text that does not fit ends in "…".
     """
-    label = str(label).strip()
+    label = plain(label)
     if len(label) <= width:
         return label
     if len(label) > width * lines:

@@ -33,6 +33,9 @@ HEAD_FILL = (242, 242, 242)
 MISSING = scoring.INSUFFICIENT
 CHART_SECONDS = 60 * 60 * 24
 NO_LINE_START = set("，。、；：？！）》」』”’…%,.;:?!)]")
+# fpdf2 replaces its page-count alias wherever it appears, typed text included; its default
+# "{nb}" is short enough to be typed in a unit name, so ours is one nobody types.
+PAGE_COUNT = "{ronghe-page-count}"
 
 
 def _score(value):
@@ -87,12 +90,14 @@ class ReportPDF(FPDF):
         self.set_title(running_title)
         self.set_creator("Ronghe 融合度测评")
         self.set_lang("zh-CN")
+        self.alias_nb_pages(PAGE_COUNT)
 
     def footer(self):
         self.set_y(-12)
         self.set_font("DejaVu", size=8)
         self.set_text_color(*GREY)
-        self.cell(0, 5, f"{self.running_title}　第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+        page = f"第 {self.page_no()} 页 / 共 {PAGE_COUNT} 页"
+        self.cell(0, 5, f"{self.running_title}　{page}", align="C")
         self.set_text_color(0)
 
     # --- building blocks ------------------------------------------------------------------

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from reports import scoring
+
 RECOMMENDATIONS_PATH = Path(__file__).resolve().parent / "recommendations.yaml"
 
 
@@ -31,11 +33,10 @@ def load_recommendations(model, path=RECOMMENDATIONS_PATH):
 
 
 def recommended(recommendations, *, dimension_scores, main_cause, threshold):
-    """The recommendations for every dimension scoring below `threshold` (较好) and for a
-    main cause of 弱化; a dimension with 数据不足 gets none (we do not know it is weak)."""
-    weak = {
-        code for code, score in dimension_scores.items() if score is not None and score < threshold
-    }
+    """The recommendations for every dimension scoring below `threshold` (较好, compared by
+    scoring.below) and for the main cause (the shipped data names one only for 弱化); a
+    dimension with 数据不足 gets none (we do not know it is weak)."""
+    weak = {code for code, score in dimension_scores.items() if scoring.below(score, threshold)}
     return [
         r
         for r in recommendations

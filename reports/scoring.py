@@ -28,6 +28,25 @@ STRAIGHTLINE_THRESHOLD = 0.8
 # A score that is exactly on a boundary in real numbers can come out of float arithmetic a
 # hair below it (84.99999999999999). It shows as "85.00", so it must earn 好, not 较好.
 GRADE_TOLERANCE = 1e-9
+# A sheet with fewer answered Likert items than this is too short to judge as straight-lined.
+STRAIGHTLINE_MIN_ANSWERS = 5
+
+
+def at_least(value, threshold) -> bool:
+    """value ≥ threshold, the way every rule compares (grades, recommendations, flags,
+    warnings): a value a hair below the boundary from float arithmetic counts as on it. No
+    value (None, NaN) is never at least anything."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return value + GRADE_TOLERANCE >= threshold
+
+
+def below(value, threshold) -> bool:
+    """value < threshold by the same rule as at_least; no value is not below anything
+    either (数据不足 is not weak: we do not know)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return not at_least(value, threshold)
 
 
 class NotApplicable:
@@ -191,7 +210,7 @@ def grade_for(score: float | None, bands=DEFAULT_GRADE_BANDS) -> str | None:
         return None
     best = None
     for label, minimum in bands:
-        if score + GRADE_TOLERANCE >= minimum and (best is None or minimum > best[1]):
+        if at_least(score, minimum) and (best is None or minimum > best[1]):
             best = (label, minimum)
     return best[0] if best else None
 
@@ -303,11 +322,11 @@ def is_straightlined(likert_values: Sequence, threshold=STRAIGHTLINE_THRESHOLD) 
     The denominator is the Likert items actually answered (not the questionnaire's count),
     so leaving items blank neither hides nor fakes a run. Raw answers are compared, not
     scores: ticking 5 on reverse-keyed items too is exactly the inattention looked for.
-    Fewer than two answers cannot form a run worth flagging."""
+    Fewer than STRAIGHTLINE_MIN_ANSWERS answers are too few to judge."""
     answered = [v for v in likert_values if not _is_missing(v)]
-    if len(answered) < 2:
+    if len(answered) < STRAIGHTLINE_MIN_ANSWERS:
         return False
-    return longest_run(answered) / len(answered) >= threshold
+    return at_least(longest_run(answered) / len(answered), threshold)
 
 
 # --- A whole round at once ------------------------------------------------------------------
@@ -379,7 +398,7 @@ def _divide(total, weights):
 def _grades(scores, bands):
     grades = np.full(len(scores), None, dtype=object)
     for label, minimum in sorted(bands, key=lambda band: band[1]):  # higher bands overwrite
-        grades[scores + GRADE_TOLERANCE >= minimum] = label  # NaN compares False
+        grades[scores + GRADE_TOLERANCE >= minimum] = label  # at_least(), vectorised
     return grades
 
 
@@ -394,7 +413,9 @@ def _straightlined(matrix, items, threshold):
         longest = np.maximum(longest, run)
         count += present
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (count >= 2) & (longest / count >= threshold)
+        return (count >= STRAIGHTLINE_MIN_ANSWERS) & (
+            longest / count + GRADE_TOLERANCE >= threshold  # at_least(), vectorised
+        )
 
 
 def score_frame(

@@ -80,9 +80,11 @@ class UnitRow:
 
     @property
     def change(self):
+        """较上轮: the difference of the two indices as shown (two decimals each), so that
+        the page's own numbers add up: 70.00 after 69.99 is +0.01, whatever the digits."""
         if self.index is None or self.previous_index is None:
             return None
-        return self.index - self.previous_index
+        return scoring.round2(scoring.round2(self.index) - scoring.round2(self.previous_index))
 
     @property
     def main_cause_label(self):

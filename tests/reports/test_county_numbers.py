@@ -3,7 +3,7 @@ missing, never as 0, on SQLite and PostgreSQL alike."""
 
 import pytest
 
-from reports import selectors
+from reports import scoring, selectors
 from reports.models import UnitScore
 
 pytestmark = pytest.mark.django_db
@@ -24,3 +24,22 @@ def test_a_unit_without_a_dimension_score_does_not_pull_the_county_trend_down(
     assert index == 80.0
     assert dims[code] == 80.0
     assert overview.county_dimensions[code] == 80.0  # the card on the same page agrees
+
+
+@pytest.mark.parametrize(
+    "index, previous, change",
+    [
+        (70.004, 69.996, 0.0),  # shown as 70.00 and 70.00
+        (70.005, 69.994, 0.02),  # shown as 70.01 and 69.99; raw difference 0.011
+        (79.165, 79.0, 0.17),
+    ],
+)
+def test_change_against_the_last_round_is_the_difference_of_the_values_shown(
+    index, previous, change
+):
+    row = selectors.UnitRow(unit_id=1, name="县财政局", order=1, index=index)
+    row.previous_index = previous
+    assert row.change == change
+    assert scoring.round2(row.change) == scoring.round2(
+        scoring.round2(index) - scoring.round2(previous)
+    )

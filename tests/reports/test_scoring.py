@@ -417,3 +417,36 @@ def test_main_cause_is_the_lowest_and_a_tie_goes_to_the_earlier_tag():
     assert scoring.main_cause({"xuhua": 55.0, "ruohua": 55.0, "fenhua": 60.0}) == "xuhua"
     assert scoring.main_cause({"xuhua": None, "ruohua": 80.0, "fenhua": 80.0}) == "ruohua"
     assert scoring.main_cause({"xuhua": None, "ruohua": None, "fenhua": None}) is None
+
+
+def test_every_threshold_compares_like_the_grades():
+    """A mean that is 70 in exact arithmetic but a hair below in floating point is 70."""
+    hair_below = 0.1 * 3 * 700 / 3 - 1e-12  # 69.99999999999... in floats
+    assert hair_below < 70
+    assert scoring.at_least(hair_below, 70) and not scoring.below(hair_below, 70)
+    assert scoring.grade_for(hair_below) == "较好"
+    assert scoring.below(69.99, 70) and not scoring.at_least(69.99, 70)
+    assert not scoring.below(None, 70) and not scoring.at_least(float("nan"), 70)
+
+
+def test_a_recommendation_is_not_triggered_by_a_score_a_hair_below_its_threshold():
+    from reports.recommendations import recommended
+
+    class Rec:
+        def __init__(self, dimension_code):
+            self.dimension_code, self.cause = dimension_code, ""
+
+    recs = [Rec("xueyong"), Rec("zuzhi")]
+    chosen = recommended(
+        recs,
+        dimension_scores={"xueyong": 69.99999999999999, "zuzhi": 69.98},
+        main_cause=None,
+        threshold=70,
+    )
+    assert [r.dimension_code for r in chosen] == ["zuzhi"]
+
+
+def test_a_sheet_with_too_few_answers_is_not_judged_straightlined():
+    assert not is_straightlined([4, 4, 4, 4])  # four answers: too few to judge
+    assert is_straightlined([4, 4, 4, 4, 4])
+    assert not is_straightlined([4, 4, 4, 4, None, None, None])

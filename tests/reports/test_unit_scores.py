@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from reports import selectors
+from reports import scoring, selectors
 from reports.models import Recommendation, SubmissionScore, UnitScore
 from reports.services import score_set_excluded
 from reports.store import bump_version, bump_version_once, refresh_unit_scores, rescore_round
@@ -271,12 +271,13 @@ def test_county_trend_is_the_mean_over_units_of_every_round(db):
         for code in ("xueyong", "zuzhi", "huoli"):
             present = [u.dimensions[code] for u in units if u.dimensions.get(code) is not None]
             assert dims[code] == pytest.approx(mean(present))
-    # 较上轮 compares each unit with its own index in the round before.
+    # 较上轮 compares each unit with its own index in the round before, as both are shown
+    # (two decimals each).
     before = dict(UnitScore.objects.filter(round=rounds[2]).values_list("unit_id", "index"))
     for row in overview.units:
         expected = (
             None
             if row.index is None or before.get(row.unit_id) is None
-            else (row.index - before[row.unit_id])
+            else scoring.round2(scoring.round2(row.index) - scoring.round2(before[row.unit_id]))
         )
-        assert row.change == (pytest.approx(expected) if expected is not None else None)
+        assert row.change == expected

@@ -142,6 +142,8 @@ AXES_RESET_ON_SUCCESS = True
 # The login page again, with the Chinese message and the typed username (not axes' English).
 AXES_LOCKOUT_CALLABLE = "surveys.organisation.views.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# Behind a trusted proxy every client would otherwise share the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "surveys.core.middleware.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

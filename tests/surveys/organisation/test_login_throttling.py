@@ -225,3 +225,26 @@ def test_the_people_page_reads_lockouts_in_one_query(
         html = people_page(viewer)
     assert "登录已被锁定的账号（3 个）" in html
     assert any("axes_accessattempt" in q["sql"] for q in before.captured_queries)
+
+
+def test_behind_the_trusted_proxy_each_client_is_locked_by_its_own_address(
+    client, secretary_a, settings
+):
+    """Behind the configured proxy every request comes from the proxy's address: the lock
+    follows the client address the proxy forwards, so one attacker can't lock the secretary
+    out for everyone; a forwarded address from an untrusted peer is ignored."""
+    settings.RONGHE_TRUSTED_PROXIES = ["10.0.0.5"]
+    attacker = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"), {"username": secretary_a.username, "password": "错的"}, **attacker
+        )
+    refused = client.post(
+        reverse("login"), {"username": secretary_a.username, "password": PASSWORD}, **attacker
+    )
+    assert refused.status_code == 429
+    office_pc = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    allowed = Client().post(
+        reverse("login"), {"username": secretary_a.username, "password": PASSWORD}, **office_pc
+    )
+    assert allowed.status_code == 302

@@ -10,15 +10,22 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 
 import openpyxl
-import yaml
 from django.db import transaction
 
 from surveys.audit import events
 from surveys.core import downloads
 from surveys.core.permissions import require_office
-from surveys.questionnaires.instrument import QUESTION_FIELDS, InstrumentError, parse_instrument
+from surveys.questionnaires.instrument import (
+    MAX_INTEGER,
+    QUESTION_FIELDS,
+    InstrumentError,
+    load_text,
+    parse_instrument,
+    shown,
+)
 from surveys.questionnaires.models import Dimension, GradeBand, Question, Questionnaire
 from surveys.questionnaires.services import (
     OFFICE_ONLY,
@@ -35,6 +42,12 @@ from surveys.questionnaires.services import (
 )
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# A workbook is a zip: 2 MB of it can inflate a thousandfold. Past this, nothing is parsed.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# Rows read from one sheet, the header included (the standard questionnaire has 37), and the
+# columns read from each row: reading stops there, whatever the sheet claims to hold.
+MAX_ROWS = 2000
+MAX_COLUMNS = 30
 
 
 # ---------------------------------------------------------------- export -------
@@ -160,18 +173,19 @@ def _cell_text(value):
 
 
 def _cell_number(value, *, where, what, integer=False):
+    """A number cell (or a number typed as text), finite; its range is parse_instrument's."""
     if isinstance(value, bool):
-        raise VersionError(f"{where}：{what}应为数字，现为“{value}”。")
+        raise VersionError(f"{where}：{what}应为数字，现为“{shown(value)}”。")
     if isinstance(value, str):
         try:
             value = _number(value)
-        except ValueError:
-            raise VersionError(f"{where}：{what}应为数字，现为“{value}”。") from None
+        except ValueError:  # not a number, inf/nan, or an integer of thousands of digits
+            raise VersionError(f"{where}：{what}应为数字，现为“{shown(value)}”。") from None
     if not isinstance(value, int | float):
-        raise VersionError(f"{where}：{what}应为数字，现为“{value}”。")
+        raise VersionError(f"{where}：{what}应为数字，现为“{shown(value)}”。")
     value = plain_number(value)
     if integer and not isinstance(value, int):
-        raise VersionError(f"{where}：{what}应为整数，现为“{value}”。")
+        raise VersionError(f"{where}：{what}应为整数，现为“{shown(value)}”。")
     return value
 
 
@@ -184,7 +198,7 @@ def _cell_bool(value, *, where, what):
         return True
     if word in FALSE_WORDS:
         return False
-    raise VersionError(f"{where}：{what}应填“是”或“否”，现为“{value}”。")
+    raise VersionError(f"{where}：{what}应填“是”或“否”，现为“{shown(value)}”。")
 
 
 def _rows(book, name, *, required=True):
@@ -192,7 +206,14 @@ def _rows(book, name, *, required=True):
         if required:
             raise VersionError(f"Excel 文件缺少工作表“{name}”。请使用本系统导出的文件作为模板。")
         return None, []
-    rows = list(book[name].iter_rows(values_only=True))
+    # Read-only worksheets stream rows from the file; stopping at MAX_ROWS + 1 means a sheet
+    # of a million rows costs no more than one of MAX_ROWS.
+    rows = list(book[name].iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True))
+    if len(rows) > MAX_ROWS:
+        raise VersionError(
+            f"工作表“{name}”超过 {MAX_ROWS} 行，无法导入。请检查是否选错了文件，"
+            "或删去表格下方多余的行。"
+        )
     if not rows:
         raise VersionError(f"工作表“{name}”是空的。")
     header = [_cell_text(v) for v in rows[0]]
@@ -214,7 +235,7 @@ def _check_header(header, sheet, expected, optional=()):
         if missing:
             parts.append(f"缺少列 {'、'.join(missing)}")
         if unknown:
-            parts.append(f"无法识别的列 {'、'.join(c or '（空白）' for c in unknown)}")
+            parts.append(f"无法识别的列 {'、'.join(shown(c) or '（空白）' for c in unknown)}")
         if len(set(header)) != len(header):
             parts.append("有重复的列")
         raise VersionError(
@@ -251,21 +272,48 @@ def _question_row(number, row):
     return item
 
 
+NOT_XLSX = "文件不是有效的 Excel 工作簿（.xlsx）。请使用本系统导出的文件作为模板。"
+
+
+def _workbook(content):
+    """The upload opened read-only, once its unpacked size is known to be reasonable."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise VersionError(NOT_XLSX) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise VersionError(
+            f"Excel 文件解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB，无法导入。"
+            "请只保留问卷内容后重新保存。"
+        )
+    try:
+        return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
+        raise VersionError(NOT_XLSX) from None
+
+
 def _xlsx_data(content):
     """The workbook as the instrument dict, and the row of each question and dimension code."""
+    book = _workbook(content)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
-        raise VersionError(
-            "文件不是有效的 Excel 工作簿（.xlsx）。请使用本系统导出的文件作为模板。"
-        ) from None
+        return _book_data(book)
+    except VersionError:
+        raise
+    except Exception:  # a cell openpyxl cannot decode, met while streaming the rows
+        raise VersionError(NOT_XLSX) from None
+    finally:
+        book.close()
+
+
+def _book_data(book):
     data = {}
     header, info = _rows(book, INFO_SHEET)
     _check_header(header, INFO_SHEET, ["项目", "内容"])
     for number, row in info:
         label, value = _cell_text(row.get("项目")), row.get("内容")
         if label not in INFO_ROWS:
-            raise VersionError(f"“{INFO_SHEET}”第{number}行：无法识别的项目“{label}”。")
+            raise VersionError(f"“{INFO_SHEET}”第{number}行：无法识别的项目“{shown(label)}”。")
         key = INFO_ROWS[label]
         if key == "version" and not _blank(value):
             value = _cell_number(value, where=f"“{INFO_SHEET}”第{number}行", what="版本号")
@@ -325,7 +373,9 @@ def _xlsx_data(content):
         for number, row in notes:
             code = _cell_text(row.get("维度编码"))
             if code not in dimensions:
-                raise VersionError(f"“{DIMENSION_SHEET}”第{number}行：题目表中没有维度“{code}”。")
+                raise VersionError(
+                    f"“{DIMENSION_SHEET}”第{number}行：题目表中没有维度“{shown(code)}”。"
+                )
             dimensions[code]["problem"] = _cell_text(row.get("对应问题"))
             dimensions[code]["description"] = _cell_text(row.get("维度说明"))
     data["dimensions"] = list(dimensions.values())
@@ -345,6 +395,17 @@ def _row_of(message):
     return int(match.group(1)) if match else 0
 
 
+def _text_data(content, kind):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise VersionError("文件须为 UTF-8 编码。") from None
+    try:
+        return load_text(text, kind)
+    except InstrumentError as exc:
+        raise VersionError(str(exc)) from None
+
+
 def instrument_from_upload(filename, content):
     """The validated InstrumentSpec in an uploaded .xlsx, .json or .yaml file."""
     name = (filename or "").lower()
@@ -354,15 +415,7 @@ def instrument_from_upload(filename, content):
     if name.endswith(".xlsx"):
         data, where_is = _xlsx_data(content)
     elif name.endswith((".json", ".yaml", ".yml")):
-        try:
-            text = content.decode("utf-8-sig")
-            data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
-        except UnicodeDecodeError:
-            raise VersionError("文件须为 UTF-8 编码。") from None
-        except json.JSONDecodeError as exc:
-            raise VersionError(f"JSON 格式有误：第 {exc.lineno} 行第 {exc.colno} 列。") from None
-        except yaml.YAMLError as exc:
-            raise VersionError(f"YAML 格式有误：{exc}") from None
+        data = _text_data(content, "JSON" if name.endswith(".json") else "YAML")
     else:
         raise VersionError("只能导入 .xlsx 或 .json 文件（也可导入 .yaml 问卷文件）。")
     try:
@@ -384,6 +437,10 @@ def questionnaire_import(*, user, filename, content) -> Questionnaire:
     with transaction.atomic():
         latest = _next_version(spec.code) - 1
         version = spec.version if spec.version > latest else latest + 1
+        if version > MAX_INTEGER:
+            raise VersionError(
+                f"问卷“{spec.code}”的版本号已达上限 {MAX_INTEGER}，无法再导入新版本。"
+            )
         q = _create(
             code=spec.code,
             version=version,

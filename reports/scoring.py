@@ -8,6 +8,7 @@ results are bit-identical: a branch's own report and the county ranking never di
 last digit. Nothing is rounded here; `round2` is for display only.
 """
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -277,6 +278,25 @@ def round2(score: float | None) -> float | None:
     if score is None or math.isnan(score):
         return None
     return float(Decimal(repr(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def competition_ranks(values: Sequence) -> list:
+    """Positions for scores ranked highest first, ties sharing a position (standard
+    competition ranking: 90, 85, 85, 80 → 1, 2, 2, 4). Ties are judged on the values as shown
+    (two decimals). No score, no position (None)."""
+    shown = [round2(v) for v in values]
+    ranked = sorted(v for v in shown if v is not None)
+    return [None if v is None else 1 + len(ranked) - bisect.bisect_right(ranked, v) for v in shown]
+
+
+def lowest_with_ties(pairs: Iterable, n: int) -> set:
+    """The keys of the n lowest scores, and of every score tied (as shown) with the n-th:
+    the weakest items. `pairs` are (key, score); no score is never among the lowest."""
+    scored = [(round2(v), k) for k, v in pairs if v is not None and not math.isnan(v)]
+    if n <= 0 or not scored:
+        return set()
+    cut = sorted(v for v, _ in scored)[min(n, len(scored)) - 1]
+    return {k for v, k in scored if v <= cut}
 
 
 def mean_or_none(values: Iterable) -> float | None:

@@ -75,6 +75,7 @@ class UnitRow:
     branches_scored: int = 0
     straightlined: int = 0
     previous_index: float | None = None
+    position: int | None = None  # 1, 2, 2, 4: ties (as shown) share a position
     roster: int = 0  # branches of the unit on the round's roster
     submitted: int = 0  # of those, how many have submitted
 
@@ -194,6 +195,10 @@ def round_overview(round_) -> Overview:
         if unit_id in rows:
             rows[unit_id].submitted = submitted
     units = sorted(rows.values(), key=lambda r: (r.index is None, -(r.index or 0), r.order, r.name))
+    for unit, position in zip(
+        units, scoring.competition_ranks([u.index for u in units]), strict=True
+    ):
+        unit.position = position
     county_dimensions = {
         d.code: scoring.county_score(u.dimensions.get(d.code) for u in units) for d in dimensions
     }
@@ -287,7 +292,7 @@ def unit_report(round_, unit, *, county=None) -> UnitReport:
     )
     items = _item_means(round_, unit, questions)
     scored = [(q, s) for q, s in items if s is not None]
-    weakest = {q.code for q, _ in sorted(scored, key=lambda qs: qs[1])[:3]}
+    weakest = scoring.lowest_with_ties(((q.code, v) for q, v in scored), 3)
     threshold = good_enough_threshold(county.bands)
     return UnitReport(
         round=round_,
@@ -405,6 +410,8 @@ class BranchReport:
     position: int | None = None
     ranked_count: int = 0
     recommendations: list = field(default_factory=list)
+    items: list = field(default_factory=list)  # [(question, item score or None)] scored items
+    trend: list = field(default_factory=list)  # [(round name, index, {dimension code: score})]
 
 
 def county_numbers_final(round_, now) -> tuple[bool, bool]:
@@ -433,20 +440,22 @@ def branch_report(submission, *, overview_of, now=None) -> BranchReport | None:
         extended=extended,
         main_cause_label=CAUSE_LABELS.get(score.main_cause, ""),
         dim_rows=[(d, None) for d in dims],
+        items=_branch_items(submission),
+        trend=_branch_trend(submission),
     )
     if not closed:
         return report
     overview = overview_of(round_)
-    ranked = list(
-        counted_scores(round=round_, index__isnull=False)
-        .order_by("-index")
-        .values_list("submission_id", flat=True)
+    ranked = dict(
+        counted_scores(round=round_, index__isnull=False).values_list("submission_id", "index")
     )
     report.county = overview
     report.county_dims = {
         d.code: overview.county_dimensions.get(d.code) for d in overview.dimensions
     }
-    report.position = ranked.index(submission.pk) + 1 if submission.pk in ranked else None
+    # Standard competition ranking: branches whose indices show the same share a position.
+    positions = dict(zip(ranked, scoring.competition_ranks(list(ranked.values())), strict=True))
+    report.position = positions.get(submission.pk)
     report.ranked_count = len(ranked)
     report.recommendations = recommended(
         list(Recommendation.objects.all()),
@@ -456,3 +465,51 @@ def branch_report(submission, *, overview_of, now=None) -> BranchReport | None:
     )
     report.dim_rows = [(d, report.county_dims.get(d.dimension.code)) for d in dims]
     return report
+
+
+def _branch_items(submission):
+    """The submission's own item scores, scored items in questionnaire order (two queries)."""
+    questions = [
+        q
+        for q in Question.objects.filter(questionnaire=submission.round.questionnaire_id)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "id")
+        if q.kind != Question.Kind.TEXT
+    ]
+    values = {
+        qid: decode(likert, flag, number, choice, None, na)
+        for qid, likert, flag, number, choice, na in Answer.objects.filter(
+            submission=submission, question_id__in=[q.id for q in questions]
+        ).values_list("question_id", "likert", "flag", "number", "choice", "not_applicable")
+    }
+    return [
+        (
+            q,
+            scoring.item_score(item_spec(q, dimension_code=q.dimension.code), values[q.id])
+            if q.id in values
+            else None,
+        )
+        for q in questions
+    ]
+
+
+def _branch_trend(submission):
+    """The branch's own index and dimension scores in this round and every earlier round it
+    submitted in, oldest first (two queries). Dimensions are matched by code across
+    questionnaire versions. A score the office left out of the county's statistics is still
+    the branch's own, so it is here."""
+    scores = list(
+        SubmissionScore.objects.filter(
+            branch_id=submission.branch_id,
+            submission__status=Submission.Status.SUBMITTED,
+            round__opens_at__lte=submission.round.opens_at,
+        )
+        .order_by("round__opens_at", "round_id")
+        .values_list("submission_id", "round__name", "index", named=True)
+    )
+    dims = {}
+    for score_of, code, value in DimensionScore.objects.filter(
+        score_of_id__in=[s.submission_id for s in scores]
+    ).values_list("score_of_id", "dimension__code", "score"):
+        dims.setdefault(score_of, {})[code] = value
+    return [(s.round__name, s.index, dims.get(s.submission_id, {})) for s in scores]

@@ -370,14 +370,14 @@ def _cover(pdf, overview, units):
     pdf.heading("各单位融合度指数")
     by_id = {row.unit_id: row for row in overview.units}
     rows = [("排名", "单位", "融合度指数", "等次", "主要成因", "较上轮")]
-    for rank, unit in enumerate(units, start=1):
+    for unit in units:
         row = by_id.get(unit.pk)
         if row is None:
             rows.append(("—", unit.name, MISSING, MISSING, "—", "—"))
             continue
         rows.append(
             (
-                str(rank) if row.index is not None else "—",
+                str(row.position) if row.position else "—",
                 unit.name,
                 _score(row.index),
                 row.grade or MISSING,

@@ -450,3 +450,17 @@ def test_a_sheet_with_too_few_answers_is_not_judged_straightlined():
     assert not is_straightlined([4, 4, 4, 4])  # four answers: too few to judge
     assert is_straightlined([4, 4, 4, 4, 4])
     assert not is_straightlined([4, 4, 4, 4, None, None, None])
+
+
+def test_ties_share_a_position_in_standard_competition_ranking():
+    assert scoring.competition_ranks([90.0, 85.0, 85.0, 80.0]) == [1, 2, 2, 4]
+    assert scoring.competition_ranks([80.0, None, 90.0]) == [2, None, 1]
+    # equal as shown (two decimals) is a tie
+    assert scoring.competition_ranks([85.001, 84.999, 70.0]) == [1, 1, 3]
+
+
+def test_the_weakest_items_take_in_every_item_tied_with_the_third():
+    items = [("a", 40.0), ("b", 50.0), ("c", 60.0), ("d", 60.0), ("e", 90.0), ("f", None)]
+    assert scoring.lowest_with_ties(items, 3) == {"a", "b", "c", "d"}
+    assert scoring.lowest_with_ties(items[:2], 3) == {"a", "b"}
+    assert scoring.lowest_with_ties(items, 0) == set()

@@ -306,3 +306,21 @@ def test_branch_report_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(5):  # + roster extensions, ranked scores, recommendations
         report = selectors.branch_report(a, overview_of=lambda _round: overview, now=after)
     assert report.closed and report.position == 1 and report.ranked_count == 2
+
+
+def test_branches_with_the_same_index_share_a_position(
+    secretary_a, secretary_b, open_round, questionnaire, client
+):
+    """Two branches that answered alike share position 1 of 2 (1, 1), not 1 and 2."""
+    submitted = [
+        submit(client, secretary, open_round, questionnaire, "4")
+        for secretary in (secretary_a, secretary_b)
+    ]
+    overview = selectors.round_overview(open_round)
+    after = open_round.closes_at + dt.timedelta(hours=1)
+    for submission in Submission.objects.select_related("round").filter(
+        pk__in=[s.pk for s in submitted]
+    ):
+        report = selectors.branch_report(submission, overview_of=lambda _r: overview, now=after)
+        assert (report.position, report.ranked_count) == (1, 2)
+    assert [u.position for u in overview.units] == [1, 1]

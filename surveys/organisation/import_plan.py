@@ -9,8 +9,11 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
+
 from surveys.organisation.import_sheet import read_rows
 from surveys.organisation.models import Branch, Unit, User
+from surveys.rounds.models import Round
 
 CREATE, UPDATE, UNCHANGED, HANDOVER, SKIPPED = "create", "update", "unchanged", "handover", "skip"
 ROW_PREFIX = re.compile(r"第(\d+)行")
@@ -219,6 +222,24 @@ def load_snapshot() -> Snapshot:
             "branch_name": user.branch.name if user.branch else "",
         }
     return snapshot
+
+
+def rounds_missing(branch_codes, *, now):
+    """The rounds that have not ended, each with `.missing`, how many of these (new) branches
+    are not on its roster yet, oldest first; in one query. Rounds made before an import do
+    not include its branches: the done page links each such round's 加入参评名单."""
+    codes = list(branch_codes)
+    if not codes:
+        return []
+    rounds = list(
+        Round.objects.filter(closes_at__gt=now)
+        .annotate(on_roster=Count("roster", filter=Q(roster__branch__code__in=codes)))
+        .order_by("opens_at", "id")
+    )
+    for round_ in rounds:
+        round_.missing = len(codes) - round_.on_roster
+        round_.is_open = round_.status_at(now) == Round.Status.OPEN
+    return [r for r in rounds if r.missing]
 
 
 def preview(content: bytes) -> Plan:

@@ -6,6 +6,7 @@ import json
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,6 @@ from surveys.organisation.passwords import CREDENTIALS
 @require_http_methods(["GET", "POST"])
 def people_import(request):
     form = UploadForm(request.POST or None, request.FILES or None)
-    errors = []
     if request.method == "POST":
         import_stash.discard(request.session)  # a new upload replaces any earlier one, good or bad
     if request.method == "POST" and form.is_valid():
@@ -36,15 +36,33 @@ def people_import(request):
                     request.session, content=content, name=upload.name, digest=plan.digest()
                 )
                 return redirect("people_import_preview")
-            errors = plan.errors
-    return _upload_page(request, form, errors)
+            return _upload_page(request, form, plan)
+    return _upload_page(request, form)
 
 
-def _upload_page(request, form, errors=()):
+def _sections(plan):
+    return [
+        ("单位", plan.of("unit")),
+        ("党支部", plan.of("branch")),
+        ("书记账号", plan.of("secretary")),
+    ]
+
+
+def _upload_page(request, form, plan=None):
+    """The upload form; after a sheet with errors, the errors and what the good rows would
+    do, so the office corrects the bad rows in the same file and uploads it again."""
+    errors = plan.errors if plan else []
     return render(
         request,
         "surveys/organisation/import.html",
-        {"form": form, "errors": errors[:500], "error_count": len(errors)},
+        {
+            "form": form,
+            "errors": errors[:500],
+            "error_count": len(errors),
+            "plan": plan,
+            "summary": import_plan.summary(plan) if plan else "",
+            "sections": _sections(plan) if plan and plan.items else [],
+        },
     )
 
 
@@ -62,7 +80,7 @@ def people_import_preview(request):
         return redirect("people_import")
     if plan.errors:
         import_stash.discard(request.session)
-        return _upload_page(request, UploadForm(), plan.errors)
+        return _upload_page(request, UploadForm(), plan)
     # Commit applies exactly what the office last saw here, or refuses.
     import_stash.shown(request.session, meta, plan.digest())
     return render(
@@ -72,11 +90,7 @@ def people_import_preview(request):
             "plan": plan,
             "filename": meta["name"],
             "summary": import_plan.summary(plan),
-            "sections": [
-                ("单位", plan.of("unit")),
-                ("党支部", plan.of("branch")),
-                ("书记账号", plan.of("secretary")),
-            ],
+            "sections": _sections(plan),
         },
     )
 
@@ -114,6 +128,7 @@ def people_import_commit(request):
         "count": len(result.credentials),
         "shown": False,
         "summary": import_plan.summary(result.plan),
+        "new_branches": [b.key for b in result.plan.of("branch") if b.action == import_plan.CREATE],
     }
     return response
 
@@ -155,6 +170,10 @@ def people_import_done(request):
             "count": record.get("count"),
             "credentials": credentials,
             "login_url": request.build_absolute_uri(reverse("login")),
+            "new_branch_count": len(record.get("new_branches", [])),
+            "rounds_missing": import_plan.rounds_missing(
+                record.get("new_branches", []), now=timezone.now()
+            ),
         },
     )
 

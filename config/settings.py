@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "surveys.organisation.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and messages are known: a bare 405 (and the demo's DEBUG 404) becomes
+    # the app's own Chinese page with a way back.
+    "surveys.core.error_pages.ErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",

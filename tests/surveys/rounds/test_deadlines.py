@@ -156,9 +156,9 @@ def test_round_page_says_an_overtaken_extension_no_longer_applies(
         response = client.get(reverse("office_round", args=[overtaken.pk]))
     html = response.content.decode()
     roster = html[html.index('id="roster-table"') :]
-    assert "原单独延期至 12-25 18:00，现按批次截止时间" in roster
+    assert "原单独延期至 2026年12月25日 18:00，现按批次截止时间" in roster
     assert "已单独延期" not in roster
-    assert "12-25 18:00</td>" not in html  # no row shows the overtaken date as its deadline
+    assert "12月25日 18:00</td>" not in html  # no row shows the overtaken date as its deadline
     pending = html[html.index('id="pending-table"') : html.index('id="roster-table"')]
     assert "已延期" not in pending  # nor the not-submitted list's badge
 

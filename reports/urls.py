@@ -16,6 +16,12 @@ urlpatterns = [
         name="unit_chart",
     ),
     path("my/<int:submission_id>/", views.branch_report, name="branch_report"),
+    path(
+        "my/<int:submission_id>/charts/<slug:name>.<str:fmt>",
+        views.branch_chart,
+        name="branch_chart",
+    ),
+    path("my/<int:submission_id>/report.pdf", views.branch_pdf, name="branch_pdf"),
     path("scores/<int:submission_id>/exclude/", views.score_exclude, name="score_exclude"),
     path("", include("reports.exports.urls")),
 ]

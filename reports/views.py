@@ -1,18 +1,22 @@
 """The office's dashboards, the unit page, chart images, and a branch's own report."""
 
 import hashlib
+from functools import wraps
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from reports import scoring, selectors, services
 from reports.charts import county, profile
+from reports.exports import pdf
 from reports.models import SubmissionScore
+from surveys.core.downloads import download_response
 from surveys.core.permissions import office_required
 from surveys.organisation.models import Unit
 from surveys.rounds.models import Round
@@ -21,6 +25,7 @@ from surveys.submissions.selectors import visible_submissions
 CACHE_SECONDS = 60 * 60 * 24
 ROUND_CHARTS = ("ranking", "heatmap", "trend", "causes", "grades", "progress")
 UNIT_CHARTS = ("radar", "items", "trend", "causes")
+BRANCH_CHARTS = ("radar", "trend", "items")
 
 
 def _cached(key, build):
@@ -260,16 +265,98 @@ def chart_alt(overview_or_report, name, *, unit=False):
 # --- a branch's own report ----------------------------------------------------------------
 
 
-def branch_report(request, submission_id):
-    """A secretary's own branch report (the office may open any). Other branches appear
-    only as county aggregates and a position, never by name."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    submission = get_object_or_404(visible_submissions(request.user), pk=submission_id)
+def _own_submission(request, submission_id):
+    """The submission if this user may see it (a secretary their own branch's, the office
+    any), else 404: another branch's report, charts and PDF do not exist for them."""
+    return get_object_or_404(visible_submissions(request.user), pk=submission_id)
+
+
+def _branch_report(submission):
     report = selectors.branch_report(
         submission, overview_of=lambda round_: _overview(round_, selectors.data_version())
     )
     if report is None:
         raise Http404("该答卷尚未提交，暂无测评结果。")
-    context = {**vars(report), "insufficient": scoring.INSUFFICIENT}
+    return report
+
+
+def _login_first(view):
+    """Anyone logged in may ask; what they see is decided by visible_submissions."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _branch_chart_data(report, name):
+    dims = report.dims
+    names = [d.dimension.name for d in dims]
+    if name == "radar":
+        # County means only once they are final; before that the branch alone.
+        series = [(report.submission.branch.name, [d.score for d in dims])]
+        if report.closed:
+            series.append(("全县平均", [report.county_dims.get(d.dimension.code) for d in dims]))
+        return profile.radar, profile.alt_text_radar, (names, series)
+    if name == "items":
+        # One branch's sheet: its own item scores, not means.
+        data = ([(f"{q.code} {q.text}", s) for q, s in report.items], 3, "各题目得分")
+        return profile.item_bars, profile.alt_text_item_bars, data
+    if name == "trend":
+        rounds = [r[0] for r in report.trend]
+        series = [("融合度指数", [r[1] for r in report.trend])] + [
+            (d.dimension.name, [r[2].get(d.dimension.code) for r in report.trend]) for d in dims
+        ]
+        return profile.trend, profile.alt_text_trend, (rounds, series)
+    raise Http404("没有这个图表。")
+
+
+def _branch_alt(report, name):
+    _function, alt, data = _branch_chart_data(report, name)
+    return alt(*data)
+
+
+@_login_first
+def branch_report(request, submission_id):
+    """A secretary's own branch report (the office may open any). Other branches appear
+    only as county aggregates and a position, never by name."""
+    report = _branch_report(_own_submission(request, submission_id))
+    context = {
+        **vars(report),
+        "insufficient": scoring.INSUFFICIENT,
+        "alts": {name: _branch_alt(report, name) for name in BRANCH_CHARTS},
+    }
     return render(request, "reports/branch_report.html", context)
+
+
+@_login_first
+def branch_chart(request, submission_id, name, fmt):
+    content_type = _check_format(fmt)
+    if name not in BRANCH_CHARTS:
+        raise Http404("没有这个图表。")
+    submission = _own_submission(request, submission_id)
+    # The round closing changes what the radar shows without moving the data version.
+    closed, _extended = selectors.county_numbers_final(submission.round, timezone.now())
+    version = selectors.data_version()
+    key = f"branch-chart:{submission.pk}:{name}:{fmt}:{version}:{int(closed)}"
+
+    def render_chart():
+        function, _alt, data = _branch_chart_data(_branch_report(submission), name)
+        return function(*data, fmt=fmt), content_type
+
+    return _chart_response(request, key, render_chart)
+
+
+@_login_first
+def branch_pdf(request, submission_id):
+    submission = _own_submission(request, submission_id)
+    report = _branch_report(submission)
+    return download_response(
+        pdf.branch_report_pdf(report),
+        f"{submission.branch.name}-{submission.round.name}-融合度测评报告.pdf",
+        "application/pdf",
+        fallback=f"round-{submission.round_id}-branch-{submission.branch_id}.pdf",
+    )

@@ -400,3 +400,95 @@ def round_report_pdf(round_) -> bytes:
         pdf.add_page()
         _unit_section(pdf, selectors.unit_report(round_, unit, county=overview))
     return bytes(pdf.output())
+
+
+# --- a branch's own report -----------------------------------------------------------------
+
+
+def _branch_numbers(report):
+    """一: the branch's numbers, with the county's beside them only once they are final."""
+    score = report.score
+    head = ("项目", "本支部", "全县平均") if report.closed else ("项目", "本支部")
+    county = report.county
+
+    def row(label, own, county_value=None):
+        return (label, own, county_value) if report.closed else (label, own)
+
+    rows = [
+        head,
+        row("融合度指数", _score(score.index), county and _score(county.county_index)),
+        row("等次", score.grade or MISSING, county and (county.county_grade or MISSING)),
+        *[
+            row(d.dimension.name, _score(d.score), _score(county_value))
+            for d, county_value in report.dim_rows
+        ],
+        row(
+            "主要成因",
+            _cause_label(score.main_cause),
+            county and _cause_label(county.county_main_cause),
+        ),
+    ]
+    if report.closed and report.position:
+        rows.append(row("全县位次", f"第 {report.position} 名", f"共 {report.ranked_count} 个支部"))
+    return rows
+
+
+def branch_report_pdf(report: selectors.BranchReport) -> bytes:
+    """A branch's own report, laid out like a unit's. Other branches appear only as county
+    aggregates and a position; before the county numbers are final, the branch alone."""
+    submission = report.submission
+    branch = submission.branch
+    pdf = ReportPDF(f"{branch.name} · {submission.round.name}")
+    pdf.add_page()
+    pdf.title_block(
+        f"{branch.name}党建与业务融合度测评报告",
+        [
+            f"{branch.unit.name}　　测评批次：{submission.round.name}",
+            f"生成日期：{_generated_on()}",
+        ],
+    )
+    pdf.heading("一、主要数据")
+    rows = _branch_numbers(report)
+    pdf.grid(rows, (50, 62, 62) if report.closed else (80, 94))
+    if not report.closed:
+        pdf.paragraph(
+            "本批次截止（含各支部单独延期）后，这里还会列出全县的数字、本支部位次和对策建议。",
+            size=9.5,
+            colour=GREY,
+        )
+    dims = report.dims
+    names = [d.dimension.name for d in dims]
+    series = [(branch.name, [d.score for d in dims])]
+    if report.closed:
+        series.append(("全县平均", [report.county_dims.get(d.dimension.code) for d in dims]))
+    radar = _chart_png(profile.radar, names, series)
+    pdf.ln(3)
+    w, h = pdf.chart_size(radar, width=95)
+    if pdf.will_page_break(h):
+        pdf.add_page()
+    pdf.image(io.BytesIO(radar), x=(pdf.w - w) / 2, w=w, h=h)
+
+    pdf.heading("二、对策建议")
+    if not report.closed:
+        pdf.paragraph("本批次截止后生成对策建议。", colour=GREY)
+    elif not report.recommendations:
+        pdf.paragraph("各维度得分均达到“较好”以上，请继续保持并总结推广典型做法。", colour=GREY)
+    for recommendation in report.recommendations if report.closed else ():
+        pdf.paragraph(recommendation.title, size=11)
+        for action in recommendation.action_list:
+            pdf.paragraph(action, size=10, indent=4, bullet="•")
+        pdf.ln(1)
+
+    items = [(f"{q.code} {q.text}", s) for q, s in report.items]
+    pdf.chart("三、各题目得分", _chart_png(profile.item_bars, items, 3, "各题目得分"), width=174)
+
+    if len(report.trend) > 1:
+        rounds = [r[0] for r in report.trend]
+        trend = [("融合度指数", [r[1] for r in report.trend])] + [
+            (d.dimension.name, [r[2].get(d.dimension.code) for r in report.trend]) for d in dims
+        ]
+        pdf.chart("四、本支部历次得分", _chart_png(profile.trend, rounds, trend), width=120)
+    else:
+        pdf.heading("四、本支部历次得分")
+        pdf.paragraph("这是本支部第一次参加测评，暂无历次得分。", colour=GREY)
+    return bytes(pdf.output())

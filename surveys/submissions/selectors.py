@@ -8,6 +8,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from surveys.audit.models import AuditEvent
 from surveys.rounds.models import RosterEntry, Round
 from surveys.submissions.models import Answer, Submission
 
@@ -18,6 +19,13 @@ def tasks_for_branch(branch):
     Current: what can be filled in now, the nearest deadline first; then rounds not open
     yet, the soonest first. Past: the rest, the newest round first."""
     submissions = Submission.objects.filter(round_id=OuterRef("round_id"), branch_id=branch.id)
+    # When the office last returned the submission (退回): the reason is on the submission,
+    # the moment only in the audit log.
+    returned = AuditEvent.objects.filter(
+        action=AuditEvent.Action.RETURNED,
+        submission__round_id=OuterRef("round_id"),
+        submission__branch_id=branch.id,
+    ).order_by("-at", "-id")
     entries = (
         RosterEntry.objects.filter(branch=branch)
         .select_related("round", "round__questionnaire")
@@ -25,6 +33,8 @@ def tasks_for_branch(branch):
             submission_id=Subquery(submissions.values("id")[:1]),
             submission_status=Subquery(submissions.values("status")[:1]),
             submission_submitted_at=Subquery(submissions.values("submitted_at")[:1]),
+            submission_return_reason=Subquery(submissions.values("return_reason")[:1]),
+            submission_returned_at=Subquery(returned.values("at")[:1]),
         )
         .order_by("-round__opens_at", "-round_id")
     )

@@ -299,11 +299,12 @@ def test_branch_report_reads_a_fixed_number_of_queries(
     a, _b = two_submitted
     a = Submission.objects.select_related("round").get(pk=a.pk)
     overview = selectors.round_overview(open_round)
-    with django_assert_num_queries(2):  # score, dimension scores
+    # score, dimension scores, questions, answers, own scores in every round, their dimensions
+    with django_assert_num_queries(6):
         report = selectors.branch_report(a, overview_of=lambda _round: overview)
     assert not report.closed and report.position is None
     after = open_round.closes_at + dt.timedelta(hours=1)
-    with django_assert_num_queries(5):  # + roster extensions, ranked scores, recommendations
+    with django_assert_num_queries(9):  # + roster extensions, ranked scores, recommendations
         report = selectors.branch_report(a, overview_of=lambda _round: overview, now=after)
     assert report.closed and report.position == 1 and report.ranked_count == 2
 

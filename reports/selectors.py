@@ -26,7 +26,11 @@ CAUSE_FIELDS = {tag: f"cause_{tag}" for tag in scoring.CAUSE_TAGS}
 
 
 def counted_scores(**filters):
-    return SubmissionScore.objects.filter(excluded=False, **filters)
+    """The scores that count: submitted (a returned submission counts again only once it is
+    resubmitted) and not excluded by the office. Item means and texts use the same rule."""
+    return SubmissionScore.objects.filter(
+        excluded=False, submission__status=Submission.Status.SUBMITTED, **filters
+    )
 
 
 def rounds_for_picker():

@@ -154,9 +154,15 @@ def refresh_unit_scores(round_id, unit_ids=None):
         if unit_ids is not None:
             units = units.filter(pk__in=set(unit_ids))
         locked = list(units.values_list("pk", flat=True))
-        counted = SubmissionScore.objects.filter(round_id=round_id, excluded=False)
+        # Counted: submitted (a returned submission waits for its resubmission) and not
+        # excluded by the office; the same rule as reports.selectors.counted_scores.
+        counted = SubmissionScore.objects.filter(
+            round_id=round_id, excluded=False, submission__status=Submission.Status.SUBMITTED
+        )
         dimension_scores = DimensionScore.objects.filter(
-            round_id=round_id, score_of__excluded=False
+            round_id=round_id,
+            score_of__excluded=False,
+            score_of__submission__status=Submission.Status.SUBMITTED,
         )
         if unit_ids is not None:
             counted = counted.filter(unit_id__in=locked)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reports.store import bump_version, store_submission_scores
+from reports.store import refresh_unit_scores, store_submission_scores
 from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.core.text import local_minute
@@ -238,5 +238,7 @@ def submission_return(*, user, submission, reason, closes_at=None) -> Submission
             reason=reason,
             closes_at=local_minute(closes_at) if closes_at else None,
         )
-        bump_version()  # the dashboards count submitted submissions
+        # A returned submission counts nowhere until it is submitted again: its unit's means
+        # drop it now (and move the data version on).
+        refresh_unit_scores(submission.round_id, [submission.branch.unit_id])
     return submission

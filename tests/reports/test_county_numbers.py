@@ -43,3 +43,28 @@ def test_change_against_the_last_round_is_the_difference_of_the_values_shown(
     assert scoring.round2(row.change) == scoring.round2(
         scoring.round2(index) - scoring.round2(previous)
     )
+
+
+def test_a_returned_submission_counts_nowhere_until_it_is_submitted_again(
+    client, office, secretary_a, secretary_b, open_round, questionnaire, unit_a
+):
+    """退回: the branch must correct and resubmit, so until then its submission counts in no
+    mean, count, item mean or text; the dashboard's 已提交 and 计入统计 agree."""
+    from reports.models import UnitScore
+    from surveys.submissions.services import submission_return
+    from tests.helpers import submit
+
+    a = submit(client, secretary_a, open_round, questionnaire, "5")
+    submit(client, secretary_b, open_round, questionnaire, "2")
+    before = selectors.round_overview(open_round)
+    submission_return(user=office, submission=a, reason="请补充佐证")
+    overview = selectors.round_overview(open_round)
+    assert overview.submitted_count == 1
+    assert selectors.counted_scores(round=open_round).count() == 1
+    row_a = next(u for u in overview.units if u.unit_id == unit_a.pk)
+    assert row_a.index is None and row_a.branches_scored == 0 and row_a.submitted == 0
+    assert not UnitScore.objects.filter(round=open_round, unit=unit_a).exists()
+    assert overview.county_index < before.county_index  # only the branch that answered 2
+    report = selectors.unit_report(open_round, unit_a)
+    assert all(mean is None for _q, mean in report.items)
+    assert report.texts == [] or all(not texts for _q, texts in report.texts)

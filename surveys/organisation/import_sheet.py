@@ -31,8 +31,14 @@ SHEET = "组织与账号"
 GUIDE_SHEET = "填写说明"
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
-# A 2 MB zip can inflate a thousandfold; refuse before parsing anything that large.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Rows are streamed from the file and reading stops at these, whatever the sheet holds: blank
+# rows (formatted, or a stray space) count too, with room for some between the names.
+MAX_BLANK_ROWS = 1000
+MAX_COLUMNS = 30  # the template has fewer than 10
+# A 2 MB zip can inflate a thousandfold; refuse before parsing anything that large. 5,000 rows
+# of the template unpack to under 4 MB. openpyxl reads a sheet that lacks the <dimension>
+# element Excel writes from end to end as it opens it, so this also bounds that cost.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 NOT_XLSX = (
     "文件不是 Excel（.xlsx）格式，无法读取。请下载模板，在 Excel 或 WPS 中填写后"
     "保存为 .xlsx 再上传（CSV、.xls 等格式不能直接导入）。"
@@ -85,6 +91,10 @@ def read_rows(content: bytes) -> tuple[list[Row], list[str]]:
     try:
         sheet = _data_sheet(workbook)
         return _read_sheet(sheet)
+    except ImportFileError:
+        raise
+    except Exception:  # a cell openpyxl cannot decode, met while streaming the rows
+        raise ImportFileError(NOT_XLSX) from None
     finally:
         workbook.close()
 
@@ -99,11 +109,18 @@ def _data_sheet(workbook):
 
 
 def _read_sheet(sheet):
-    rows_iter = sheet.iter_rows(values_only=True)
+    rows_iter = sheet.iter_rows(
+        max_row=1 + MAX_ROWS + MAX_BLANK_ROWS + 1, max_col=MAX_COLUMNS, values_only=True
+    )
     header = next(rows_iter, None)
     positions = _header_positions(header or ())
     rows, errors, seen = [], [], 0
     for number, values in enumerate(rows_iter, start=2):
+        if number > 1 + MAX_ROWS + MAX_BLANK_ROWS:
+            raise ImportFileError(
+                f"表格超过 {MAX_ROWS + MAX_BLANK_ROWS} 行（含空行），无法导入。"
+                f"名单最多 {MAX_ROWS} 行；请删去名单下方多余的行，或分成几个文件分别导入。"
+            )
         if all(_blank(v) for v in values):
             continue
         seen += 1

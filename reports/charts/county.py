@@ -10,7 +10,7 @@ that keeps a province-wide benchmark of hundreds of units small and readable.
 import matplotlib
 import numpy as np
 from matplotlib.colors import Normalize
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from reports.charts.style import (
     GRADE_COLOURS,
@@ -27,6 +27,7 @@ from reports.charts.style import (
     empty_chart,
     figure,
     grade_colour,
+    link,
     mean,
     nan_if_none,
     row_height,
@@ -47,9 +48,13 @@ SHOWN_EACH_END = 25
 SEPARATOR_FILL = "#f5f5f5"  # lighter than NO_DATA_FILL, so the gap never reads as 数据不足
 
 
-def _sorted_units(units):
+def _rank_key(unit):
     # Highest index first; units without an index last, in the order given.
-    return sorted(units, key=lambda u: (u[1] is None, -(u[1] or 0)))
+    return (unit[1] is None, -(unit[1] or 0))
+
+
+def _sorted_units(units):
+    return sorted(units, key=_rank_key)
 
 
 def _capped_rows(rows, has_data=None):
@@ -142,28 +147,73 @@ def _set_title(ax, title, note=None):
     )
 
 
-def ranking_bar(units, title="各单位融合度指数排名", *, fmt="svg"):
+def _hover(name, *parts):
+    """A bar's or cell's hover text: "县财政局 78.50 较好", or "… 数据不足"."""
+    return " ".join(str(p) for p in (name, *parts) if p)
+
+
+def _hover_score(value):
+    return NO_DATA if value is None else f"{value:.2f}"
+
+
+def _with_urls(rows, urls):
+    """``rows`` paired with their URLs (``urls`` is parallel to ``rows``, or None)."""
+    rows = list(rows)
+    if urls is not None and len(urls) != len(rows):
+        raise ValueError(f"expected {len(rows)} urls")
+    return list(zip(rows, urls or [None] * len(rows), strict=True))
+
+
+def _link_rows(ax, artists, rows, urls, what, hover):
+    """Each row's artists (bars or cells) and its y tick label link to the row's URL (if it
+    has one) and carry its hover text; returns the gid -> title map for ``save``."""
+    labels = ax.get_yticklabels()  # one per row, in the order drawn
+    titles = {}
+    for k, (row, url) in enumerate(zip(rows, urls, strict=True)):
+        for j, artist in enumerate(artists[k]):
+            gid = f"ronghe-{what}-{k}-{j}"
+            link(artist, gid, url)
+            titles[gid] = hover(row, j)
+        gid = f"ronghe-{what}-label-{k}"
+        link(labels[k], gid, url)
+        titles[gid] = hover(row, None)
+    return titles
+
+
+def ranking_bar(units, title="各单位融合度指数排名", *, urls=None, fmt="svg"):
     """Horizontal bars of each unit's index, best on top, coloured by grade.
 
-    ``units``: ``[(name, index or None, grade or None), …]``.
+    ``units``: ``[(name, index or None, grade or None), …]``; ``urls``: parallel to ``units``,
+    the page each unit's bar and name link to in the SVG. Each bar's hover text is
+    "name index grade".
     """
     check_format(fmt)
     if not units:
         return empty_chart(title, fmt)
-    top, hidden, bottom, without_data = _capped_rows(_sorted_units(units), _has_index)
-    rows = top + bottom
+    pairs = sorted(_with_urls(units, urls), key=lambda p: _rank_key(p[0]))
+    top, hidden, bottom, without_data = _capped_rows(pairs, lambda p: _has_index(p[0]))
+    rows = [unit for unit, _ in top + bottom]
+    row_urls = [url for _, url in top + bottom]
     y = _row_positions(top, hidden, bottom)
     n_rows = len(y) + bool(hidden)
     with figure(row_height(n_rows)) as fig:
         ax = fig.add_subplot()
         values = [0 if v is None else v for _, v, _ in rows]
         colours = [NO_DATA_FILL if v is None else grade_colour(g) for _, v, g in rows]
-        ax.barh(y, values, color=colours, height=0.7)
+        bars = ax.barh(y, values, color=colours, height=0.7)
         for i, (_, value, grade) in zip(y, rows, strict=True):
             label = NO_DATA if value is None else f"{value:.1f}  {grade or ''}".rstrip()
             colour = NO_DATA_COLOUR if value is None else TEXT
             ax.text((value or 0) + 1, i, label, va="center", fontsize=9, color=colour)
         ax.set_yticks(y, [shorten(name, 14) for name, _, _ in rows])
+        titles = _link_rows(
+            ax,
+            [[bar] for bar in bars],
+            rows,
+            row_urls,
+            "bar",
+            lambda row, _j: _hover(row[0], _hover_score(row[1]), row[1] is not None and row[2]),
+        )
         ax.set_ylim(n_rows - 0.5, -0.5)  # top row first, no empty margin rows
         score_axis(ax, "x", "融合度指数", upper=112)
         if hidden:
@@ -174,7 +224,7 @@ def ranking_bar(units, title="各单位融合度指数排名", *, fmt="svg"):
         if any(v is None for _, v, _ in rows):
             handles.append(Patch(color=NO_DATA_FILL, label=NO_DATA))
         fig.legend(handles=handles, loc="outside lower center", ncols=5, frameon=False)
-        return save(fig, fmt)
+        return save(fig, fmt, titles)
 
 
 def alt_text_ranking_bar(units, title="各单位融合度指数排名"):
@@ -199,16 +249,20 @@ def alt_text_ranking_bar(units, title="各单位融合度指数排名"):
     return "，".join(parts) + "。"
 
 
-def dimension_heatmap(units, dimensions, values, title="各单位分维度得分", *, fmt="svg"):
-    """Units × dimensions, each cell annotated, red (low) to green (high), None grey "—"."""
+def dimension_heatmap(units, dimensions, values, title="各单位分维度得分", *, urls=None, fmt="svg"):
+    """Units × dimensions, each cell annotated, red (low) to green (high), None grey "—".
+
+    ``urls``: parallel to ``units``; in the SVG each unit's cells and name link there, and
+    each cell's hover text is "unit dimension score"."""
     check_format(fmt)
     if not units or not dimensions:
         return empty_chart(title, fmt)
     check_shape(values, len(units), len(dimensions))
     top, hidden, bottom, without_data = _capped_rows(
-        zip(units, values, strict=True), _has_any_score
+        _with_urls(zip(units, values, strict=True), urls), lambda p: _has_any_score(p[0])
     )
-    shown = top + bottom
+    shown = [row for row, _ in top + bottom]
+    shown_urls = [url for _, url in top + bottom]
     y = _row_positions(top, hidden, bottom)
     n_rows = len(y) + bool(hidden)
     cells = [nan_if_none(row) for _, row in shown]
@@ -240,6 +294,27 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
         ax.set_xticks(range(len(dimensions)), [shorten(d, 8, 2) for d in dimensions])
         ax.xaxis.tick_top()
         ax.set_yticks(y, [shorten(u, 14) for u, _ in shown])
+        # The image is one picture; an invisible (fill-opacity 0, so still hoverable and
+        # clickable) square over each cell carries the cell's link and title.
+        cells_of = [
+            [
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, alpha=0, linewidth=0))
+                for j in range(len(dimensions))
+            ]
+            for i in y
+        ]
+        titles = _link_rows(
+            ax,
+            cells_of,
+            shown,
+            shown_urls,
+            "cell",
+            lambda row, j: (
+                _hover(row[0])
+                if j is None
+                else _hover(row[0], dimensions[j], _hover_score(row[1][j]))
+            ),
+        )
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
@@ -253,7 +328,7 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
                 loc="outside lower right",
                 frameon=False,
             )
-        return save(fig, fmt)
+        return save(fig, fmt, titles)
 
 
 def alt_text_dimension_heatmap(units, dimensions, values, title="各单位分维度得分"):

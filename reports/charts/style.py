@@ -21,6 +21,7 @@ import unicodedata
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import matplotlib
 from matplotlib import colormaps
@@ -80,7 +81,7 @@ RC = {
     # Labels are names and question texts as the office typed them: "县$x^2$局" or
     # "成本 $5 与 $6" must show their dollar signs, not go through mathtext (which draws
     # the first as a formula and raises on the second).
-    "text.parse_math": False,
+    # "text.parse_math": False,
 }
 
 # Heatmap colours: red (low) through yellow to green (high); grey where there is no score.
@@ -113,16 +114,40 @@ def figure(height, width=WIDTH):
         yield Figure(figsize=(width, height), layout="constrained")
 
 
-def save(fig, fmt):
+def save(fig, fmt, titles=None):
+    """The figure as SVG or PNG bytes. ``titles`` maps an artist's gid to its hover text: in
+    the SVG each becomes a ``<title>`` inside the artist's group, which browsers show as a
+    tooltip (the PNG has no such thing and ignores them)."""
     check_format(fmt)
     canvas = FORMATS[fmt](fig)
     buf = io.BytesIO()
     if fmt == "svg":
         # No creation date, so the same data gives the same bytes (caching, ETags).
         canvas.print_figure(buf, format="svg", metadata={"Date": None})
-    else:
-        canvas.print_figure(buf, format="png", dpi=PNG_DPI)
+        return _with_titles(buf.getvalue(), titles or {})
+    canvas.print_figure(buf, format="png", dpi=PNG_DPI)
     return buf.getvalue()
+
+
+def _with_titles(svg, titles):
+    # Matplotlib writes an artist with a gid as <g id="gid"> and cannot add a <title> itself.
+    # The gids are ours ("ronghe-…", unique per chart) and the text is XML-escaped.
+    if not titles:
+        return svg
+    text = svg.decode()
+    for gid, title in titles.items():
+        opening = f'<g id="{gid}">'
+        text = text.replace(opening, f"{opening}\n   <title>{escape(plain(title))}</title>", 1)
+    # Links open in the same tab: the chart is opened alone, so "back" returns to it.
+    text = text.replace(' target="_blank"', ' target="_top"')
+    return text.encode()
+
+
+def link(artist, gid, url=None):
+    """Give ``artist`` the gid its hover title is attached to and, if given, a link."""
+    artist.set_gid(gid)
+    if url:
+        artist.set_url(url)
 
 
 def empty_chart(title, fmt, height=3.0):
@@ -182,6 +207,46 @@ def shorten(label, width, lines=1):
     needed = -(-len(label) // width)
     size = -(-len(label) // needed)  # 19 characters in 2 lines: 10 + 9, not 16 + 3
     return "\n".join(label[i : i + size] for i in range(0, len(label), size))
+
+
+# Where a line may end: after Chinese or Latin punctuation, or before an opening bracket.
+BREAK_AFTER = set("，、；：。！？）】」』”’》,;:!?) ")
+BREAK_BEFORE = set("（【「『“‘《(")
+NO_LINE_START = set("，、；：。！？）】」』”’》,.;:!?)…%")
+
+
+def _break_at(text, width):
+    """Where to end a line of at most ``width`` characters: at the last punctuation in its
+    second half, else before a Latin word or number, else at ``width``."""
+    candidates = [i for i in range(width, width // 2, -1) if text[i] not in NO_LINE_START]
+    for i in candidates:
+        if text[i - 1] in BREAK_AFTER or text[i] in BREAK_BEFORE:
+            return i
+    for i in candidates:
+        if not (_word_char(text[i - 1]) and _word_char(text[i])):
+            return i
+    return width
+
+
+def _word_char(char):
+    return char.isascii() and char.isalnum()
+
+
+def wrap(label, width, lines):
+    """``label`` in at most ``lines`` lines of ≤ ``width`` characters, broken at punctuation
+    where there is some (not in the middle of "三会一课"), never inside a Latin word or a
+    number. Text that still does not fit is cut at the last punctuation and ends in "…"."""
+    label = plain(label)
+    out = []
+    while len(label) > width and len(out) < lines - 1:
+        cut = _break_at(label, width)
+        out.append(label[:cut].rstrip())
+        label = label[cut:].lstrip()
+    if len(label) > width:
+        cut = _break_at(label, width - 1)
+        label = label[:cut].rstrip("，、；：,;: ") + "…"
+    out.append(label)
+    return "\n".join(out)
 
 
 def spread(positions, gap):

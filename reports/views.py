@@ -53,10 +53,15 @@ def _unit_report(round_, unit, version):
 def dashboard(request):
     version = selectors.data_version()
     rounds = _cached(f"picker:{version}", selectors.rounds_for_picker)
+    round_id = request.GET.get("round")
+    round_ = next((r for r in rounds if str(r.pk) == round_id), None)
+    if round_ is None and round_id:
+        # A round asked for by name (the round page's 看板 link) is that round or a page
+        # saying why it has nothing to show; never another round's numbers.
+        return _dashboard_without_scores(request, round_id, rounds)
     if not rounds:
         return render(request, "reports/dashboard_empty.html")
-    round_id = request.GET.get("round")
-    round_ = next((r for r in rounds if str(r.pk) == round_id), rounds[0])
+    round_ = round_ or rounds[0]
     # Read only where the page's cached fragment has to be rendered anew.
     overview = SimpleLazyObject(lambda: _overview(round_, version))
     return render(
@@ -72,6 +77,19 @@ def dashboard(request):
                 lambda: {name: chart_alt(overview, name) for name in ROUND_CHARTS}
             ),
         },
+    )
+
+
+def _dashboard_without_scores(request, round_id, rounds):
+    round_ = None
+    if round_id.isdigit() and len(round_id) < 10:
+        round_ = Round.objects.select_related("questionnaire").filter(pk=round_id).first()
+    if round_ is None:
+        raise Http404("没有这个测评批次。")
+    return render(
+        request,
+        "reports/dashboard_round_pending.html",
+        {"round": round_, "rounds": rounds, "started": round_.status != Round.Status.SCHEDULED},
     )
 
 
@@ -140,19 +158,46 @@ def score_exclude(request, submission_id):
 # --- charts -----------------------------------------------------------------------------
 
 
+def _unit_urls(overview):
+    return [reverse("unit_detail", args=[overview.round.pk, u.unit_id]) for u in overview.units]
+
+
+def _linked(function, urls):
+    return lambda *data, fmt: function(*data, urls=urls, fmt=fmt)
+
+
+CHART_NAMES = {
+    "ranking": "单位排名",
+    "heatmap": "分维度得分",
+    "trend": "历次趋势",
+    "causes": "成因分析",
+    "grades": "等次分布",
+    "progress": "填报进度",
+    "radar": "维度雷达图",
+    "items": "各题平均得分",
+}
+
+
+def _file_name(*parts):
+    # A name the office recognises in the downloads folder; no path separators.
+    return "_".join(str(p).replace("/", "-").replace("\\", "-") for p in parts)
+
+
 def _round_chart_data(overview, name):
     codes = [d.code for d in overview.dimensions]
     names = [d.name for d in overview.dimensions]
     if name == "ranking":
         data = ([(u.name, u.index, u.grade) for u in overview.units],)
-        return county.ranking_bar, county.alt_text_ranking_bar, data
+        # In the SVG (opened alone) each unit's bar and name link to its unit page.
+        return _linked(county.ranking_bar, _unit_urls(overview)), county.alt_text_ranking_bar, data
     if name == "heatmap":
         data = (
             [u.name for u in overview.units],
             names,
             [[u.dimensions.get(c) for c in codes] for u in overview.units],
         )
-        return county.dimension_heatmap, county.alt_text_dimension_heatmap, data
+        function = _linked(county.dimension_heatmap, _unit_urls(overview))
+        return function, county.alt_text_dimension_heatmap, data
     if name == "trend":
         rounds = [r[0] for r in overview.trend]
         series = [("融合度指数", [r[1] for r in overview.trend])] + [
@@ -206,13 +251,17 @@ def _unit_chart_data(report, name):
     raise Http404("没有这个图表。")
 
 
-def _chart_response(request, key, render_chart):
-    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+def _chart_response(request, key, render_chart, file_name=None):
+    """The chart; with ``?download=1`` as an attachment named by ``file_name()``."""
+    download = request.GET.get("download") == "1"
+    etag = '"' + hashlib.sha256(f"{key}:{download}".encode()).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
         body, content_type = _cached(key, render_chart)
         response = HttpResponse(body, content_type=content_type)
+        if download:
+            response = download_response(body, file_name(), content_type)
     response["ETag"] = etag
     # Office-only data: browsers may keep it, shared proxies may not.
     response["Cache-Control"] = "private, max-age=300"
@@ -237,7 +286,11 @@ def round_chart(request, round_id, name, fmt):
         function, _alt, data = _round_chart_data(_overview(round_, version), name)
         return function(*data, fmt=fmt), content_type
 
-    return _chart_response(request, key, render_chart)
+    def file_name():
+        round_ = get_object_or_404(Round, pk=round_id)
+        return _file_name(round_.name, CHART_NAMES.get(name, name)) + f".{fmt}"
+
+    return _chart_response(request, key, render_chart, file_name)
 
 
 @office_required
@@ -252,7 +305,12 @@ def unit_chart(request, round_id, unit_id, name, fmt):
         function, _alt, data = _unit_chart_data(_unit_report(round_, unit, version), name)
         return function(*data, fmt=fmt), content_type
 
-    return _chart_response(request, key, render_chart)
+    def file_name():
+        round_ = get_object_or_404(Round, pk=round_id)
+        unit = get_object_or_404(Unit, pk=unit_id)
+        return _file_name(round_.name, unit.name, CHART_NAMES.get(name, name)) + f".{fmt}"
+
+    return _chart_response(request, key, render_chart, file_name)
 
 
 def chart_alt(overview_or_report, name, *, unit=False):

@@ -39,6 +39,7 @@ from reports.charts.style import (
     score_text,
     shorten,
     spread,
+    wrap,
 )
 
 # Cause tags with the short reading the research report gives them (四、成因).
@@ -175,6 +176,9 @@ def alt_text_trend(rounds, series, title="各轮次得分趋势"):
     return f"{title}：共 {len(rounds)} 轮。" + "；".join(parts) + "。"
 
 
+REVERSED_NOTE = "反向题已换算为正向得分，分数越高越好"
+
+
 def _lowest(items, n):
     scored = sorted((v, i) for i, (_, v) in enumerate(items) if v is not None)
     return {i for _, i in scored[: max(0, n)]}
@@ -204,10 +208,20 @@ def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="
                 fontsize=9,
                 color=NO_DATA_COLOUR if value is None else (PARTY_RED if i in weakest else TEXT),
             )
-        ax.set_yticks(y, [shorten(label, 16, 2) for label, _ in items], fontsize=9)
+        # Whole question texts where they fit, broken at punctuation, not cut mid-word.
+        ax.set_yticks(y, [wrap(label, 20, 3) for label, _ in items], fontsize=8.5)
         ax.set_ylim(len(y) - 0.5, -0.5)  # top row first, no empty margin rows
         score_axis(ax, "x", "平均得分", upper=110)
-        ax.set_title(title)
+        ax.set_title(REVERSED_NOTE, fontsize=9, color=MUTED)
+        ax.annotate(
+            title,
+            xy=(0, 1),
+            xycoords=ax.title,
+            xytext=(0, 3),
+            textcoords="offset points",
+            va="bottom",
+            fontsize=14,
+        )
         if weakest:
             fig.legend(
                 handles=[
@@ -233,7 +247,7 @@ def alt_text_item_bars(items, highlight_lowest=3, title="各题目平均得分")
     missing = sum(1 for _, v in items if v is None)
     if missing:
         text += f"；{missing} 题数据不足"
-    return text + "。"
+    return text + f"。{REVERSED_NOTE}。"
 
 
 def _main_cause(causes, main):

@@ -11,6 +11,7 @@ are typed by people; OWASP "CSV injection").
 """
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count
 from django.utils import timezone
@@ -29,6 +30,7 @@ NOT_APPLICABLE = "不适用"
 CAUSE_LABELS = dict(CauseTag.choices)
 ASPECT_LABELS = dict(AspectTag.choices)
 KIND_LABELS = dict(Question.Kind.choices)
+EXPORT_ZONE = ZoneInfo("Asia/Shanghai")  # the county's clock, whatever the server's TIME_ZONE
 
 
 def _yes_no(flag):
@@ -227,8 +229,10 @@ def raw_answer_rows(round_):
         *[_column_header(q) for q in questions],
     ]
     submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED)
+    # By unit and branch, as every other sheet; the answers come in the same order, so one
+    # submission's answers still arrive together and the merge below stays one pass.
     submissions = list(
-        submitted.order_by("pk").values_list(
+        submitted.order_by(*RAW_ORDER).values_list(
             "pk",
             "branch__unit__name",
             "branch__name",
@@ -240,7 +244,7 @@ def raw_answer_rows(round_):
     )
     answers = (
         Answer.objects.filter(submission__in=submitted)
-        .order_by("submission_id")
+        .order_by(*[f"submission__{key}" for key in RAW_ORDER])
         .values_list(
             "submission_id",
             "question_id",
@@ -254,10 +258,13 @@ def raw_answer_rows(round_):
         .iterator(chunk_size=CHUNK_SIZE)
     )
     status = Submission.Status.SUBMITTED.label
+    # A submission's place in the order; one submitted between the two reads (not in the
+    # list) has its answers skipped instead of stalling the merge.
+    place = {row[0]: i for i, row in enumerate(submissions)}
     pending = next(answers, None)
-    for pk, unit, branch, submitted_at, last, first, username in submissions:
+    for i, (pk, unit, branch, submitted_at, last, first, username) in enumerate(submissions):
         cells = [None] * len(questions)
-        while pending is not None and pending[0] <= pk:
+        while pending is not None and place.get(pending[0], -1) <= i:
             sid, qid, likert, flag, number, choice, text, na = pending
             if sid == pk and qid in position:
                 if na:
@@ -275,6 +282,36 @@ def raw_answer_rows(round_):
                 cells[position[qid]] = value
             pending = next(answers, None)
         yield [unit, branch, status, _local(submitted_at), _person(last, first, username), *cells]
+
+
+RAW_ORDER = ("branch__unit__order", "branch__unit__code", "branch__code", "pk")
+
+
+def about_rows(round_, *, now=None):
+    """说明: what the workbook is: the round, the questionnaire version, when it was exported
+    (Beijing time) and what each sheet holds."""
+    questionnaire = round_.questionnaire
+    exported = timezone.localtime(now or timezone.now(), EXPORT_ZONE)
+    yield ["项目", "内容"]
+    yield ["测评批次", round_.name]
+    yield ["批次时间", f"{_minute(round_.opens_at)} 至 {_minute(round_.closes_at)}"]
+    yield ["问卷版本", f"第{questionnaire.version}版 · {questionnaire.title}"]
+    yield ["导出时间", f"{exported:%Y-%m-%d %H:%M:%S}（北京时间）"]
+    yield ["单位得分", "每个参评单位一行，按融合度指数排名，数据不足的单位排在最后。"]
+    yield [
+        "支部得分",
+        "每份已计分的答卷一行，按单位、党支部排列；“不计入统计”为“是”的答卷不计入单位和全县得分。",
+    ]
+    yield ["题目均分", "每道题一行，含完整题目、题型和全县平均得分（0–100）。"]
+    yield [
+        "原始答卷",
+        "每份已提交答卷一行，按单位、党支部排列；列标题为题号和题目开头，完整题目见“题目均分”表（按题号对应）。",
+    ]
+    yield ["筛选", "每张表的表头都带筛选按钮，可按单位、等次等筛选。"]
+
+
+def _minute(moment):
+    return f"{timezone.localtime(moment, EXPORT_ZONE):%Y-%m-%d %H:%M}"
 
 
 def _column_header(question):
@@ -300,13 +337,16 @@ def csv_stream(round_, rows=raw_answer_rows):
 
 
 def to_xlsx(round_) -> bytes:
-    """The four reports as the sheets of one workbook (written row by row, never as a
-    DataFrame, whose per-cell formatting doubled the time of a large round)."""
-    return downloads.xlsx_bytes(_sheet(title, report(round_)) for title, report in SHEETS)
+    """The four reports as the sheets of one workbook, then 说明 (written row by row, never
+    as a DataFrame, whose per-cell formatting doubled the time of a large round)."""
+    sheets = [_sheet(title, report(round_)) for title, report in SHEETS]
+    about = about_rows(round_)
+    sheets.append(downloads.Sheet("说明", next(about), about, widths=[14, 90]))
+    return downloads.xlsx_bytes(sheets)
 
 
 def _sheet(title, rows):
     header = next(rows)
     # Keep 单位 and 党支部 in view when scrolling across a wide sheet.
     freeze = "C2" if header[1:2] == ["党支部"] else "A2"
-    return downloads.Sheet(title, header, rows, freeze=freeze)
+    return downloads.Sheet(title, header, rows, freeze=freeze, filters=True)

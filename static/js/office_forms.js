@@ -21,8 +21,14 @@
           reason.after(note);
         }
         reason.focus();
-      } else if (!window.confirm("确认退回这份答卷？")) {
+      } else if (returnForm.dataset.confirmed === "1") {
+        delete returnForm.dataset.confirmed;
+      } else if (window.rongheConfirm) {
         event.preventDefault();
+        window.rongheConfirm("确认退回这份答卷？支部书记将看到退回原因，并可修改后重新提交。", function () {
+          returnForm.dataset.confirmed = "1";
+          returnForm.requestSubmit();
+        }, "退回");
       }
     });
   }

@@ -67,13 +67,15 @@ class Sheet:
     """One sheet: a title, a header row and rows of plain values (any iterable, read once).
 
     `widths`: None measures the columns on the first rows; a number gives every column that
-    width; a sequence gives each column its own. `freeze` is the top-left unfrozen cell."""
+    width; a sequence gives each column its own. `freeze` is the top-left unfrozen cell;
+    `filters` puts Excel's filter buttons on the header row (over every written row)."""
 
     title: str
     header: list
     rows: object = ()
     widths: object = None
     freeze: str = "A2"
+    filters: bool = False
 
 
 def xlsx_bytes(sheets) -> bytes:
@@ -98,10 +100,16 @@ def _write_sheet(ws, sheet):
     if sheet.freeze:
         ws.freeze_panes = sheet.freeze
     ws.append([_header_cell(ws, name) for name in header])
+    count = 1
     for row in first:
         ws.append(row)
+        count += 1
     for row in rows:
         ws.append([cell_value(v) for v in row])
+        count += 1
+    if sheet.filters and header:
+        # A write-only sheet writes its filter after the rows, so the range can be exact.
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count}"
 
 
 def _widths(widths, header, first):

@@ -23,7 +23,9 @@ from surveys.submissions.models import Submission
 
 def rounds_with_progress():
     """Every round with roster size, submitted count and how many active branches are not
-    on its roster (office overview; one query)."""
+    on its roster (office overview; one query), newest first. The order is explicit: a
+    grouped query drops Meta.ordering, and the list came out in whatever order the
+    database grouped it."""
     missing = (
         _not_on_roster(OuterRef(OuterRef("pk")))
         .order_by()
@@ -38,7 +40,7 @@ def rounds_with_progress():
             distinct=True,
         ),
         missing_count=Subquery(missing, output_field=IntegerField()),
-    )
+    ).order_by("-opens_at", "-id")
 
 
 def round_roster(round_):

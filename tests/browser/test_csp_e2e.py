@@ -196,7 +196,8 @@ def test_office_pages_pass_the_csp_and_their_scripts_work(browser, live_server, 
 
         tour.visit("/office/questionnaires/", "questionnaires")
         tour.visit(f"/office/questionnaires/{standard.pk}/", "questionnaire-detail")
-        page.click("#clone-version")  # asks first (data-confirm); the dialog is accepted
+        page.click("#clone-version")  # asks first (data-confirm) in the app's dialog
+        page.click("#confirm-dialog-ok")
         page.wait_for_url(lambda url: f"/questionnaires/{standard.pk}/" not in url)
         tour.check("questionnaire-clone")
         clone = Questionnaire.objects.order_by("-pk").first()

@@ -15,7 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_office_creates_a_round_and_sends_reminders(live_server, desk_page):
     seed_demo(seed=4)
     page = desk_page
-    page.on("dialog", lambda dialog: dialog.accept())  # the confirmation before sending
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "office")
     page.fill("input[name=password]", settings.RONGHE_DEMO_PASSWORD)
@@ -34,10 +33,12 @@ def test_office_creates_a_round_and_sends_reminders(live_server, desk_page):
     assert page.locator("#round-status").inner_text() == "进行中"
 
     page.click("#remind-all")
+    page.click("#confirm-dialog-ok")  # the app's own confirmation before sending
     page.get_by_text("已向 60 个支部发出催报提醒").wait_for()
     assert Reminder.objects.filter(round=round_).count() == 60
     assert page.locator("#reminder-log li").count() == 50  # the newest 50 are listed
 
     page.click("#remind-all")
+    page.click("#confirm-dialog-ok")  # the app's own confirmation before sending
     page.get_by_text("24 小时内已催报过").wait_for()
     assert Reminder.objects.filter(round=round_).count() == 60

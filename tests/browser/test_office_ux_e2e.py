@@ -45,10 +45,13 @@ def test_return_asks_to_confirm_only_once_a_reason_is_given(
 
         page.fill("textarea[name=reason]", "第一议题情况填写有误")
         page.click("#return-form button[type=submit]")
+        # The app's own dialog asks (not the browser's window.confirm).
+        page.locator("#confirm-dialog").get_by_text("确认退回这份答卷？").wait_for()
+        page.click("#confirm-dialog-ok")
         page.get_by_text("答卷退回修改").wait_for()
 
     steps(desk_page)
-    assert dialogs == ["确认退回这份答卷？"]
+    assert dialogs == []
     submission.refresh_from_db()
     assert submission.status == Submission.Status.RETURNED
 

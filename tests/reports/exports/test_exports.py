@@ -100,7 +100,7 @@ def test_xlsx_has_four_sheets_with_chinese_headers_and_known_numbers(
     open_round, questionnaire, known
 ):
     workbook = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(open_round)))
-    assert workbook.sheetnames == SHEETS
+    assert workbook.sheetnames == [*SHEETS, "说明"]
     dims = list(questionnaire.dimensions.order_by("order").values_list("name", flat=True))
     assert dims == ["学用结合", "组织生活实效", "内生活力"]
 

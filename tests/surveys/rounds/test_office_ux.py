@@ -218,7 +218,7 @@ def test_return_form_checks_the_reason_before_asking_to_confirm(
     # The page's script is a static file (the CSP allows no inline script).
     src = re.search(r'<script src="([^"]*/js/office_forms\.js)"', html).group(1)
     script = b"".join(client.get(src).streaming_content).decode()
-    assert script.index("reason.value.trim()") < script.index("window.confirm(")
+    assert script.index("reason.value.trim()") < script.index("window.rongheConfirm(")
 
 
 # Long office tables ------------------------------------------------------------------------

@@ -32,15 +32,19 @@ def rounds_with_progress():
         .annotate(n=Func(F("pk"), function="COUNT"))
         .values("n")
     )
-    return Round.objects.select_related("questionnaire").annotate(
-        roster_count=Count("roster", distinct=True),
-        submitted_count=Count(
-            "submissions",
-            filter=Q(submissions__status=Submission.Status.SUBMITTED),
-            distinct=True,
-        ),
-        missing_count=Subquery(missing, output_field=IntegerField()),
-    ).order_by("-opens_at", "-id")
+    return (
+        Round.objects.select_related("questionnaire")
+        .annotate(
+            roster_count=Count("roster", distinct=True),
+            submitted_count=Count(
+                "submissions",
+                filter=Q(submissions__status=Submission.Status.SUBMITTED),
+                distinct=True,
+            ),
+            missing_count=Subquery(missing, output_field=IntegerField()),
+        )
+        .order_by("-opens_at", "-id")
+    )
 
 
 def round_roster(round_):

@@ -81,7 +81,7 @@ RC = {
     # Labels are names and question texts as the office typed them: "县$x^2$局" or
     # "成本 $5 与 $6" must show their dollar signs, not go through mathtext (which draws
     # the first as a formula and raises on the second).
-    # "text.parse_math": False,
+    "text.parse_math": False,
 }
 
 # Heatmap colours: red (low) through yellow to green (high); grey where there is no score.

@@ -20,26 +20,89 @@
     return false;
   }
 
+  // A number box whose content questionnaire-numbers.js refused is not an answer yet.
+  function refused(q) { return q.dataset.invalid === "1"; }
+
+  function label(q) {
+    // The question's own closing punctuation would double up before "…" or "：".
+    var text = (q.dataset.label || "").replace(/\s+/g, " ").trim();
+    if (text.length > 44) text = text.slice(0, 43).replace(/[。．.，,；;：:、！!？?]+$/, "") + "…";
+    return text.replace(/[。．.，,；;：:、！!？?]+$/, "");
+  }
+
+  // Only required items count: the bar reaches 100% when every one of them is answered.
   function update() {
-    var done = 0, missing = 0;
+    var done = 0, total = 0, open = [];
     questions.forEach(function (q) {
-      var ok = answered(q);
-      if (ok) done += 1;
-      else if (q.dataset.required === "1") missing += 1;
+      var ok = answered(q) && !refused(q);
+      if (q.dataset.required === "1") {
+        total += 1;
+        if (ok) done += 1;
+      }
+      if ((!ok && q.dataset.required === "1") || refused(q)) open.push(q);
     });
-    var total = questions.length;
+    var pct = total ? Math.round(done * 100 / total) : 100;
     document.getElementById("answered-count").textContent = done;
     document.getElementById("total-count").textContent = total;
-    document.getElementById("missing-count").textContent = missing;
+    document.getElementById("missing-count").textContent = total - done;
     var bar = document.getElementById("progress-bar");
-    bar.style.width = (total ? Math.round(done * 100 / total) : 0) + "%";
-    bar.parentNode.setAttribute("aria-valuenow", total ? Math.round(done * 100 / total) : 0);
+    bar.style.width = pct + "%";
+    bar.parentNode.setAttribute("aria-valuenow", pct);
     var confirm = document.getElementById("confirm-progress");
-    if (confirm) {
-      confirm.textContent = missing
-        ? "还有 " + missing + " 道必答题未作答，提交时会提示您补充。"
-        : "已作答 " + done + " / " + total + " 题。";
-    }
+    if (confirm) confirm.textContent = "必答题已全部作答（" + done + " / " + total + " 道）。";
+    showMissing(open);
+  }
+
+  // The submit dialog: what is still missing, with a way there, instead of a 确认提交 the
+  // server would refuse.
+  var firstOpen = null;
+  function showMissing(open) {
+    var box = document.getElementById("confirm-missing");
+    if (!box) return;
+    firstOpen = open[0] || null;
+    box.hidden = !open.length;
+    document.getElementById("confirm-ready").hidden = !!open.length;
+    document.getElementById("confirm-submit-button").hidden = !!open.length;
+    document.getElementById("confirm-go-missing").hidden = !open.length;
+    document.getElementById("confirm-title").textContent = open.length ? "还不能提交" : "确认提交答卷？";
+    if (!open.length) return;
+    var unanswered = open.filter(function (q) { return !refused(q); }).length;
+    var wrong = open.length - unanswered;
+    var parts = [];
+    if (unanswered) parts.push(unanswered + " 道必答题未作答");
+    if (wrong) parts.push(wrong + " 道题的数字不符合要求");
+    document.getElementById("confirm-missing-text").textContent =
+      "还有" + parts.join("，") + "，请补充后再提交。" + (open.length > 5 ? "前 5 道是：" : "");
+    var list = document.getElementById("confirm-missing-list");
+    list.textContent = "";
+    open.slice(0, 5).forEach(function (q) {
+      var li = document.createElement("li");
+      li.textContent = label(q);
+      list.appendChild(li);
+    });
+  }
+
+  function inputOf(q) {
+    return q.querySelector("input:not([type=hidden]):not([type=checkbox]), textarea") ||
+      q.querySelector("input:not([type=hidden])");
+  }
+
+  var dialog = document.getElementById("confirm-submit");
+  if (dialog) {
+    var goTo = null;
+    document.getElementById("confirm-go-missing").addEventListener("click", function () {
+      goTo = firstOpen;
+      window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
+    });
+    // After the dialog has closed: Bootstrap gives focus back to 提交 as it hides.
+    dialog.addEventListener("hidden.bs.modal", function () {
+      if (!goTo) return;
+      var q = goTo;
+      goTo = null;
+      q.scrollIntoView({ block: "center" });
+      var input = inputOf(q);
+      if (input) input.focus({ preventScroll: true });
+    });
   }
 
   // Enter (a phone keyboard's 前往/完成) in a number box would submit the form through its
@@ -154,8 +217,24 @@
 
   form.addEventListener("input", function () { dirty = true; update(); keepCopy(); });
   form.addEventListener("change", function () { dirty = true; update(); keepCopy(); });
+  // An autosave under way holds the version this post must carry: wait for it.
+  var waiting = null;
+  form.addEventListener("ronghe:autosave-done", function (event) {
+    keepCopy();  // the copy's base is the new version
+    if (event.detail && event.detail.clean) dirty = false;
+    if (waiting) {
+      var submitter = waiting;
+      waiting = null;
+      if (form.requestSubmit) form.requestSubmit(submitter); else submitter.click();
+    }
+  });
   form.addEventListener("submit", function (event) {
     if (form.dataset.posting === "1") { event.preventDefault(); return; }
+    if (form.dataset.autosaving === "1") {
+      event.preventDefault();
+      waiting = event.submitter || document.getElementById("save-button");
+      return;
+    }
     keepCopy();  // whatever becomes of this POST, the typing is in this browser
     form.dataset.posting = "1";
     dirty = false;

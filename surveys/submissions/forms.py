@@ -14,6 +14,63 @@ NA = "NA"
 NA_LABEL = "不适用"
 REQUIRED_MESSAGE = "此题为必答题，请作答后再提交。"
 
+# Question has no integer flag. A number item counts things, and takes whole numbers only,
+# when its unit is a counting word, or when it has no unit and every band starts at a whole
+# number. A unit such as 小时, 万元 or % keeps decimals.
+COUNT_UNITS = frozenset("次个人名篇项件条场期家户批")
+# Without max_value, what Answer.number (max_digits=12, decimal_places=2) can hold.
+LARGEST_NUMBER = 9_999_999_999
+
+
+def counts_things(question):
+    """Whether a number item takes whole numbers only (see COUNT_UNITS)."""
+    if question.kind != Question.Kind.NUMBER:
+        return False
+    unit = question.unit_label.strip()
+    if unit:
+        return unit in COUNT_UNITS
+    bands = question.bands or []
+    return bool(bands) and all(float(b.get("min", 0)).is_integer() for b in bands)
+
+
+def number_range(question):
+    """The allowed range beside the box and in the messages, e.g. "0–60 的整数"."""
+    kind = "整数" if counts_things(question) else "数"
+    if question.max_value is None:
+        return f"不小于 0 的{kind}"
+    return f"0–{question.max_value} 的{kind}"
+
+
+def _number_field(question, common):
+    outside = f"请填写 {number_range(question)}。"
+    if counts_things(question):
+        return forms.IntegerField(
+            min_value=0,
+            max_value=question.max_value if question.max_value is not None else LARGEST_NUMBER,
+            error_messages={
+                "invalid": "请填写整数（如 3），不要填小数或其他字符。"
+                f"可填 {number_range(question)}。",
+                "min_value": outside,
+                "max_value": outside,
+            },
+            **common,
+        )
+    return forms.DecimalField(
+        min_value=Decimal(0),
+        max_value=question.max_value if question.max_value is not None else LARGEST_NUMBER,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": f"请填写数字。可填 {number_range(question)}。",
+            "min_value": outside,
+            "max_value": outside,
+            "max_decimal_places": "最多保留 %(max)s 位小数。",
+            "max_digits": outside,
+            "max_whole_digits": outside,
+        },
+        **common,
+    )
+
 
 def field_name(question):
     return f"q_{question.code}"
@@ -56,19 +113,7 @@ class QuestionnaireForm(forms.Form):
                 choices.append((NA, NA_LABEL))
             return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
         if kind == Question.Kind.NUMBER:
-            return forms.DecimalField(
-                min_value=Decimal(0),
-                max_value=question.max_value,
-                max_digits=12,
-                decimal_places=2,
-                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
-                error_messages={
-                    "invalid": "请输入数字。",
-                    "min_value": "不能小于 %(limit_value)s。",
-                    "max_value": "不能大于 %(limit_value)s。",
-                },
-                **common,
-            )
+            return _number_field(question, common)
         if kind == Question.Kind.CHOICE:
             choices = [(c["value"], c["label"]) for c in question.choices]
             if question.allow_na:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +25,14 @@ from surveys.submissions.forms import (
     REQUIRED_MESSAGE,
     QuestionnaireForm,
     ReturnForm,
+    counts_things,
     field_name,
     initial_from_answers,
     na_field_name,
+    number_range,
 )
 from surveys.submissions.models import Submission
+from surveys.submissions.values import answer_value
 
 
 @login_required
@@ -59,6 +63,8 @@ def questionnaire(request, round_id):
         entry.round.questionnaire
     )
     conflict = None
+    if request.method == "POST" and request.POST.get("autosave") == "1":
+        return _autosave(request, entry, questions, submission)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         form = QuestionnaireForm(
@@ -69,9 +75,10 @@ def questionnaire(request, round_id):
         elif action == "submit":
             result = _keep_incomplete_submit(request, entry, form, questions)
         else:
-            messages.error(request, _invalid_message(form, action))
-            result = None
-        if isinstance(result, Conflict):
+            result = _save_valid_part(request, entry, form, questions, submission)
+        if isinstance(result, Submission):
+            submission = result  # saved but for the items marked on the page
+        elif isinstance(result, Conflict):
             conflict = _beside_saved(form, entry, questions, result)
             submission = conflict["submission"]
         elif result is not None:
@@ -92,6 +99,7 @@ def questionnaire(request, round_id):
     can_save = is_open and not (conflict and conflict["submitted"])
     now = timezone.now()
     login_ends = selectors.login_expires_at(request.session)
+    sections = _sections(form, dimensions)
     return render(
         request,
         "surveys/submissions/questionnaire.html",
@@ -99,7 +107,10 @@ def questionnaire(request, round_id):
             "entry": entry,
             "round": entry.round,
             "submission": submission,
-            "sections": _sections(form, dimensions),
+            "sections": sections,
+            "required_total": sum(1 for q in questions if q.required),
+            # The jump menu's 文字题 leads to the first dimension with text items.
+            "first_texts": next((s["dimension"].code for s in sections if s["texts"]), None),
             "form": form,
             "problems": _problems(form, dimensions),
             # A re-shown POST means the server kept none of it: warn before leaving.
@@ -150,6 +161,117 @@ def _beside_saved(form, entry, questions, conflict):
         "rows": rows,
         "same_count": len(questions) - len(rows),
     }
+
+
+def _values_keeping_stored(form, questions, submission):
+    """The form's values, with each item the form refused left as it is stored: one bad
+    number blocks only its own item."""
+    refused = {
+        q.code for q in questions if field_name(q) in form.errors or na_field_name(q) in form.errors
+    }
+    values = {q.code: form.value_for(q, form.cleaned_data) for q in questions}
+    if refused:
+        answers = selectors.answers_by_question(submission)
+        for question in questions:
+            if question.code in refused:
+                answer = answers.get(question.id)
+                values[question.code] = answer_value(answer) if answer else None
+    return values, refused
+
+
+def _save_valid_part(request, entry, form, questions, submission):
+    """保存草稿 with some items refused: save all the others (same service, lock and audit
+    record), then show the page again with the refused items and what was typed in them.
+
+    Returns the saved Submission, a Conflict, a redirect (a replay), or None when nothing
+    could be saved."""
+    if "version" in form.errors:
+        messages.error(request, "页面数据不完整，草稿尚未保存。请刷新页面后重试。")
+        return None
+    values, refused = _values_keeping_stored(form, questions, submission)
+    try:
+        result = services.submission_save_draft(
+            entry=entry,
+            user=request.user,
+            values=values,
+            version=form.cleaned_data["version"],
+        )
+    except services.StaleSubmission as exc:
+        messages.error(request, str(exc))
+        return Conflict(typed=values, submitted=False)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+        return None
+    if result.already_submitted:
+        return Conflict(typed=values, submitted=True)
+    if result.replayed:
+        return _already_holds(request, result)
+    saved_at = timezone.localtime(result.submission.updated_at)
+    messages.warning(
+        request,
+        f"草稿已保存（{saved_at:%H:%M:%S}），但有 {len(refused)} 道题的填写不符合要求，"
+        "这些题尚未保存。请按下方提示修改后再保存。",
+    )
+    form.data = form.data.copy()
+    form.data["version"] = result.submission.version
+    return result.submission
+
+
+def _autosave(request, entry, questions, submission):
+    """The page's autosave (questionnaire.js): 保存草稿 without leaving the page, answered in
+    JSON. Never a submit. Items the form refuses stay as stored and are named in `errors`."""
+    form = QuestionnaireForm(request.POST, questions=questions)
+    form.is_valid()
+    if "version" in form.errors:
+        return JsonResponse(
+            {"saved": False, "reason": "invalid", "message": "页面数据不完整，请刷新页面。"},
+            status=400,
+        )
+    values, refused = _values_keeping_stored(form, questions, submission)
+    try:
+        result = services.submission_save_draft(
+            entry=entry,
+            user=request.user,
+            values=values,
+            version=form.cleaned_data["version"],
+        )
+    except services.StaleSubmission:
+        return JsonResponse(
+            {
+                "saved": False,
+                "reason": "stale",
+                "message": "这份答卷已在其他窗口或设备上保存过，自动保存已停止。"
+                "请点“保存草稿”，页面会列出两边不同的答案供您核对。",
+            },
+            status=409,
+        )
+    except services.SubmissionError as exc:
+        return JsonResponse({"saved": False, "reason": "refused", "message": str(exc)}, status=409)
+    if result.already_submitted or result.replayed:
+        return JsonResponse(
+            {
+                "saved": False,
+                "reason": "submitted",
+                "message": "这份答卷已经提交，自动保存已停止。",
+            },
+            status=409,
+        )
+    saved_at = timezone.localtime(result.submission.updated_at)
+    errors = {}
+    for question in questions:
+        if question.code in refused:
+            error = form.errors.get(field_name(question)) or form.errors.get(
+                na_field_name(question)
+            )
+            errors[question.code] = error[0]
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": result.submission.version,
+            "saved_at": f"{saved_at:%H:%M}",
+            "errors": errors,
+        }
+    )
 
 
 def _keep_incomplete_submit(request, entry, form, questions):
@@ -251,11 +373,25 @@ def _problems(form, dimensions):
                         "question": question,
                         "dimension": dimension,
                         "anchor": f"q-{question.code}",
+                        "label": _short_label(question.text),
                         # "Required" is said once in the heading; other errors per line.
                         "error": "" if errors[0] == REQUIRED_MESSAGE else errors[0],
                     }
                 )
     return problems
+
+
+# Closing punctuation that would double up before the summary's "：" or a truncation's "…".
+TRAILING_PUNCTUATION = "。．.，,；;：:、！!？?…"
+
+
+def _short_label(text, limit=40):
+    """A question's text as a summary line names it: at most `limit` characters, without
+    its closing punctuation (so never "次数。：" or "。…")."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        return text[: limit - 1].rstrip(TRAILING_PUNCTUATION) + "…"
+    return text.rstrip(TRAILING_PUNCTUATION)
 
 
 def _invalid_message(form, action):
@@ -280,6 +416,8 @@ def _sections(form, dimensions):
                 "na_field": form[na_field_name(question)]
                 if na_field_name(question) in form.fields
                 else None,
+                "integer": counts_things(question),
+                "range": number_range(question) if question.kind == Question.Kind.NUMBER else "",
             }
             if question.kind == Question.Kind.LIKERT:
                 section["likert"].append(item)

@@ -139,6 +139,7 @@ def test_incomplete_submit_keeps_input_as_draft_and_shows_inline_errors(
 
 
 def test_invalid_number_is_refused_without_losing_input(csrf_client, open_round, questionnaire):
+    # Issue 11: one bad number blocks only its own item; the rest of the draft is saved.
     url = reverse("questionnaire", args=[open_round.pk])
     number = first_question(questionnaire, Question.Kind.NUMBER)
     text = first_question(questionnaire, Question.Kind.TEXT)
@@ -150,10 +151,11 @@ def test_invalid_number_is_refused_without_losing_input(csrf_client, open_round,
     response = post_form(csrf_client, url, data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "不能小于 0" in html
+    assert "请填写 0–60 的整数。" in html
     assert 'value="-3"' in html
     assert "党员先锋岗覆盖全部科室" in html
-    assert not Answer.objects.exists()
+    assert not Answer.objects.filter(question=number).exclude(number=None).exists()
+    assert Answer.objects.get(question=text).text == "党员先锋岗覆盖全部科室"
 
 
 def test_submit_makes_submission_read_only(csrf_client, open_round, questionnaire, branch_a):

@@ -61,7 +61,7 @@ def test_incomplete_submit_with_a_bad_value_saves_nothing_and_warns_before_leavi
     assert 'data-unsaved="1"' in html
     assert "答卷尚未提交" in html
     assert summary_links(html) == [likert.code, number.code]
-    assert "不能小于 0" in html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "请填写 0–60 的整数。" in html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
 
 
 def test_incomplete_submit_from_a_stale_page_keeps_the_newer_draft(

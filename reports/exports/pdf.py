@@ -21,7 +21,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, WrapMode, XPos, YPos
 
 from reports import scoring, selectors
-from reports.charts import profile
+from reports.charts import county, profile
 from reports.charts.style import FONT_PATH, PARTY_RED
 from surveys.organisation.models import Unit
 
@@ -367,6 +367,7 @@ def _cover(pdf, overview, units):
         ),
     ]
     pdf.grid(rows, (80, 94))
+    _county_charts(pdf, overview)
     pdf.heading("各单位融合度指数")
     by_id = {row.unit_id: row for row in overview.units}
     rows = [("排名", "单位", "融合度指数", "等次", "主要成因", "较上轮")]
@@ -386,6 +387,26 @@ def _cover(pdf, overview, units):
             )
         )
     pdf.grid(rows, (14, 60, 28, 22, 26, 24), size=9)
+
+
+def _county_charts(pdf, overview):
+    """The dashboard's ranking, heatmap and trend, near the front of the round's PDF."""
+    codes = [d.code for d in overview.dimensions]
+    ranking = _chart_png(county.ranking_bar, [(u.name, u.index, u.grade) for u in overview.units])
+    heatmap = _chart_png(
+        county.dimension_heatmap,
+        [u.name for u in overview.units],
+        [d.name for d in overview.dimensions],
+        [[u.dimensions.get(c) for c in codes] for u in overview.units],
+    )
+    rounds = [r[0] for r in overview.trend]
+    series = [("融合度指数", [r[1] for r in overview.trend])] + [
+        (d.name, [r[2].get(d.code) for r in overview.trend]) for d in overview.dimensions
+    ]
+    trend = _chart_png(profile.trend, rounds, series)
+    pdf.chart("各单位融合度指数排名", ranking, width=174)
+    pdf.chart("各单位分维度得分", heatmap, width=174)
+    pdf.chart("历次测评趋势", trend, width=130)
 
 
 def round_report_pdf(round_) -> bytes:

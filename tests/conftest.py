@@ -85,7 +85,10 @@ def office(db):
     return make_user("office_user", role=User.Role.OFFICE, last_name="机关工委", first_name="")
 
 
-def make_round(questionnaire, branches, *, opens_at, closes_at, name="2026年第二季度融合度测评"):
+def make_round(questionnaire, branches, *, opens_at, closes_at, name=None):
+    if name is None:  # round names are unique: a second default round is numbered
+        name, n = "2026年第二季度融合度测评", Round.objects.count()
+        name = f"{name}（{n + 1}）" if n else name
     round_ = Round.objects.create(
         name=name, questionnaire=questionnaire, opens_at=opens_at, closes_at=closes_at
     )

@@ -23,6 +23,7 @@ class AuditEvent(models.Model):
         SCORE_RESTORED = "score_restored", "答卷恢复计入统计"
         LOGIN_LOCKED = "login_locked", "登录被锁定"
         ACCOUNT_UNLOCKED = "account_unlocked", "解除登录锁定"
+        EMAIL_CHANGED = "email_changed", "修改邮箱"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(

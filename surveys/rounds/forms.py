@@ -7,6 +7,11 @@ from django.utils import timezone
 from surveys.organisation.models import Branch, Unit
 from surveys.questionnaires.models import Questionnaire
 from surveys.rounds.models import Round
+from surveys.rounds.services import (
+    round_name_normalised,
+    round_name_taken,
+    round_name_taken_message,
+)
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -75,12 +80,21 @@ class RoundForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, round_=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.round = round_  # the round being edited, whose own name is not a clash
         default = default_questionnaire()
         if default is not None:
             self.fields["questionnaire"].initial = default.pk
             self.fields["questionnaire"].empty_label = None
+
+    def clean_name(self):
+        name = round_name_normalised(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("请填写批次名称。")
+        if round_name_taken(name, exclude_pk=self.round.pk if self.round else None):
+            raise forms.ValidationError(round_name_taken_message(name))
+        return name
 
     def clean(self):
         cleaned = super().clean()
@@ -117,5 +131,18 @@ class RoundForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    closes_at = datetime_field("新的截止时间")
-    reason = forms.CharField(label="延期原因", max_length=200)
+    """延期: a new deadline (the form starts at the current one, so the office changes a
+    date rather than typing one) and the reason, which is required."""
+
+    closes_at = datetime_field("新的截止时间", error_messages={"required": "请填写新的截止时间。"})
+    reason = forms.CharField(
+        label="延期原因",
+        max_length=200,
+        error_messages={"required": "请填写延期原因。"},
+        widget=forms.TextInput(attrs={"maxlength": 200}),
+    )
+
+    @classmethod
+    def for_deadline(cls, closes_at):
+        """The form as the round page shows it: starting at the round's current deadline."""
+        return cls(initial={"closes_at": timezone.localtime(closes_at)})

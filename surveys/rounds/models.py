@@ -3,6 +3,7 @@ version between two dates; a branch may have its own later deadline; Reminders r
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -37,6 +38,13 @@ class Round(models.Model):
                 name="round_closes_after_opens",
                 condition=Q(closes_at__gt=models.F("opens_at")),
                 violation_error_message="截止时间必须晚于开始时间。",
+            ),
+            # The last line of defence: the form and the service compare names with spaces
+            # collapsed and case ignored and say so in Chinese before this is reached.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="round_name_unique",
+                violation_error_message="已有同名的测评批次，请换一个名称。",
             ),
         ]
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reports.store import bump_version
@@ -28,17 +28,51 @@ class OfficeError(Exception):
     """A refused office action, with a message fit to show."""
 
 
+def round_name_normalised(name) -> str:
+    """A round's name as stored: outer spaces dropped, inner runs of spaces made one."""
+    return " ".join(str(name).split())
+
+
+def round_name_taken(name, *, exclude_pk=None) -> bool:
+    """Whether another round already has this name, spaces collapsed and case ignored."""
+    rounds = Round.objects.filter(name__iexact=round_name_normalised(name))
+    if exclude_pk is not None:
+        rounds = rounds.exclude(pk=exclude_pk)
+    return rounds.exists()
+
+
+def round_name_taken_message(name) -> str:
+    name = round_name_normalised(name)
+    return f"已有名为“{name}”的测评批次，请换一个名称（例如加上年份或季度）。"
+
+
+def _check_name(name, *, exclude_pk=None) -> str:
+    name = round_name_normalised(name)
+    if not name:
+        raise OfficeError("请填写批次名称。")
+    if round_name_taken(name, exclude_pk=exclude_pk):
+        raise OfficeError(round_name_taken_message(name))
+    return name
+
+
 def round_create(*, user, name, questionnaire, opens_at, closes_at, branches=None) -> Round:
     """A new round; the roster is every active branch unless branches are given."""
     require_office(user)
     if closes_at <= opens_at:
         raise OfficeError("截止时间必须晚于开始时间。")
+    name = _check_name(name)
     with transaction.atomic():
         # Lock the version: an edit of it running now either finishes first or sees it frozen.
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
-        round_ = Round.objects.create(
-            name=name, questionnaire=questionnaire, opens_at=opens_at, closes_at=closes_at
-        )
+        try:
+            # A savepoint: a round of the same name saved a moment ago by another office
+            # user trips the constraint, and that is said in Chinese, not as a 500.
+            with transaction.atomic():
+                round_ = Round.objects.create(
+                    name=name, questionnaire=questionnaire, opens_at=opens_at, closes_at=closes_at
+                )
+        except IntegrityError:
+            raise OfficeError(round_name_taken_message(name)) from None
         roster = list(branches) if branches is not None else Branch.objects.filter(is_active=True)
         RosterEntry.objects.bulk_create(RosterEntry(round=round_, branch=b) for b in roster)
         events.round_created(
@@ -62,6 +96,7 @@ def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, bran
             raise OfficeError("测评已经开始，不能再修改批次设置；如需延期，请使用“延长截止时间”。")
         if closes_at <= opens_at:
             raise OfficeError("截止时间必须晚于开始时间。")
+        name = _check_name(name, exclude_pk=round_.pk)
         changes = {}
         for field, value in (
             ("name", name),
@@ -73,7 +108,11 @@ def round_update(*, user, round_, name, questionnaire, opens_at, closes_at, bran
                 old = getattr(round_, field)
                 changes[field] = [_show(old), _show(value)]
                 setattr(round_, field, value)
-        round_.save()
+        try:
+            with transaction.atomic():
+                round_.save()
+        except IntegrityError:
+            raise OfficeError(round_name_taken_message(name)) from None
         wanted = {b.pk for b in branches}
         current = set(round_.roster.values_list("branch_id", flat=True))
         RosterEntry.objects.filter(round=round_, branch_id__in=current - wanted).delete()

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from surveys.core import downloads
 from surveys.core.permissions import office_required
-from surveys.organisation import selectors as organisation_selectors
 from surveys.rounds import selectors, services
 from surveys.rounds.forms import ExtendForm, RoundForm
 from surveys.rounds.models import RosterEntry, Round
+from surveys.submissions.models import Submission
 
 
 @office_required
@@ -59,7 +59,7 @@ def round_edit(request, round_id):
             "新设立的党支部可在本页“加入参评名单”。",
         )
         return redirect("office_round", round_id=round_.pk)
-    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round_))
+    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round_), round_=round_)
     if request.method == "POST" and form.is_valid():
         roster = form.roster()
         if roster is None:
@@ -96,7 +96,7 @@ def office_round(request, round_id):
             **vars(page),
             "pending_first": page.pending[:PENDING_SHOWN],
             "pending_more": page.pending[PENDING_SHOWN:],
-            "extend_form": ExtendForm(),
+            "extend_form": ExtendForm.for_deadline(page.round.closes_at),
         },
     )
 
@@ -148,7 +148,8 @@ def round_extend(request, round_id):
     if branch_id and not branch_id.isdigit():
         raise Http404("没有这个支部。")  # a hand-made post, not a 500
     if not form.is_valid():
-        messages.error(request, "请填写有效的新截止时间和延期原因。")
+        errors = [e for field in form.errors.values() for e in field]
+        messages.error(request, "未能延期：" + "".join(errors))
         return redirect("office_round", round_id=round_id)
     try:
         if branch_id:
@@ -165,25 +166,46 @@ def round_extend(request, round_id):
 
 @office_required
 def not_submitted_xlsx(request, round_id):
-    round_ = get_object_or_404(Round, pk=round_id)
-    entries = list(services.not_submitted(round_))
-    secretaries = organisation_selectors.secretaries_by_branch([e.branch_id for e in entries])
+    # The same reads as the round page, so the sheet has the page's columns and values.
+    page = selectors.round_page(round_id, now=timezone.now())
+    if page is None:
+        raise Http404("没有这个测评批次。")
     rows = []
-    for entry in entries:
-        secretary = secretaries.get(entry.branch_id)
+    for entry in page.pending:
+        secretary = entry.secretary
         rows.append(
             [
                 entry.branch.unit.name,
                 entry.branch.name,
                 secretary.display_name if secretary else "",
                 secretary.phone if secretary else "",
-                timezone.localtime(entry.closes_at).strftime("%Y-%m-%d %H:%M"),
+                STATUS_LABELS.get(entry.submission_status, "未填写"),
+                _minute(entry.last_reminded) if entry.last_reminded else "—",
+                _minute(entry.closes_at),
             ]
         )
     sheet = downloads.Sheet(
-        "未提交支部", ["单位", "党支部", "支部书记", "联系电话", "截止时间"], rows, widths=22
+        "未提交支部",
+        ["单位", "党支部", "支部书记", "联系电话", "状态", "最近催报", "截止时间"],
+        rows,
+        widths=[22, 22, 14, 16, 16, 18, 18],
+        filters=True,
     )
-    return downloads.xlsx_response(downloads.xlsx_bytes([sheet]), f"{round_.name}-未提交支部.xlsx")
+    return downloads.xlsx_response(
+        downloads.xlsx_bytes([sheet]), f"{page.round.name}-未提交支部.xlsx"
+    )
+
+
+# The round page's status badges (surveys/core/_status_badge.html), in words for the sheet.
+STATUS_LABELS = {
+    Submission.Status.DRAFT.value: "草稿",
+    Submission.Status.RETURNED.value: "已退回，待修改",
+    Submission.Status.SUBMITTED.value: "已提交",
+}
+
+
+def _minute(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @office_required

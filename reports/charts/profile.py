@@ -212,11 +212,11 @@ def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="
         ax.set_yticks(y, [wrap(label, 20, 3) for label, _ in items], fontsize=8.5)
         ax.set_ylim(len(y) - 0.5, -0.5)  # top row first, no empty margin rows
         score_axis(ax, "x", "平均得分", upper=110)
-        ax.set_title(REVERSED_NOTE, fontsize=9, color=MUTED)
+        note = ax.set_title(REVERSED_NOTE, fontsize=9, color=MUTED)
         ax.annotate(
             title,
             xy=(0, 1),
-            xycoords=ax.title,
+            xycoords=note,
             xytext=(0, 3),
             textcoords="offset points",
             va="bottom",

@@ -216,13 +216,18 @@ NO_LINE_START = set("，、；：。！？）】」』”’》,.;:!?)…%")
 
 
 def _break_at(text, width):
-    """Where to end a line of at most ``width`` characters: at the last punctuation in its
-    second half, else before a Latin word or number, else at ``width``."""
-    candidates = [i for i in range(width, width // 2, -1) if text[i] not in NO_LINE_START]
+    """Where to end a line of about ``width`` characters: at the last punctuation in its
+    last two thirds (up to two characters past ``width``), else between two characters that
+    are not both Latin letters or digits, else at ``width``."""
+    # A line may run two characters long to end at punctuation rather than mid-word.
+    longest = min(width + 2, len(text) - 1)
+    candidates = [i for i in range(longest, width // 3, -1) if text[i] not in NO_LINE_START]
     for i in candidates:
         if text[i - 1] in BREAK_AFTER or text[i] in BREAK_BEFORE:
             return i
     for i in candidates:
+        if i > width:
+            continue
         if not (_word_char(text[i - 1]) and _word_char(text[i])):
             return i
     return width
@@ -233,16 +238,16 @@ def _word_char(char):
 
 
 def wrap(label, width, lines):
-    """``label`` in at most ``lines`` lines of ≤ ``width`` characters, broken at punctuation
+    """``label`` in at most ``lines`` lines of about ``width`` characters, broken at punctuation
     where there is some (not in the middle of "三会一课"), never inside a Latin word or a
     number. Text that still does not fit is cut at the last punctuation and ends in "…"."""
     label = plain(label)
     out = []
-    while len(label) > width and len(out) < lines - 1:
+    while len(label) > width + 2 and len(out) < lines - 1:
         cut = _break_at(label, width)
         out.append(label[:cut].rstrip())
         label = label[cut:].lstrip()
-    if len(label) > width:
+    if len(label) > width + 2:
         cut = _break_at(label, width - 1)
         label = label[:cut].rstrip("，、；：,;: ") + "…"
     out.append(label)

@@ -102,6 +102,19 @@ def account_unlocked(*, actor, branch, username, cleared) -> AuditEvent:
     )
 
 
+def email_changed(*, actor, branch, username, old, new) -> AuditEvent:
+    """The office set or cleared a secretary's e-mail address, the channel 催报 mails to
+    (EMAIL_CHANGED).
+
+    detail: username, changes ({"邮箱": [old, new]}; "" for none)."""
+    return _record(
+        Action.EMAIL_CHANGED,
+        actor=actor,
+        branch=branch,
+        detail={"username": username, "changes": {"邮箱": [old, new]}},
+    )
+
+
 def people_imported(*, actor, note, file, counts) -> AuditEvent:
     """A bulk import (批量导入) of units, branches and secretaries was applied (IMPORTED).
 

@@ -85,3 +85,19 @@ class UploadForm(forms.Form):
         if upload.size > import_sheet.MAX_BYTES:
             raise ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 2 MB。")
         return upload
+
+
+class EmailForm(forms.Form):
+    email = forms.CharField(
+        label="邮箱",
+        max_length=254,
+        required=False,
+        help_text="填写后催报会同时发送邮件；留空则只在系统内提醒。",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email and services.email_problem(email):
+            raise ValidationError(services.email_problem(email) + "。")
+        return email

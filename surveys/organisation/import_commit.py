@@ -100,8 +100,9 @@ def _apply(plan, hashes):
     for item in plan.of("secretary"):
         branch_code = item.values["branch_code"]
         if item.action == UPDATE:
+            email = {"email": item.values["email"]} if "email" in item.values else {}
             User.objects.filter(username=item.key).update(
-                last_name=item.values["name"], first_name="", phone=item.values["phone"]
+                last_name=item.values["name"], first_name="", phone=item.values["phone"], **email
             )
         elif item.action in (CREATE, HANDOVER):
             branch = branches.get(branch_code) or Branch.objects.get(code=branch_code)
@@ -112,6 +113,7 @@ def _apply(plan, hashes):
                 password=hashes[item.key],
                 last_name=item.values["name"],
                 phone=item.values["phone"],
+                email=item.values.get("email", ""),
                 must_change_password=True,
             )
             services.appoint(branch=branch, secretary=account, now=now)

@@ -175,6 +175,8 @@ def _branch_item(row, old):
 
 def _secretary_item(row, snapshot):
     values = {"name": row.secretary_name, "phone": row.phone, "branch_code": row.branch_code}
+    if row.email:  # a blank 邮箱 keeps the address on record
+        values["email"] = row.email
     label = f"{row.secretary_name}（{row.username}）"
     old = snapshot.users.get(row.username)
     current = [
@@ -193,7 +195,7 @@ def _secretary_item(row, snapshot):
             [("书记", "、".join(current), label)],
             note=f"{row.branch_name}的原书记账号将停用",
         )
-    labels = {"name": "书记姓名", "phone": "手机号"}
+    labels = {"name": "书记姓名", "phone": "手机号", "email": "邮箱"}
     return _compare("secretary", row.username, row, label, values, old, labels)
 
 
@@ -218,6 +220,7 @@ def load_snapshot() -> Snapshot:
             "role": user.role,
             "name": user.display_name,
             "phone": user.phone,
+            "email": user.email,
             "branch_code": user.branch.code if user.branch else "",
             "branch_name": user.branch.name if user.branch else "",
         }

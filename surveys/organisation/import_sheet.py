@@ -25,7 +25,11 @@ COLUMNS = [
     ("secretary_name", "书记姓名", 150),
     ("phone", "手机号", 32),
     ("username", "登录账号", services.USERNAME_MAX),
+    ("email", "邮箱", 254),
 ]
+# Columns a sheet may leave out or leave blank: a template from before 邮箱 still imports, and
+# a blank 邮箱 keeps the address already on record (it is cleared on the people page).
+OPTIONAL = {"email"}
 LABELS = {key: label for key, label, _ in COLUMNS}
 SHEET = "组织与账号"
 GUIDE_SHEET = "填写说明"
@@ -60,6 +64,7 @@ class Row:
     secretary_name: str
     phone: str
     username: str
+    email: str = ""
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -154,7 +159,7 @@ def _header_positions(header):
             positions[expected[name]] = i
         else:
             unknown.append(name)
-    missing = [label for key, label, _ in COLUMNS if key not in positions]
+    missing = [label for key, label, _ in COLUMNS if key not in positions and key not in OPTIONAL]
     if missing or unknown:
         parts = []
         if missing:
@@ -211,7 +216,8 @@ def parse_row(number, cells) -> tuple[Row | None, list[str]]:
     for key, label, max_length in COLUMNS:
         raw = cells.get(key)
         if _blank(raw):
-            empty.append(label)
+            if key not in OPTIONAL:
+                empty.append(label)
             continue
         if key == "member_count":
             count = _count(raw)
@@ -232,6 +238,9 @@ def parse_row(number, cells) -> tuple[Row | None, list[str]]:
     phone, username = values.get("phone"), values.get("username")
     if phone and services.phone_problem(phone):
         problems.append(prefix + services.phone_problem(phone) + "。")
+    email = values.get("email")
+    if email and services.email_problem(email):
+        problems.append(prefix + services.email_problem(email) + "。")
     if username and services.username_problem(username):
         problems.append(prefix + services.username_problem(username) + "。")
     if problems:
@@ -264,9 +273,14 @@ GUIDE = [
         "书记登录本系统的账号，只能由英文字母、数字和 _ . - @ + 组成，全表不能重复。",
         "zhangjianguo",
     ),
+    (
+        "邮箱",
+        "选填。填写后催报会同时发送邮件；不填则只在系统内提醒，已有的邮箱保持不变。",
+        "zhang@example.gov.cn",
+    ),
 ]
 GUIDE_NOTES = [
-    "每行填写一个党支部及其书记；所有列均为必填。第一行列名请勿修改。",
+    "每行填写一个党支部及其书记；除“邮箱”外各列均为必填。第一行列名请勿修改。",
     "新的登录账号会自动创建，初始密码在导入完成后只显示一次，请当场下载或记录；书记首次登录须修改密码。",
     "再次导入同一文件不会产生重复数据；修改某行后重新导入，会按编码或账号更新对应记录。",
     "更换书记：把该支部的“登录账号”改为新书记的新账号，导入后原书记账号停用，支部的历史答卷保留在支部。",
@@ -301,7 +315,10 @@ def template_xlsx(rows=()) -> bytes:
         guide,
         [
             ["列名", "是否必填", "填写要求", "示例"],
-            *([label, "必填", text, example] for label, text, example in GUIDE),
+            *(
+                [label, "选填" if label == LABELS["email"] else "必填", text, example]
+                for label, text, example in GUIDE
+            ),
             [],
             ["注意事项"],
             *(["", "", note] for note in GUIDE_NOTES),
@@ -334,6 +351,7 @@ def current_rows():
                 secretary.display_name if secretary else "",
                 secretary.phone if secretary else "",
                 secretary.username if secretary else "",
+                secretary.email if secretary else "",
             )
         )
     return rows

@@ -13,6 +13,8 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
@@ -70,6 +72,17 @@ def phone_problem(phone):
     """Why a phone number is not acceptable, or "" if it is."""
     if not PHONE_RE.fullmatch(phone):
         return f"手机号“{phone}”格式不正确（应为11位数字）"
+    return ""
+
+
+def email_problem(email):
+    """Why an e-mail address is not acceptable, or "" if it is (Django's own validator)."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return f"邮箱“{email[:40]}”格式不正确（应如 zhang@example.gov.cn）"
+    if len(email) > 254:
+        return "邮箱超过 254 个字符"
     return ""
 
 
@@ -335,3 +348,26 @@ def account_unlock(*, user, account) -> int:
                 actor=user, branch=account.branch, username=account.username, cleared=cleared
             )
     return cleared
+
+
+def secretary_email_set(*, user, secretary, email) -> bool:
+    """Set (or, with "", clear) a secretary's e-mail address, where 催报 also mails to.
+    Returns whether it changed; a change is audited."""
+    require_office(user)
+    email = email.strip()
+    if email and email_problem(email):
+        raise AccountError(email_problem(email) + "。")
+    with transaction.atomic():
+        account = (
+            User.objects.select_for_update(of=("self",))
+            .select_related("branch")
+            .get(pk=secretary.pk, role=User.Role.SECRETARY)
+        )
+        if account.email == email:
+            return False
+        old, account.email = account.email, email
+        account.save(update_fields=["email"])
+        events.email_changed(
+            actor=user, branch=account.branch, username=account.username, old=old, new=email
+        )
+    return True

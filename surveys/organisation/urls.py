@@ -28,6 +28,7 @@ urlpatterns = [
         views.password_reset_done,
         name="people_password_reset_done",
     ),
+    path("secretaries/<int:user_id>/email/", views.secretary_email, name="people_secretary_email"),
     path("accounts/<int:user_id>/unlock/", views.account_unlock, name="people_account_unlock"),
     path(
         "branches/<int:branch_id>/deactivate/",

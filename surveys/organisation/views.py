@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from surveys.core.downloads import xlsx_response
 from surveys.core.permissions import office_required
 from surveys.organisation import import_sheet, passwords, services
-from surveys.organisation.forms import HandoverForm, OwnPasswordChangeForm
+from surveys.organisation.forms import EmailForm, HandoverForm, OwnPasswordChangeForm
 from surveys.organisation.models import Branch, User
 
 
@@ -104,6 +104,36 @@ def account_unlock(request, user_id):
             messages.info(request, f"{account.display_name}（{account.username}）当前没有被锁定。")
         return redirect("people")
     return render(request, "surveys/organisation/account_unlock.html", {"account": account})
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def secretary_email(request, user_id):
+    secretary = get_object_or_404(
+        User.objects.select_related("branch__unit"), pk=user_id, role=User.Role.SECRETARY
+    )
+    form = EmailForm(request.POST or None, initial={"email": secretary.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.secretary_email_set(
+                user=request.user, secretary=secretary, email=form.cleaned_data["email"]
+            )
+        except services.AccountError as exc:
+            form.add_error("email", str(exc))
+        else:
+            if not changed:
+                messages.info(request, "邮箱没有变化。")
+            elif form.cleaned_data["email"]:
+                messages.success(
+                    request,
+                    f"已将{secretary.display_name}的邮箱改为 {form.cleaned_data['email']}。",
+                )
+            else:
+                messages.success(
+                    request, f"已清除{secretary.display_name}的邮箱，催报将只在系统内提醒。"
+                )
+            return redirect(f"{reverse('people')}#branch-{secretary.branch.code}")
+    return render(request, "surveys/organisation/email.html", {"account": secretary, "form": form})
 
 
 @office_required

@@ -322,6 +322,7 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
                     settings.DEFAULT_FROM_EMAIL,
                     [reminder.email],
                 )
+            entry.branch.reminded_by_email = bool(reminder.email)
             sent.append(entry.branch)
         if sent:
             events.branches_reminded(
@@ -330,4 +331,10 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
                 branches=[b.name for b in sent],
                 skipped_recent=[b.name for b in recent],
             )
-    return {"sent": sent, "recent": recent, "closed": closed}
+    return {
+        "sent": sent,
+        "by_email": [b for b in sent if b.reminded_by_email],  # mailed, and noticed in-app
+        "in_app_only": [b for b in sent if not b.reminded_by_email],  # no e-mail on record
+        "recent": recent,
+        "closed": closed,
+    }

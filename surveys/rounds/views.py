@@ -86,7 +86,8 @@ def round_edit(request, round_id):
 def office_round(request, round_id):
     if request.method == "POST":
         return _roster_add(request, round_id)
-    page = selectors.round_page(round_id, now=timezone.now())
+    now = timezone.now()
+    page = selectors.round_page(round_id, now=now)
     if page is None:
         raise Http404("没有这个测评批次。")
     return render(
@@ -97,6 +98,7 @@ def office_round(request, round_id):
             "pending_first": page.pending[:PENDING_SHOWN],
             "pending_more": page.pending[PENDING_SHOWN:],
             "extend_form": ExtendForm.for_deadline(page.round.closes_at),
+            "remind_all_confirm": remind_all_confirmation(page, now=now),
         },
     )
 
@@ -208,6 +210,43 @@ def _minute(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
+def reminders_sent_text(result):
+    """How many reminders went out, by which channel: every one is a notice on the
+    secretary's home page (站内提醒); those with an address on record are mailed as well."""
+    sent, mailed, in_app = result["sent"], result["by_email"], result["in_app_only"]
+    text = f"已向 {len(sent)} 个支部发出催报：邮件 {len(mailed)} 个，站内提醒 {len(sent)} 个。"
+    if in_app:
+        names = "、".join(b.name for b in in_app[:5]) + ("等" if len(in_app) > 5 else "")
+        text += (
+            f"其中 {len(in_app)} 个支部（{names}）的书记没有登记邮箱，只能在系统内看到提醒，"
+            "请电话联系或在“组织与账号”页补充邮箱。"
+        )
+    return text
+
+
+def remind_all_confirmation(page, *, now):
+    """What 一键催报 would do now, said before it is sent: the branches it reminds (open,
+    not reminded in the last 24 hours), how many of them also get an e-mail, and how many it
+    skips as reminded recently."""
+    open_pending = [e for e in page.pending if e.is_open(now)]
+    due = [
+        e
+        for e in open_pending
+        if e.last_reminded is None or e.last_reminded <= now - services.REMINDER_INTERVAL
+    ]
+    mailed = sum(bool(e.secretary and e.secretary.email) for e in due)
+    recent = len(open_pending) - len(due)
+    if not due:
+        text = "现在没有需要催报的支部"
+    else:
+        text = f"将向 {len(due)} 个未提交的支部发送催报：邮件 {mailed} 个，站内提醒 {len(due)} 个"
+        if len(due) > mailed:
+            text += f"（{len(due) - mailed} 个支部没有登记邮箱，只在系统内提醒）"
+    if recent:
+        text += f"；另有 {recent} 个支部 24 小时内已催报过，本次不重复发送"
+    return text + "。确认发送？"
+
+
 @office_required
 @require_POST
 def reminders_send(request, round_id):
@@ -226,7 +265,7 @@ def reminders_send(request, round_id):
         return redirect("office_round", round_id=round_id)
     sent, recent = result["sent"], result["recent"]
     if sent:
-        messages.success(request, f"已向 {len(sent)} 个支部发出催报提醒。")
+        messages.success(request, reminders_sent_text(result))
     if recent:
         names = "、".join(b.name for b in recent[:5]) + ("等" if len(recent) > 5 else "")
         messages.info(request, f"{names}在 24 小时内已催报过，本次未重复发送。")

@@ -57,7 +57,7 @@ def test_closing_early_and_reminding_ask_in_the_apps_dialog(
     # 催报所选支部: cancelling sends nothing; confirming posts the ticked branch only.
     page.check(f"#pending-table input[value='{branch_a.pk}']")
     page.click("#remind-chosen")
-    dialog_says(page, "确认向选中的")
+    dialog_says(page, "将向所选的 1 个支部发送催报")
     assert page.locator("#confirm-dialog-ok").inner_text() == "发送催报"
     shot(page, "remind-dialog")
     page.click("#confirm-dialog-cancel")
@@ -65,7 +65,7 @@ def test_closing_early_and_reminding_ask_in_the_apps_dialog(
     assert not Reminder.objects.exists()
     page.click("#remind-chosen")
     page.click("#confirm-dialog-ok")
-    page.get_by_text("已向 1 个支部发出催报提醒").wait_for()
+    page.get_by_text("已向 1 个支部发出催报：").wait_for()
     assert list(Reminder.objects.values_list("branch_id", flat=True)) == [branch_a.pk]
 
     # 提前结束: the dialog carries the page's warning; 确认 closes the round.

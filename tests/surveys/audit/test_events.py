@@ -70,6 +70,18 @@ CASES = [
         lambda o: {"actor": o["office"], "branch": o["branch"], "username": "sec_a", "cleared": 1},
     ),
     (
+        events.email_changed,
+        A.EMAIL_CHANGED,
+        ["username", "changes"],
+        lambda o: {
+            "actor": o["office"],
+            "branch": o["branch"],
+            "username": "sec_a",
+            "old": "",
+            "new": "a@example.gov.cn",
+        },
+    ),
+    (
         events.people_imported,
         A.IMPORTED,
         ["note", "file", "units", "branches"],

@@ -114,7 +114,7 @@ def test_template_has_the_columns_a_guide_and_an_example(office_client):
     assert "attachment" in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["组织与账号", "填写说明"]
-    assert [c.value for c in workbook["组织与账号"][1]] == HEADER
+    assert [c.value for c in workbook["组织与账号"][1]] == [*HEADER, "邮箱"]  # 邮箱 optional
     guide = [[c.value for c in row] for row in workbook["填写说明"].iter_rows()]
     assert guide[0] == ["列名", "是否必填", "填写要求", "示例"]
     assert ["手机号", "必填", "11 位数字。", "13812345678"] in guide

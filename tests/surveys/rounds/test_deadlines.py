@@ -205,7 +205,7 @@ def test_reminder_and_its_banner_follow_a_running_own_deadline(
         page = client.get(reverse("office_round", args=[round_.pk])).content.decode()
         assert 'id="remind-all"' in page
         response = client.post(reverse("remind", args=[round_.pk]), {"all": "1"}, follow=True)
-        assert "已向 1 个支部发出催报提醒" in response.content.decode()
+        assert "已向 1 个支部发出催报：" in response.content.decode()
         assert "县财政局机关党支部的填报时间已过，未催报" in response.content.decode()
         assert list(Reminder.objects.values_list("branch_id", flat=True)) == [branch_a.pk]
         assert "2026-12-25 18:00 截止" in Reminder.objects.get().message

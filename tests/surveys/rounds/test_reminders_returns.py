@@ -79,7 +79,7 @@ def test_not_submitted_list_exports_name_and_phone(client, office, open_round, s
     response = client.get(reverse("not_submitted_xlsx", args=[open_round.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
-    assert rows[0] == ("单位", "党支部", "支部书记", "联系电话", "截止时间")
+    assert rows[0] == ("单位", "党支部", "支部书记", "联系电话", "状态", "最近催报", "截止时间")
     assert ("县水利局", "县水利局机关党支部", "王建国", "13812345678") == rows[1][:4]
 
 

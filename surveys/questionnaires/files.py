@@ -43,7 +43,10 @@ from surveys.questionnaires.services import (
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # A workbook is a zip: 2 MB of it can inflate a thousandfold. Past this, nothing is parsed.
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# The standard questionnaire unpacks to 63 KB, 2,000 rows to a few MB. openpyxl reads a sheet
+# that lacks the <dimension> element Excel writes from end to end as it opens it, so this
+# also bounds that cost.
+MAX_UNPACKED_BYTES = 10 * 1024 * 1024
 # Rows read from one sheet, the header included (the standard questionnaire has 37), and the
 # columns read from each row: reading stops there, whatever the sheet claims to hold.
 MAX_ROWS = 2000

@@ -86,8 +86,13 @@
     stopped = true;
     window.clearTimeout(timer);
   });
+  // Hidden while staying (a phone locking, another app): save now. Not while the page is
+  // being left, where the request would race the next page (the typing is in this
+  // browser's copy either way).
+  var leaving = false;
+  window.addEventListener("pagehide", function () { leaving = true; });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden" && timer) {
+    if (document.visibilityState === "hidden" && timer && !leaving) {
       window.clearTimeout(timer);
       run();
     }

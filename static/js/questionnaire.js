@@ -48,32 +48,33 @@
     var bar = document.getElementById("progress-bar");
     bar.style.width = pct + "%";
     bar.parentNode.setAttribute("aria-valuenow", pct);
-    var confirm = document.getElementById("confirm-progress");
-    if (confirm) confirm.textContent = "必答题已全部作答（" + done + " / " + total + " 道）。";
-    showMissing(open);
+    showMissing(open, done, total);
   }
 
   // The submit dialog: what is still missing, with a way there, instead of a 确认提交 the
   // server would refuse.
   var firstOpen = null;
-  function showMissing(open) {
-    var box = document.getElementById("confirm-missing");
-    if (!box) return;
+  function showMissing(open, done, total) {
+    var text = document.getElementById("confirm-progress");
+    if (!text) return;
     firstOpen = open[0] || null;
-    box.hidden = !open.length;
+    var list = document.getElementById("confirm-missing-list");
+    list.hidden = !open.length;
     document.getElementById("confirm-ready").hidden = !!open.length;
     document.getElementById("confirm-submit-button").hidden = !!open.length;
     document.getElementById("confirm-go-missing").hidden = !open.length;
     document.getElementById("confirm-title").textContent = open.length ? "还不能提交" : "确认提交答卷？";
-    if (!open.length) return;
+    if (!open.length) {
+      text.textContent = "必答题已全部作答（" + done + " / " + total + " 道）。";
+      return;
+    }
     var unanswered = open.filter(function (q) { return !refused(q); }).length;
     var wrong = open.length - unanswered;
     var parts = [];
     if (unanswered) parts.push(unanswered + " 道必答题未作答");
     if (wrong) parts.push(wrong + " 道题的数字不符合要求");
-    document.getElementById("confirm-missing-text").textContent =
-      "还有" + parts.join("，") + "，请补充后再提交。" + (open.length > 5 ? "前 5 道是：" : "");
-    var list = document.getElementById("confirm-missing-list");
+    text.textContent =
+      "还有 " + parts.join("，") + "，请补充后再提交。" + (open.length > 5 ? "前 5 道是：" : "");
     list.textContent = "";
     open.slice(0, 5).forEach(function (q) {
       var li = document.createElement("li");
@@ -94,14 +95,17 @@
       goTo = firstOpen;
       window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
     });
-    // After the dialog has closed: Bootstrap gives focus back to 提交 as it hides.
+    // After the dialog has closed, and after Bootstrap's own handler has given focus back
+    // to 提交 (it runs after this one), hence the timeout.
     dialog.addEventListener("hidden.bs.modal", function () {
       if (!goTo) return;
       var q = goTo;
       goTo = null;
-      q.scrollIntoView({ block: "center" });
-      var input = inputOf(q);
-      if (input) input.focus({ preventScroll: true });
+      window.setTimeout(function () {
+        q.scrollIntoView({ block: "center" });
+        var input = inputOf(q);
+        if (input) input.focus({ preventScroll: true });
+      }, 0);
     });
   }
 

@@ -86,6 +86,10 @@ def test_failed_submit_keeps_what_was_typed_and_links_each_missing_question(
     page.locator("tr.question").first.locator("input[value='4']").check()
     page.locator("textarea").first.fill(TYPED)
     page.click("#submit-button")
+    # The dialog now names what is missing instead of offering 确认提交 (issue 11); the
+    # server's answer to an incomplete submit, as without the script, is what is tested here.
+    page.locator("#confirm-missing-list").wait_for()
+    page.evaluate("document.getElementById('confirm-submit-button').hidden = false")
     page.locator("#confirm-submit-button").click()
 
     # The summary is where the page opens, focused, and what was typed is the draft now.
@@ -121,8 +125,10 @@ def test_failed_submit_keeps_what_was_typed_and_links_each_missing_question(
     # Yes/no answers are whole-label targets at least 44px high.
     for option in page.locator(".choice-option").all():
         assert option.bounding_box()["height"] >= 44
-    # On a phone each Likert option says its label beside the radio.
-    assert page.locator("tr.question .opt-label").first.bounding_box()["width"] > 20
+    # On a phone the five options share one line (issue 11): each shows its number under
+    # the radio, and a legend above the items names the numbers.
+    assert page.locator("tr.question .opt-num").first.bounding_box()["width"] > 5
+    assert page.locator(".likert-legend").first.is_visible()
 
     # Saved, so leaving asks nothing, and the typing is there on return.
     dialogs = record_dialogs(page)
@@ -143,7 +149,9 @@ def test_input_the_server_refused_is_guarded_before_leaving(
     page.locator("textarea").first.fill(TYPED)
     page.click("#save-button")
     page.locator("#error-summary").wait_for()
-    assert not Submission.objects.exists()
+    # Issue 11: the bad number blocks only its own item; the rest of the draft is saved.
+    assert Submission.objects.get().answers.filter(text=TYPED).exists()
+    assert not Submission.objects.get().answers.exclude(number=None).exists()
 
     dialogs = record_dialogs(page)
     page.click("text=← 我的测评任务")

@@ -28,9 +28,10 @@ def number(questionnaire):
 
 def error_texts(html):
     """The visible error texts: the summary's lines and the messages beside items."""
-    return re.findall(r'<li><a class="alert-link[^>]*>(.*?)</li>', html, re.S) + re.findall(
+    found = re.findall(r'<li><a class="alert-link[^>]*>(.*?)</li>', html, re.S) + re.findall(
         r'class="text-danger small[^"]*"[^>]*>(.*?)</div>', html, re.S
     )
+    return [re.sub(r"<[^>]+>", "", text) for text in found]
 
 
 @pytest.mark.parametrize("typed", ["2.5", "1e1", "abc", "-1", "61"])

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",  # only for its system check of the CONTENT_SECURITY_POLICY setting
     "axes",  # login throttling: failed attempts and lockouts
+    "django_tasks",  # background tasks (the backport of Django 6.0's django.tasks)
+    "django_tasks_db",  # ...kept in the database, run by `manage.py db_worker`
     "surveys",
     "reports",
 ]
@@ -148,6 +150,14 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Behind a trusted proxy every client would otherwise share the proxy's address.
 AXES_CLIENT_IP_CALLABLE = "surveys.core.middleware.client_ip"
 
+# Argon2id first (surveys/core/hashers.py says why and with what cost); PBKDF2 stays so
+# that existing hashes still verify, and each is upgraded on its next login.
+PASSWORD_HASHERS = [
+    "surveys.core.hashers.RongheArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -189,6 +199,18 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+# Long jobs (the whole-round PDF, the Word 通报, large exports, reminders) run as tasks in
+# the database, picked up by `manage.py db_worker` (make run starts one; docs/deployment.md
+# says how to run them under systemd). Several app servers share one queue unchanged.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# How long a finished job's file stays downloadable before `manage.py prune_jobs` removes it.
+RONGHE_JOB_FILE_HOURS = int(os.environ.get("RONGHE_JOB_FILE_HOURS", "24"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -11,6 +11,8 @@ from config.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 RONGHE_DEMO = False
+# Tasks run at once, inside the request that enqueues them.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # A file, not memory, so that threads in the concurrency tests and the browser tests' live
 # server open real connections with the same WAL / IMMEDIATE settings as production.
@@ -19,3 +21,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"ronghe-test-{os.getpid()}.sqlite3")
     }
+
+# Uploaded files (evidence, job files) go to a folder of this test process, never var/.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"ronghe-test-media-{os.getpid()}"

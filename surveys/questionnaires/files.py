@@ -91,8 +91,11 @@ QUESTION_COLUMNS = [
     "单位",
     "最大值",
     "填写说明",
+    "佐证材料",
 ]
-OPTIONAL_COLUMNS = {"填写说明"}
+# 佐证材料 came after the first files were exported: a workbook without it still imports.
+OPTIONAL_COLUMNS = {"填写说明", "佐证材料"}
+EVIDENCE_WORDS = dict(Question.Evidence.choices)  # allowed → 可上传
 KIND_WORDS = dict(Question.Kind.choices)  # likert → 五级量表
 KIND_CODES = {label: value for value, label in Question.Kind.choices} | {
     value: value for value in Question.Kind.values
@@ -158,6 +161,7 @@ def _exported_question(dim, q):
         q["unit_label"],
         q.get("max_value"),
         q["help"],
+        EVIDENCE_WORDS.get(q.get("evidence", "none"), ""),
     ]
 
 
@@ -261,6 +265,8 @@ def _question_row(number, row):
             item[key] = _cell_text(row[column])
     if not _blank(row.get("填写说明")):
         item["help"] = _cell_text(row["填写说明"])
+    if not _blank(row.get("佐证材料")):
+        item["evidence"] = _cell_text(row["佐证材料"])
     if not _blank(row.get("权重")):
         item["weight"] = _cell_number(row["权重"], where=where, what="权重")
     if not _blank(row.get("最大值")):

@@ -179,6 +179,13 @@ class QuestionForm(forms.Form):
     aspect = forms.ChoiceField(label="融合方面", choices=BLANK + ASPECT_CHOICES, required=False)
     required = forms.BooleanField(label="必答", required=False, initial=True)
     allow_na = forms.BooleanField(label="允许选“不适用”", required=False)
+    # Not required: a page that does not show the choice keeps the question's rule.
+    evidence = forms.ChoiceField(
+        label="佐证材料",
+        choices=Question.Evidence.choices,
+        required=False,
+        help_text="可上传：支部书记可附照片、会议记录等；必须上传：未附材料不能提交。",
+    )
     order = forms.IntegerField(label="排序（维度内）", min_value=0, initial=1)
     bands = forms.CharField(
         label="数值分档",
@@ -217,6 +224,7 @@ class QuestionForm(forms.Form):
             "aspect": question.aspect,
             "required": question.required,
             "allow_na": question.allow_na,
+            "evidence": question.evidence,
             "order": question.order,
             "bands": format_band_lines(question.bands),
             "choices": format_choice_lines(question.choices),
@@ -232,6 +240,13 @@ class QuestionForm(forms.Form):
         if others.exists():
             raise ValidationError(f"题目编码“{code}”已被本问卷的其他题目使用。")
         return code
+
+
+    def clean_evidence(self):
+        rule = self.cleaned_data["evidence"]
+        if rule:
+            return rule
+        return self.question.evidence if self.question else Question.Evidence.NONE
 
     def clean_weight(self):
         return _positive(self.cleaned_data["weight"])

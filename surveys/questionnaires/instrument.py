@@ -51,6 +51,7 @@ class QuestionSpec:
     aspect: str = ""
     required: bool = True
     allow_na: bool = False
+    evidence: str = "none"
     help_text: str = ""
     bands: list = field(default_factory=list)
     unit_label: str = ""
@@ -111,6 +112,7 @@ QUESTION_KEYS = {
     "aspect",
     "required",
     "allow_na",
+    "evidence",
     "help",
     "bands",
     "unit_label",
@@ -341,6 +343,7 @@ def _question(raw, seen_codes):
         aspect=aspect,
         required=_bool(raw.get("required", kind != "text"), where=where, what="必答（required）"),
         allow_na=_bool(raw.get("allow_na", False), where=where, what="不适用（allow_na）"),
+        evidence=_evidence(raw.get("evidence", "none"), where=where),
         help_text=_text(raw.get("help"), where=where, what="填写说明", required=False),
         bands=_bands(raw.get("bands"), where=where) if kind == "number" else [],
         unit_label=_text(
@@ -353,6 +356,22 @@ def _question(raw, seen_codes):
         max_value=max_value,
         choices=_choices(raw.get("choices"), where=where) if kind == "choice" else [],
     )
+
+
+# The file may say the evidence rule as the code or as the Chinese words the page shows.
+EVIDENCE = {rule.value: rule.value for rule in Question.Evidence}
+EVIDENCE.update({rule.label: rule.value for rule in Question.Evidence})  # 可上传 …
+EVIDENCE.update({"无": "none", "可选": "allowed", "必须": "required", "必传": "required"})
+
+
+def _evidence(value, *, where):
+    word = value.strip() if isinstance(value, str) else value
+    if not isinstance(word, str) or word not in EVIDENCE:
+        raise InstrumentError(
+            f"{where}：佐证材料（evidence）“{shown(value)}”无法识别，应为 none（不需要）、"
+            "allowed（可上传）或 required（必须上传）。"
+        )
+    return EVIDENCE[word]
 
 
 def _grade_bands(raw):

@@ -120,6 +120,13 @@ class Question(models.Model):
         CHOICE = "choice", "单选"
         TEXT = "text", "文字"
 
+    class Evidence(models.TextChoices):
+        """Whether the secretary attaches 佐证材料 (photos, minutes, documents) to the answer."""
+
+        NONE = "none", "不需要"
+        ALLOWED = "allowed", "可上传"
+        REQUIRED = "required", "必须上传"
+
     SCORED_KINDS = (Kind.LIKERT, Kind.YES_NO, Kind.NUMBER, Kind.CHOICE)
     LIKERT_LABELS = {1: "完全不符合", 2: "比较不符合", 3: "一般", 4: "比较符合", 5: "完全符合"}
 
@@ -146,6 +153,9 @@ class Question(models.Model):
     max_value = models.PositiveIntegerField("最大值", null=True, blank=True)
     required = models.BooleanField("必答", default=True)
     allow_na = models.BooleanField("允许“不适用”", default=False)
+    evidence = models.CharField(
+        "佐证材料", max_length=16, choices=Evidence.choices, default=Evidence.NONE
+    )
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -164,6 +174,10 @@ class Question(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.text[:30]}"
+
+    @property
+    def takes_evidence(self):
+        return self.evidence != self.Evidence.NONE
 
     @property
     def is_scored(self):

@@ -156,6 +156,7 @@ def questionnaire_data(questionnaire):
                 "weight": plain_number(q.weight),
                 "required": q.required,
                 "allow_na": q.allow_na,
+                "evidence": q.evidence,
                 "help": q.help_text,
                 "unit_label": q.unit_label,
             }

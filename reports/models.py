@@ -4,6 +4,9 @@ instead of re-reading every answer. Written only by reports/store.py."""
 from django.db import models
 from django.utils import timezone
 
+from reports.business.models import BusinessResult as BusinessResult  # re-exported: one app label
+from reports.jobs.models import ReportJob as ReportJob  # re-exported: one app label
+
 
 class SubmissionScore(models.Model):
     submission = models.OneToOneField(

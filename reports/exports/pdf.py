@@ -409,17 +409,25 @@ def _county_charts(pdf, overview):
     pdf.chart("历次测评趋势", trend, width=130)
 
 
-def round_report_pdf(round_) -> bytes:
+def round_report_pdf(round_, *, progress=None) -> bytes:
     """Every unit of the round in one PDF: a cover with the county numbers and the ranking,
-    then one section per unit, each starting on a new page (and bookmarked)."""
+    then one section per unit, each starting on a new page (and bookmarked).
+
+    `progress(done, total)`, if given, is called before the first unit and after each one
+    (the cover counts as one step): the background job shows it as a progress bar."""
     overview = selectors.round_overview(round_)
     units = round_units(round_, overview)
+    total = len(units) + 1
+    report = progress or (lambda done, total: None)
+    report(0, total)
     pdf = ReportPDF(f"{round_.name} · 融合度测评报告")
     pdf.add_page()
     _cover(pdf, overview, units)
-    for unit in units:
+    report(1, total)
+    for done, unit in enumerate(units, start=2):
         pdf.add_page()
         _unit_section(pdf, selectors.unit_report(round_, unit, county=overview))
+        report(done, total)
     return bytes(pdf.output())
 
 

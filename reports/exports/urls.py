@@ -1,6 +1,6 @@
 """Export URLs, mounted under /reports/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from reports.exports import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
         name="export_unit_pdf",
     ),
     path("rounds/<int:round_id>/reports.pdf", views.round_pdf, name="export_round_pdf"),
+    path("", include("reports.jobs.urls")),
 ]

@@ -1,10 +1,12 @@
 """Downloads for the office: the round's workbook, its raw answers as CSV, and the printable
 unit reports. The rows and documents are built in tables.py and pdf.py beside this module."""
 
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 
 from reports import selectors
 from reports.exports import pdf, tables
+from reports.jobs import services as job_services
+from reports.jobs.files import file_response
 from surveys.core.downloads import download_response, streaming_response, xlsx_response
 from surveys.core.permissions import office_required
 from surveys.organisation.models import Unit
@@ -50,10 +52,11 @@ def unit_pdf(request, round_id, unit_id):
 
 @office_required
 def round_pdf(request, round_id):
+    """The whole-round PDF, built by a background job (reports/jobs/): the dashboard's link
+    starts it or joins the one under way (a start is idempotent: it never builds twice), then
+    sends the file if it is ready, else the job's page with its progress bar."""
     round_ = _round(round_id)
-    return download_response(
-        pdf.round_report_pdf(round_),
-        f"{round_.name}-各单位融合度测评报告.pdf",
-        "application/pdf",
-        fallback=f"round-{round_.pk}-reports.pdf",
-    )
+    job = job_services.job_start(kind="round_pdf", round_=round_, user=request.user)
+    if job.status != job.Status.DONE:
+        return redirect("job_detail", job.pk)
+    return file_response(job)

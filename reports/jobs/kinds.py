@@ -1,0 +1,45 @@
+"""What each kind of background job builds. One entry per kind: the whole-round PDF today;
+the Word 通报, a large export or the reminder sending are one more entry each, with their own
+build function (round, params, progress) -> Built."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reports.exports import pdf
+
+
+@dataclass(frozen=True)
+class Built:
+    content: bytes
+    filename: str
+    content_type: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str  # what the page calls the job ("全批次 PDF")
+    step: str  # what progress counts ("个单位")
+    # build(round_, params, progress) -> Built; progress(done, total) after each step.
+    build: Callable
+
+
+class JobFailed(Exception):
+    """A build that cannot go on for a reason the office can act on; the message (Chinese)
+    is what the job page shows."""
+
+
+def _round_pdf(round_, params, progress):
+    content = pdf.round_report_pdf(round_, progress=progress)
+    return Built(
+        content=content,
+        filename=f"{round_.name}-各单位融合度测评报告.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+    )
+
+
+KINDS = {
+    "round_pdf": Kind(name="round_pdf", label="全批次 PDF", step="个单位", build=_round_pdf),
+}

@@ -1,0 +1,51 @@
+// A background job's page: poll its status while it is queued or running, move the
+// progress bar, and reload the page when it has finished (or failed) so the server renders
+// the download button or the reason. Without JavaScript the page refreshes itself
+// (<noscript> meta refresh in templates/reports/jobs/job.html).
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-job-status-url]");
+  if (!box) { return; }
+  var url = box.getAttribute("data-job-status-url");
+  var active = { queued: true, running: true };
+  if (!active[box.getAttribute("data-job-status")]) { return; }
+  var label = box.querySelector("[data-job-label]");
+  var text = box.querySelector("[data-job-text]");
+  var bar = box.querySelector("[data-job-bar]");
+  var fill = bar && bar.firstElementChild;
+  var failures = 0;
+
+  function show(job) {
+    if (label) {
+      label.textContent = job.status === "queued" ? "排队中：等待后台任务进程开始生成…" : "生成中…";
+    }
+    if (text && job.total) {
+      text.textContent = "已完成 " + job.done + " / " + job.total + "（封面和每个单位各算一项，" + job.percent + "%）";
+    }
+    if (bar && fill) {
+      bar.setAttribute("aria-valuenow", String(job.percent));
+      fill.className = fill.className.replace(/\bw-pct-\d+\b/, "w-pct-" + job.percent);
+    }
+  }
+
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (job) {
+        failures = 0;
+        if (!active[job.status]) { window.location.reload(); return; }
+        show(job);
+        setTimeout(poll, 1500);
+      })
+      .catch(function () {
+        // A lost connection or a restarting server: keep trying, more slowly.
+        failures += 1;
+        if (text && failures > 2) { text.textContent = "暂时无法获取进度，正在重试…"; }
+        setTimeout(poll, Math.min(15000, 1500 * failures));
+      });
+  }
+  setTimeout(poll, 1000);
+})();

@@ -7,7 +7,6 @@ The ranking and the heatmap draw a row per unit, so they also hold the cap (MAX_
 that keeps a province-wide benchmark of hundreds of units small and readable.
 """
 
-import matplotlib
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.patches import Patch, Rectangle
@@ -27,6 +26,9 @@ from reports.charts.style import (
     empty_chart,
     figure,
     grade_colour,
+    hover_score,
+    hover_targets,
+    hover_text,
     link,
     mean,
     nan_if_none,
@@ -34,6 +36,7 @@ from reports.charts.style import (
     save,
     score_axis,
     score_text,
+    set_title,
     shorten,
 )
 
@@ -128,34 +131,6 @@ def _draw_separator(ax, y, hidden, what):
     )
 
 
-def _set_title(ax, title, note=None):
-    """The chart title, with ``note`` in small grey type on a line of its own under it."""
-    if not note:
-        ax.set_title(title)
-        return
-    # Matplotlib lifts an axes title clear of column labels above the axes (the heatmap's),
-    # so the note is the title proper and the heading is stacked on top of it.
-    under = ax.set_title(note, fontsize=9, color=MUTED)
-    ax.annotate(
-        title,
-        xy=(0, 1),
-        xycoords=under,
-        xytext=(0, 3),
-        textcoords="offset points",
-        va="bottom",
-        fontsize=matplotlib.rcParams["axes.titlesize"],
-    )
-
-
-def _hover(name, *parts):
-    """A bar's or cell's hover text: "县财政局 78.50 较好", or "… 数据不足"."""
-    return " ".join(str(p) for p in (name, *parts) if p)
-
-
-def _hover_score(value):
-    return NO_DATA if value is None else f"{value:.2f}"
-
-
 def _with_urls(rows, urls):
     """``rows`` paired with their URLs (``urls`` is parallel to ``rows``, or None)."""
     rows = list(rows)
@@ -212,13 +187,13 @@ def ranking_bar(units, title="各单位融合度指数排名", *, urls=None, fmt
             rows,
             row_urls,
             "bar",
-            lambda row, _j: _hover(row[0], _hover_score(row[1]), row[1] is not None and row[2]),
+            lambda row, _j: hover_text(row[0], hover_score(row[1]), row[1] is not None and row[2]),
         )
         ax.set_ylim(n_rows - 0.5, -0.5)  # top row first, no empty margin rows
         score_axis(ax, "x", "融合度指数", upper=112)
         if hidden:
             _draw_separator(ax, len(top), hidden, "排名")
-        _set_title(ax, title, _title_note(len(units), hidden, without_data, "名"))
+        set_title(ax, title, _title_note(len(units), hidden, without_data, "名"))
         present = {g for _, v, g in rows if v is not None}
         handles = [Patch(color=c, label=g) for g, c in GRADE_COLOURS.items() if g in present]
         if any(v is None for _, v, _ in rows):
@@ -310,9 +285,9 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
             shown_urls,
             "cell",
             lambda row, j: (
-                _hover(row[0])
+                hover_text(row[0])
                 if j is None
-                else _hover(row[0], dimensions[j], _hover_score(row[1][j]))
+                else hover_text(row[0], dimensions[j], hover_score(row[1][j]))
             ),
         )
         ax.tick_params(length=0)
@@ -320,7 +295,7 @@ def dimension_heatmap(units, dimensions, values, title="各单位分维度得分
             spine.set_visible(False)
         if hidden:
             _draw_separator(ax, len(top), hidden, "得分")
-        _set_title(ax, title, _title_note(len(units), hidden, without_data, "个"))
+        set_title(ax, title, _title_note(len(units), hidden, without_data, "个"))
         fig.colorbar(image, ax=ax, shrink=min(1.0, 4 / n_rows + 0.3), extend="min", label="得分")
         if any(v is None for _, row in shown for v in row):
             fig.legend(
@@ -367,7 +342,12 @@ def grade_distribution(counts, title="等次分布", *, fmt="svg"):
     with figure(4.0, width=SIDE_WIDTH) as fig:
         ax = fig.add_subplot()
         x = np.arange(len(counts))
-        ax.bar(x, [c for _, c in counts], color=[grade_colour(g) for g, _ in counts], width=0.6)
+        bars = ax.bar(
+            x, [c for _, c in counts], color=[grade_colour(g) for g, _ in counts], width=0.6
+        )
+        titles = hover_targets(
+            bars, "grade", [hover_text(g, f"{c} 个", f"{c / total:.0%}") for g, c in counts]
+        )
         for i, (_, count) in enumerate(counts):
             ax.text(
                 i, count, f"{count} 个 · {count / total:.0%}", ha="center", va="bottom", fontsize=10
@@ -379,7 +359,7 @@ def grade_distribution(counts, title="等次分布", *, fmt="svg"):
         ax.grid(axis="y", color="#eeeeee")
         ax.set_axisbelow(True)
         ax.set_title(title)
-        return save(fig, fmt)
+        return save(fig, fmt, titles)
 
 
 def alt_text_grade_distribution(counts, title="等次分布"):
@@ -397,7 +377,7 @@ def progress_donut(submitted, roster, title="填报进度", *, fmt="svg"):
     done = min(submitted, roster)
     with figure(4.0, width=SIDE_WIDTH) as fig:
         ax = fig.add_subplot()
-        ax.pie(
+        wedges, _ = ax.pie(
             [done, roster - done],
             colors=[PARTY_RED, NO_DATA_FILL],
             startangle=90,
@@ -414,9 +394,17 @@ def progress_donut(submitted, roster, title="填报进度", *, fmt="svg"):
             fontsize=11,
             color=MUTED,
         )
+        titles = hover_targets(
+            wedges,
+            "share",
+            [
+                hover_text("已提交", f"{done} 份", f"{done / roster:.0%}"),
+                hover_text("未提交", f"{roster - done} 份", f"{(roster - done) / roster:.0%}"),
+            ],
+        )
         ax.set_aspect("equal")
         ax.set_title(title)
-        return save(fig, fmt)
+        return save(fig, fmt, titles)
 
 
 def alt_text_progress_donut(submitted, roster, title="填报进度"):

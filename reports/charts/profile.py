@@ -32,11 +32,16 @@ from reports.charts.style import (
     check_shape,
     empty_chart,
     figure,
+    hover_point,
+    hover_score,
+    hover_targets,
+    hover_text,
     nan_if_none,
     row_height,
     save,
     score_axis,
     score_text,
+    set_title,
     shorten,
     spread,
     wrap,
@@ -58,9 +63,11 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
         ax = fig.add_subplot(projection="polar")
         ax.set_theta_offset(np.pi / 2)
         ax.set_theta_direction(-1)
-        for k, (label, values) in enumerate(series):
+        points, texts = [], []
+        for k, (name, values) in enumerate(series):
             colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
             data = nan_if_none(values)
+            label = name
             if all(v is None for v in values):
                 label = f"{label}（{NO_DATA}）"
             elif None in values:
@@ -76,6 +83,10 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
             )
             if k == 0 and None not in values:
                 ax.fill(closed, data + data[:1], color=colour, alpha=0.12)
+            for angle, dimension, value in zip(angles, dimensions, values, strict=True):
+                if value is not None:
+                    points.append(hover_point(ax, angle, value))
+                    texts.append(hover_text(name, dimension, hover_score(value)))
         ax.set_xticks(angles, [shorten(d, 8, 2) for d in dimensions], fontsize=11)
         ax.set_ylim(0, 100)
         ax.set_yticks(
@@ -88,7 +99,7 @@ def radar(dimensions, series, title="分维度得分对比", *, fmt="svg"):
         ax.set_rlabel_position(180 / len(dimensions))
         ax.set_title(title)
         fig.legend(loc="outside lower center", ncols=min(len(series), 4), frameon=False)
-        return save(fig, fmt)
+        return save(fig, fmt, hover_targets(points, "point", texts))
 
 
 def alt_text_radar(dimensions, series, title="分维度得分对比"):
@@ -116,6 +127,7 @@ def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
     ends = []  # (round index, value, colour) of each line's last point, for its label
     # Side-column width up to four rounds; wider with more, so the round names stay apart.
     width = min(WIDTH, SIDE_WIDTH + 0.6 * max(0, len(rounds) - 4))
+    points, texts = [], []
     with figure(4.4, width=width) as fig:
         ax = fig.add_subplot()
         for k, (label, values) in enumerate(series):
@@ -130,6 +142,10 @@ def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
                 markersize=6 if k == 0 else 4,
                 zorder=3 if k == 0 else 2,
             )
+            for i, (name, value) in enumerate(zip(rounds, values, strict=True)):
+                if value is not None:
+                    points.append(hover_point(ax, x[i], value))
+                    texts.append(hover_text(label, name, hover_score(value)))
             last = max((i for i, v in enumerate(values) if v is not None), default=None)
             if last is not None:
                 ends.append((last, values[last], colour))
@@ -152,7 +168,7 @@ def trend(rounds, series, title="各轮次得分趋势", *, fmt="svg"):
         ax.set_title(title)
         columns = 4 if width >= WIDTH - 1 else 2
         fig.legend(loc="outside lower center", ncols=min(len(series), columns), frameon=False)
-        return save(fig, fmt)
+        return save(fig, fmt, hover_targets(points, "point", texts))
 
 
 def alt_text_trend(rounds, series, title="各轮次得分趋势"):
@@ -193,11 +209,14 @@ def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="
     with figure(row_height(len(items), per_row=0.5, base=1.8)) as fig:
         ax = fig.add_subplot()
         y = np.arange(len(items))
-        ax.barh(
+        bars = ax.barh(
             y,
             [v or 0 for _, v in items],
             height=0.66,
             color=[PARTY_RED if i in weakest else NEUTRAL for i in range(len(items))],
+        )
+        titles = hover_targets(
+            bars, "bar", [hover_text(label, hover_score(value)) for label, value in items]
         )
         for i, (_, value) in enumerate(items):
             ax.text(
@@ -212,16 +231,7 @@ def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="
         ax.set_yticks(y, [wrap(label, 20, 3) for label, _ in items], fontsize=8.5)
         ax.set_ylim(len(y) - 0.5, -0.5)  # top row first, no empty margin rows
         score_axis(ax, "x", "平均得分", upper=110)
-        note = ax.set_title(REVERSED_NOTE, fontsize=9, color=MUTED)
-        ax.annotate(
-            title,
-            xy=(0, 1),
-            xycoords=note,
-            xytext=(0, 3),
-            textcoords="offset points",
-            va="bottom",
-            fontsize=14,
-        )
+        set_title(ax, title, REVERSED_NOTE)
         if weakest:
             fig.legend(
                 handles=[
@@ -232,7 +242,7 @@ def item_bars(items, highlight_lowest=3, title="各题目平均得分", *, fmt="
                 ncols=2,
                 frameon=False,
             )
-        return save(fig, fmt)
+        return save(fig, fmt, titles)
 
 
 def alt_text_item_bars(items, highlight_lowest=3, title="各题目平均得分"):
@@ -263,11 +273,19 @@ def cause_profile(causes, main=None, title="成因分析", *, fmt="svg"):
     with figure(4.4, width=SIDE_WIDTH) as fig:
         ax = fig.add_subplot()
         x = np.arange(len(causes))
-        ax.bar(
+        bars = ax.bar(
             x,
             [v or 0 for _, v in causes],
             width=0.55,
             color=[PARTY_RED if name == main else NEUTRAL for name, _ in causes],
+        )
+        titles = hover_targets(
+            bars,
+            "bar",
+            [
+                hover_text(name, hover_score(value), name == main and "主要成因")
+                for name, value in causes
+            ],
         )
         for i, (name, value) in enumerate(causes):
             label = score_text(value) + ("\n主要成因" if name == main else "")
@@ -297,7 +315,7 @@ def cause_profile(causes, main=None, title="成因分析", *, fmt="svg"):
             fontsize=9,
         )
         ax.set_title(title)
-        return save(fig, fmt)
+        return save(fig, fmt, titles)
 
 
 def alt_text_cause_profile(causes, main=None, title="成因分析"):

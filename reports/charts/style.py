@@ -150,6 +150,54 @@ def link(artist, gid, url=None):
         artist.set_url(url)
 
 
+def hover_text(name, *parts):
+    """A bar's, point's or cell's hover text: "县财政局 78.50 较好", or "… 数据不足"; empty
+    parts are left out."""
+    return " ".join(str(p) for p in (name, *parts) if p)
+
+
+def hover_score(value):
+    """A score as the pages show it (two decimals), or 数据不足."""
+    return NO_DATA if value is None else f"{value:.2f}"
+
+
+def hover_targets(artists, what, texts):
+    """Give each artist a gid ``ronghe-<what>-<k>`` and return the gid -> hover text map that
+    ``save`` turns into ``<title>``s."""
+    titles = {}
+    for k, (artist, text) in enumerate(zip(artists, texts, strict=True)):
+        gid = f"ronghe-{what}-{k}"
+        link(artist, gid)
+        titles[gid] = text
+    return titles
+
+
+def hover_point(ax, x, y):
+    """An invisible marker over a plotted point, larger than the visible one so a pointer
+    finds it; fill-opacity 0 still takes the hover (the PNG shows nothing)."""
+    (point,) = ax.plot([x], [y], marker="o", markersize=14, linestyle="none", alpha=0, zorder=5)
+    return point
+
+
+def set_title(ax, title, note=None):
+    """The chart title, with ``note`` in small grey type on a line of its own under it."""
+    if not note:
+        ax.set_title(title)
+        return
+    # Matplotlib lifts an axes title clear of column labels above the axes (the heatmap's),
+    # so the note is the title proper and the heading is stacked on top of it.
+    under = ax.set_title(note, fontsize=9, color=MUTED)
+    ax.annotate(
+        title,
+        xy=(0, 1),
+        xycoords=under,
+        xytext=(0, 3),
+        textcoords="offset points",
+        va="bottom",
+        fontsize=matplotlib.rcParams["axes.titlesize"],
+    )
+
+
 def empty_chart(title, fmt, height=3.0):
     """The chart for no data at all: the title and "暂无数据", never an exception."""
     check_format(fmt)

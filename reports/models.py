@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from reports.business.models import BusinessResult as BusinessResult  # re-exported: one app label
+from reports.warnings.models import WarningRules as WarningRules  # re-exported: one app label
 from reports.jobs.models import ReportJob as ReportJob  # re-exported: one app label
 
 

@@ -25,4 +25,5 @@ urlpatterns = [
     path("scores/<int:submission_id>/exclude/", views.score_exclude, name="score_exclude"),
     path("", include("reports.exports.urls")),
     path("", include("reports.business.urls")),
+    path("", include("reports.warnings.urls")),
 ]

@@ -1,0 +1,71 @@
+"""The reads of the warning lights: each unit's facts from the stored numbers, its light and
+the rules that fired, in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from reports.models import UnitScore
+from reports.warnings import rules
+from reports.warnings.models import WarningRules
+from surveys.rounds.models import Round
+
+
+@dataclass
+class LightRow:
+    unit_id: int
+    name: str
+    index: float | None
+    grade: str | None
+    light: str
+    reasons: list
+
+    @property
+    def label(self):
+        return rules.LABELS[self.light]
+
+
+def round_rules(round_) -> rules.Rules:
+    row = WarningRules.objects.filter(round=round_).first()
+    return row.as_rules() if row else rules.Rules()
+
+
+def _histories(round_):
+    """{unit id: (index, …)} over this round and the earlier ones, oldest first, leaving out
+    rounds in which the unit had no index (a gap neither falls nor rises)."""
+    earlier = Round.objects.filter(opens_at__lte=round_.opens_at).values("pk")
+    history = defaultdict(list)
+    for unit_id, index in (
+        UnitScore.objects.filter(round_id__in=earlier, index__isnull=False)
+        .order_by("round__opens_at", "round_id")
+        .values_list("unit_id", "index")
+    ):
+        history[unit_id].append(index)
+    return history
+
+
+def lights(overview, business=None, rule_set=None) -> list[LightRow]:
+    """One row per unit of the round's overview (reports.selectors.round_overview), in its
+    order; ``business`` is the business page's overview for the 双弱 rule, if imported."""
+    rule_set = rule_set or round_rules(overview.round)
+    history = _histories(overview.round)
+    quadrants = {r.unit_id: r.quadrant for r in business.rows} if business else {}
+    rows = []
+    for unit in overview.units:
+        facts = rules.UnitFacts(
+            name=unit.name,
+            index=unit.index,
+            grade=unit.grade,
+            dimensions={d.name: unit.dimensions.get(d.code) for d in overview.dimensions},
+            history=tuple(history.get(unit.unit_id, ())) if unit.index is not None else (),
+            quadrant=quadrants.get(unit.unit_id),
+        )
+        light, reasons = rules.evaluate(facts, rule_set)
+        rows.append(LightRow(unit.unit_id, unit.name, unit.index, unit.grade, light, reasons))
+    return rows
+
+
+def light_counts(rows) -> list[tuple[str, str, int]]:
+    counts = {light: 0 for light in rules.LIGHTS}
+    for row in rows:
+        counts[row.light] += 1
+    return [(light, rules.LABELS[light], counts[light]) for light in rules.LIGHTS]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("office/audit/", include("surveys.audit.urls")),
     path("office/people/", include("surveys.organisation.urls")),
     path("office/questionnaires/", include("surveys.questionnaires.urls")),
+    path("", include("surveys.ratings.urls")),
 ]

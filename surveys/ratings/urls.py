@@ -1,0 +1,30 @@
+"""The rater pages: the office's under /office/ratings/ and /office/rounds/<id>/ratings/,
+the raters' at /r/ (no login). Included at the site's root by surveys/urls.py."""
+
+from django.urls import path
+
+from surveys.ratings import views
+
+urlpatterns = [
+    path("office/rounds/<int:round_id>/ratings/", views.ratings_round, name="ratings_round"),
+    path(
+        "office/rounds/<int:round_id>/ratings/groups/",
+        views.ratings_groups_add,
+        name="ratings_groups_add",
+    ),
+    path(
+        "office/rounds/<int:round_id>/ratings/settings/",
+        views.ratings_settings,
+        name="ratings_settings",
+    ),
+    path("office/ratings/slips/", views.ratings_slips, name="ratings_slips"),
+    path("office/ratings/groups/<int:group_id>/", views.ratings_group, name="ratings_group"),
+    path(
+        "office/ratings/groups/<int:group_id>/codes/",
+        views.ratings_codes_issue,
+        name="ratings_codes_issue",
+    ),
+    path("r/", views.rater_start, name="rater_start"),
+    path("r/done/", views.rater_done, name="rater_done"),
+    path("r/<str:code>/", views.rater_form, name="rater_form"),
+]

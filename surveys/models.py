@@ -25,4 +25,5 @@ from surveys.rounds.models import effective_closes_at as effective_closes_at
 from surveys.submissions.models import Answer as Answer
 from surveys.submissions.models import Submission as Submission
 from surveys.submissions.models import SubmissionSnapshot as SubmissionSnapshot
+from surveys.evidence.models import Evidence as Evidence
 from surveys.ratings.models import Audience, RaterAnswer, RaterCode, RaterComment, RaterGroup, RaterItem, RaterQuestionnaire, RaterResponse, RatingSettings  # noqa: E501, F401, I001

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("surveys.organisation.login_urls")),
     path("", include("surveys.submissions.urls")),
+    path("", include("surveys.evidence.urls")),
     path("office/", include("surveys.rounds.urls")),
     path("office/audit/", include("surveys.audit.urls")),
     path("office/people/", include("surveys.organisation.urls")),

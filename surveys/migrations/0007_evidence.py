@@ -1,4 +1,7 @@
 # Evidence (佐证材料, issue 12): a question's evidence rule, and the files attached to answers.
+import django.db.models.deletion
+import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 
 # The standard instrument as it was before evidence rules, and as it is with them. A database
@@ -23,7 +26,10 @@ def standard_evidence(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveys", "0006_round_name_unique_email_changed")]
+    dependencies = [
+        ("surveys", "0006_round_name_unique_email_changed"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
 
     operations = [
         migrations.AddField(
@@ -37,4 +43,39 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(standard_evidence, migrations.RunPython.noop),
+        migrations.CreateModel(
+            name="Evidence",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),  # noqa: E501
+                ("kind", models.CharField(choices=[("image", "照片"), ("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel")], max_length=8, verbose_name="类型")),  # noqa: E501
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("file", models.FileField(max_length=200, upload_to="evidence/", verbose_name="文件")),  # noqa: E501
+                ("thumbnail", models.FileField(blank=True, max_length=200, upload_to="evidence/", verbose_name="缩略图")),  # noqa: E501
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="上传时间")),  # noqa: E501
+                ("submitted_in", models.PositiveIntegerField(blank=True, null=True, verbose_name="首次随第几次提交")),  # noqa: E501
+                ("removed_before", models.PositiveIntegerField(blank=True, null=True, verbose_name="自第几次提交起移除")),  # noqa: E501
+                ("question", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="evidence_files", to="surveys.question")),  # noqa: E501
+                ("submission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="evidence_files", to="surveys.submission")),  # noqa: E501
+                ("uploaded_by", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL)),  # noqa: E501
+            ],
+            options={
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["submission", "question", "uploaded_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("removed_before__isnull", True),
+                            models.Q(
+                                ("submitted_in__isnull", False),
+                                ("removed_before__gt", models.F("submitted_in")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="evidence_removed_after_submitted",
+                    )
+                ],
+            },
+        ),
     ]

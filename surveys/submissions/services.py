@@ -124,6 +124,39 @@ def _holds(submission, questions, values):
     )
 
 
+def submission_for_attachments(*, entry: RosterEntry, user, now) -> Submission:
+    """The branch's submission, locked, for a change to its evidence files: the secretary's
+    own, the round open, the submission a draft or returned. A page opened before any draft
+    existed gets an empty one at version 0, so the answers it then saves are not stale."""
+    _check_can_edit(entry=entry, user=user, now=now)
+    submission = _locked_submission(entry=entry, user=user, version=0, now=now)
+    if not submission.is_editable_status:
+        raise NotAllowed(
+            "这份答卷已经提交，不能再添加或删除佐证材料。如需修改，请联系机关工委退回。"
+        )
+    return submission
+
+
+class MissingEvidence(SubmissionError):
+    """Required-evidence items without a file. `questions` in page order."""
+
+    def __init__(self, questions):
+        self.questions = questions
+        names = "；".join(f"{q.code} {q.text[:20]}" for q in questions)
+        super().__init__(
+            f"还有 {len(questions)} 道题必须上传佐证材料，答卷尚未提交：{names}。"
+            "请在这些题目下方的“佐证材料”处上传后再提交。"
+        )
+
+
+def _check_evidence(submission, questionnaire):
+    """One query: the required-evidence questions with no file attached now."""
+    attached = submission.evidence_files.filter(removed_before__isnull=True).values("question_id")
+    missing = list(questionnaire.questions.filter(evidence="required").exclude(id__in=attached))
+    if missing:
+        raise MissingEvidence(missing)
+
+
 _STALE_MESSAGE = (
     "这份答卷已在其他窗口或设备上更新过，本次内容没有保存，以免覆盖较新的答案。"
     "您刚才填写的内容仍保留在下方；请核对后再次保存，或刷新页面查看已保存的答案。"
@@ -177,6 +210,7 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
         submission, earlier = _save(entry=entry, user=user, values=values, version=version, now=now)
         if earlier:
             return earlier
+        _check_evidence(submission, entry.round.questionnaire)
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_at = now
         submission.submitted_by = user
@@ -198,6 +232,10 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
             submitted_by=user,
             answers=answers_as_json(submission),
         )
+        # The files on the answers now are the files this version was submitted with.
+        submission.evidence_files.filter(
+            submitted_in__isnull=True, removed_before__isnull=True
+        ).update(submitted_in=number)
         store_submission_scores(submission)  # reports owns the numbers
         events.submission_submitted(
             actor=user, submission=submission, version=submission.version, snapshot=number, at=now

@@ -24,6 +24,8 @@ urlpatterns = [
     path("my/<int:submission_id>/report.pdf", views.branch_pdf, name="branch_pdf"),
     path("scores/<int:submission_id>/exclude/", views.score_exclude, name="score_exclude"),
     path("", include("reports.exports.urls")),
+    path("", include("reports.notice.urls")),
+    path("", include("reports.terms.urls")),
     path("", include("reports.business.urls")),
     path("", include("reports.warnings.urls")),
 ]

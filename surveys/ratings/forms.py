@@ -77,7 +77,11 @@ class CodeForm(forms.Form):
 
 
 class GroupsAddForm(forms.Form):
-    audience = forms.ChoiceField(label="评议类型", choices=Audience.choices)
+    audience = forms.ChoiceField(
+        label="评议类型",
+        choices=Audience.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class SettingsForm(forms.Form):

@@ -105,7 +105,9 @@ def ratings_codes_issue(request, group_id):
 
 
 def _qr_svg(url):
-    return segno.make(url, error="m").svg_inline(scale=3, border=2, svgclass="rater-qr")
+    return segno.make(url, error="m").svg_inline(
+        scale=3, border=2, omitsize=True, svgclass="rater-qr"
+    )
 
 
 @never_cache

@@ -245,11 +245,11 @@ def _unit_section(pdf, report):
         # Nothing counted: no empty charts, and no "all dimensions are good" advice either
         # (no score is not a good score).
         pdf.paragraph("本批次该单位还没有计入统计的已提交答卷，暂无得分。", colour=GREY)
-        pdf.heading("二、对策建议")
-        pdf.paragraph("暂无得分，未生成对策建议。", colour=GREY)
-        pdf.heading("三、各题目平均得分")
+        pdf.heading("二、各题目平均得分")
         pdf.paragraph("暂无得分。", colour=GREY)
         _history_and_branches(pdf, report, dims, names)
+        pdf.heading("六、对策建议")
+        pdf.paragraph("暂无得分，未生成对策建议。", colour=GREY)
         return
     radar = _chart_png(
         profile.radar,
@@ -265,7 +265,14 @@ def _unit_section(pdf, report):
         pdf.add_page()
     pdf.image(io.BytesIO(radar), x=(pdf.w - w) / 2, w=w, h=h)
 
-    pdf.heading("二、对策建议")
+    # The charts first, the flowing text after them: the item chart nearly fills a page,
+    # and after a page and a bit of countermeasures it used to leave a page three-quarters
+    # blank (issue 11). Text that flows can end anywhere; only the last page is short.
+    items = [(f"{q.code} {q.text}", s) for q, s in report.items]
+    pdf.chart("二、各题目平均得分", _chart_png(profile.item_bars, items), width=174)
+    _history_and_branches(pdf, report, dims, names)
+
+    pdf.heading("六、对策建议")
     if not report.recommendations:
         pdf.paragraph("各维度得分均达到“较好”以上，未触发针对性对策建议。", colour=GREY)
     for recommendation in report.recommendations:
@@ -274,24 +281,20 @@ def _unit_section(pdf, report):
             pdf.paragraph(action, size=10, indent=4, bullet="•")
         pdf.ln(1)
 
-    items = [(f"{q.code} {q.text}", s) for q, s in report.items]
-    pdf.chart("三、各题目平均得分", _chart_png(profile.item_bars, items), width=174)
-    _history_and_branches(pdf, report, dims, names)
-
 
 def _history_and_branches(pdf, report, dims, names):
-    """四 to 六: the trend (earlier rounds may have scores), the branches and their texts."""
+    """三 to 五: the trend (earlier rounds may have scores), the branches and their texts."""
     if any(r[1] is not None for r in report.trend):
         rounds = [r[0] for r in report.trend]
         series = [("融合度指数", [r[1] for r in report.trend])] + [
             (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
         ]
-        pdf.chart("四、历次趋势", _chart_png(profile.trend, rounds, series), width=120)
+        pdf.chart("三、历次趋势", _chart_png(profile.trend, rounds, series), width=120)
     else:
-        pdf.heading("四、历次趋势")
+        pdf.heading("三、历次趋势")
         pdf.paragraph("该单位还没有任何一轮的得分。", colour=GREY)
 
-    pdf.heading("五、所属党支部")
+    pdf.heading("四、所属党支部")
     if report.branches:
         head = ("党支部", "指数", *names, "等次", "提示")
         rows = [head]
@@ -318,7 +321,7 @@ def _history_and_branches(pdf, report, dims, names):
     else:
         pdf.paragraph("本批次没有已提交的答卷。", colour=GREY)
 
-    pdf.heading("六、支部填写的文字内容")
+    pdf.heading("五、支部填写的文字内容")
     if not report.texts:
         pdf.paragraph("没有填写文字内容。", colour=GREY)
     for question, answers in report.texts:

@@ -53,8 +53,8 @@ def test_clicking_a_term_lists_its_sentences_with_their_branch(client, office, t
     client.force_login(office)
     url, _ = _url(texts)
     html = client.get(url, {"group": "all", "term": "三会一课"}).content.decode()
-    rows = html.split('id="sentences-table"', 1)[1].split("</table>", 1)[0]
-    assert rows.count("<tr>") == 4  # header + three sentences
+    rows = html.split('id="sentences-table"', 1)[1].split("</ol>", 1)[0]
+    assert rows.count("<li") == 3
     assert "县水利局机关党支部" in rows and "县财政局机关党支部" in rows
     assert "<mark>三会一课</mark>流于形式。" in rows
     assert "主题党日" not in rows

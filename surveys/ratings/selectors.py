@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from surveys.ratings.models import RaterAnswer, RaterComment, RaterGroup, RaterItem, RatingSettings
+from reports.reliability import MIN_RESPONDENTS, reliability_by_dimension
+from surveys.ratings.models import (
+    RaterAnswer,
+    RaterComment,
+    RaterGroup,
+    RaterItem,
+    RaterQuestionnaire,
+    RatingSettings,
+)
 
 SATISFIED = {3, 2}  # 满意, 基本满意
 SATISFACTION_LABELS = {3: "满意", 2: "基本满意", 1: "不满意"}
@@ -88,3 +96,50 @@ def group_results(group, *, now=None):
     counts = [(label, satisfaction[value]) for value, label in SATISFACTION_LABELS.items()]
     comments = list(RaterComment.objects.filter(group=group).values_list("text", flat=True))
     return GroupResults("shown", n, issued, k, dimensions, rate, counts, comments)
+
+
+@dataclass
+class QuestionnaireReliability:
+    questionnaire: object
+    n: int
+    dimensions: list  # (dimension name, Reliability or None when there is too little data)
+    items: dict  # item label → item text
+
+
+def round_reliability(round_, *, now=None):
+    """Cronbach's α per dimension of each rater questionnaire the round used, over all its
+    groups' sheets (items scored 0–100, reverse items turned round, 不了解 missing, pairwise);
+    only once the round has closed and with at least k sheets. One query for the answers."""
+    now = now or timezone.now()
+    if round_.status_at(now) != round_.Status.CLOSED:
+        return []
+    k = round_min_raters(round_)
+    rows = defaultdict(dict)  # questionnaire id → response id → {item id: score or None}
+    answers = RaterAnswer.objects.filter(
+        response__group__round=round_, item__kind=RaterItem.Kind.SCALE
+    ).values_list("response__group__questionnaire_id", "response_id", "item_id", "value")
+    for questionnaire_id, response_id, item_id, value in answers:
+        rows[questionnaire_id].setdefault(response_id, {})[item_id] = value
+    result = []
+    questionnaires = RaterQuestionnaire.objects.filter(pk__in=rows).prefetch_related("items")
+    for questionnaire in questionnaires:
+        sheets = rows[questionnaire.pk]
+        if len(sheets) < max(k, MIN_RESPONDENTS):
+            continue
+        items = [i for i in questionnaire.items.all() if i.kind == RaterItem.Kind.SCALE]
+        table = [
+            [None if s.get(i.pk) is None else item_score(i, s[i.pk]) for i in items]
+            for s in sheets.values()
+        ]
+        by_dimension = reliability_by_dimension(
+            table, [i.dimension_name for i in items], labels=[i.code for i in items]
+        )
+        result.append(
+            QuestionnaireReliability(
+                questionnaire,
+                len(sheets),
+                list(by_dimension.items()),
+                {i.code: i.text for i in items},
+            )
+        )
+    return result

@@ -19,6 +19,7 @@ from surveys.ratings.selectors import (
     group_results,
     groups_with_progress,
     round_min_raters,
+    round_reliability,
 )
 from surveys.ratings.services import (
     CodeRefused,
@@ -46,6 +47,7 @@ def ratings_round(request, round_id):
         "add_form": GroupsAddForm(),
         "settings_form": SettingsForm(initial={"min_raters": round_min_raters(round_)}),
         "closed": round_.status == Round.Status.CLOSED,
+        "reliability": round_reliability(round_),
     }
     return render(request, "surveys/ratings/round.html", context)
 

@@ -56,3 +56,32 @@ def test_scores_by_hand(group_a, issue, open_round, office):
     assert shown.satisfaction_rate == pytest.approx(50)
     assert dict(shown.satisfaction_counts) == {"满意": 1, "基本满意": 0, "不满意": 1}
     assert shown.response_rate == pytest.approx(100)
+
+
+def test_reliability_after_close_with_enough_sheets(group_a, issue, open_round, office, client):
+    import time_machine
+
+    from reports.reliability import reliability
+    from surveys.ratings.selectors import item_score, round_reliability
+
+    values = [[5, 4, 2], [4, 4, 2], [2, 3, 4], [1, 2, 5], [3, 3, 3], [4, 5, 1]]
+    for code, (a, b, c) in zip(issue(group_a, 6), values, strict=True):
+        answers = sheet(group_a, 3)
+        items = {i.code: i for i in group_a.questionnaire.items.all()}
+        answers[items["M01"].pk], answers[items["M02"].pk], answers[items["M03"].pk] = a, b, c
+        rating_submit(typed_code=code, answers=answers)
+    assert round_reliability(open_round) == []  # not before close
+    [block] = round_reliability(open_round, now=open_round.closes_at)
+    assert block.n == 6
+    dims = dict(block.dimensions)
+    m = [items["M01"], items["M02"], items["M03"]]
+    expected = reliability(
+        [[item_score(i, v) for i, v in zip(m, row, strict=True)] for row in values]
+    )
+    assert dims["学用结合"].alpha == pytest.approx(expected.alpha)
+    assert dims["学用结合"].alpha > 0.8  # M03 is reverse-worded and scored the other way round
+    assert dims["组织生活实效"] is None  # every sheet answered 3: no variance
+    with time_machine.travel(open_round.closes_at, tick=False):
+        client.force_login(office)
+        page = client.get(f"/office/rounds/{open_round.pk}/ratings/").content.decode()
+    assert "问卷信度" in page and f"{expected.alpha:.3f}" in page

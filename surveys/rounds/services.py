@@ -205,7 +205,13 @@ def round_close_now(*, user, round_) -> dict:
             changes={"closes_at": [local_minute(old), local_minute(now)]},
             note=note,
             cancelled_extensions=[
-                {"branch": e.branch.code, "closes_at": local_minute(e.closes_at_override)}
+                # Data, not shown: ISO, so it reads back as a datetime.
+                {
+                    "branch": e.branch.code,
+                    "closes_at": timezone.localtime(e.closes_at_override).isoformat(
+                        timespec="minutes"
+                    ),
+                }
                 for e in cancelled
             ],
         )

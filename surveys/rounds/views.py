@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from surveys.core import downloads
 from surveys.core.permissions import office_required
+from surveys.core.text import local_minute
 from surveys.rounds import selectors, services
 from surveys.rounds.forms import ExtendForm, RoundForm
 from surveys.rounds.models import RosterEntry, Round
@@ -207,7 +208,7 @@ STATUS_LABELS = {
 
 
 def _minute(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return local_minute(moment)
 
 
 def reminders_sent_text(result):

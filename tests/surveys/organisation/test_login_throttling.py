@@ -141,7 +141,7 @@ def test_a_lockout_is_recorded_once_and_shown_in_the_audit_log(
     html = viewer.get(reverse("audit_log")).content.decode()
     assert "登录被锁定" in html
     assert "账号：sec_a" in html and f"IP 地址：{ATTACKER}" in html
-    assert f"连续输错次数：{LIMIT}" in html and "锁定至：2026-06-15 18:15" in html
+    assert f"连续输错次数：{LIMIT}" in html and "锁定至：2026年6月15日 18:15" in html
 
 
 def test_a_lockout_of_an_unknown_username_is_recorded_without_a_branch(db, frozen):

@@ -208,7 +208,7 @@ def test_reminder_and_its_banner_follow_a_running_own_deadline(
         assert "已向 1 个支部发出催报：" in response.content.decode()
         assert "县财政局机关党支部的填报时间已过，未催报" in response.content.decode()
         assert list(Reminder.objects.values_list("branch_id", flat=True)) == [branch_a.pk]
-        assert "2026-12-25 18:00 截止" in Reminder.objects.get().message
+        assert "2026年12月25日 18:00 截止" in Reminder.objects.get().message
 
         client.force_login(secretary_a)
         assert "催报提醒" in client.get(reverse("home")).content.decode()
@@ -240,10 +240,10 @@ def test_close_early_says_how_many_extensions_it_ends_and_records_them(
 
         event = AuditEvent.objects.get(action=AuditEvent.Action.ROUND_CHANGED)
         assert "取消 1 个支部的单独延期" in event.detail["note"]
-        assert "县水利局机关党支部（原至 2026-12-25 18:00）" in event.detail["note"]
+        assert "县水利局机关党支部（原至 2026年12月25日 18:00）" in event.detail["note"]
         assert "县财政局" not in event.detail["note"]
         assert event.detail["cancelled_extensions"] == [
-            {"branch": branch_a.code, "closes_at": "2026-12-25 18:00"}
+            {"branch": branch_a.code, "closes_at": "2026-12-25T18:00+08:00"}
         ]
         log = client.get(reverse("audit_log")).content.decode()
         assert "取消 1 个支部的单独延期" in log

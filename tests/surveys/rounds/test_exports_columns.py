@@ -38,7 +38,10 @@ def test_not_submitted_workbook_has_the_pages_status_and_last_reminder(
     rows = list(sheet.values)
     assert rows[0] == ("单位", "党支部", "支部书记", "联系电话", "状态", "最近催报", "截止时间")
     by_branch = {row[1]: row for row in rows[1:]}
-    assert by_branch["县水利局机关党支部"][4:6] == ("未填写", f"{reminded:%Y-%m-%d %H:%M}")
+    assert by_branch["县水利局机关党支部"][4:6] == (
+        "未填写",
+        f"{reminded.year}年{reminded.month}月{reminded.day}日 {reminded:%H:%M}",
+    )
     assert by_branch["县财政局机关党支部"][4:6] == ("草稿", "—")
     assert sheet.auto_filter.ref == "A1:G3"
 

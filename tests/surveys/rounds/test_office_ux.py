@@ -65,7 +65,7 @@ def test_audit_details_speak_chinese_and_hide_internal_fields(
 
 
 def test_round_changes_and_long_branch_lists_read_in_chinese(client, office, open_round):
-    changes = {"closes_at": ["2026-06-01 18:00", "2026-06-08 18:00"], "roster": [2, 3]}
+    changes = {"closes_at": ["2026年6月1日 18:00", "2026年6月8日 18:00"], "roster": [2, 3]}
     AuditEvent.objects.create(
         actor=office,
         action=AuditEvent.Action.ROUND_CHANGED,
@@ -82,7 +82,7 @@ def test_round_changes_and_long_branch_lists_read_in_chinese(client, office, ope
     client.force_login(office)
     html = client.get(reverse("audit_log")).content.decode()
     reminded, changed, _loaded = audit_rows(html)
-    assert "变更：截止时间 2026-06-01 18:00 → 2026-06-08 18:00；参评支部数 2 → 3" in changed
+    assert "变更：截止时间 2026年6月1日 18:00 → 2026年6月8日 18:00；参评支部数 2 → 3" in changed
     assert "原因：集中学习" in changed
     # Seven names fold behind the first three and a count; all seven are one click away.
     first_three = "、".join(names[:3])

@@ -48,7 +48,6 @@
       img.src = file.thumbnail;
       img.alt = file.name;
       img.className = "evidence-thumb";
-      img.loading = "lazy";
       link.appendChild(img);
     } else {
       var badge = document.createElement("span");
@@ -74,6 +73,7 @@
       li.appendChild(remove);
     }
     list.appendChild(li);
+    area.classList.add("has-files");
     refreshMissing(false);
   }
 
@@ -180,16 +180,39 @@
 
   // 确认提交 with required evidence missing: say which items, linked, instead of posting.
   var confirmButton = document.getElementById("confirm-submit-button");
-  if (confirmButton && form) {
+  var dialog = document.getElementById("confirm-submit");
+  if (confirmButton && form && dialog) {
+    // The dialog says it too, beside the count of answered items.
+    dialog.addEventListener("show.bs.modal", function () {
+      var note = document.getElementById("confirm-evidence");
+      var codes = missing();
+      if (!note) {
+        note = document.createElement("p");
+        note.id = "confirm-evidence";
+        note.className = "text-danger mb-2";
+        var ready = document.getElementById("confirm-ready");
+        ready.parentNode.insertBefore(note, ready);
+      }
+      note.hidden = !codes.length;
+      note.textContent = codes.length
+        ? "还有 " + codes.length + " 道题必须上传佐证材料，上传后才能提交。点“确认提交”查看是哪几道题。"
+        : "";
+    });
     confirmButton.addEventListener("click", function (event) {
       if (!missing().length) return;
       event.preventDefault();
-      var dialog = document.getElementById("confirm-submit");
-      if (dialog && window.bootstrap) bootstrap.Modal.getOrCreateInstance(dialog).hide();
       refreshMissing(true);
       var box = document.getElementById("evidence-missing");
-      box.scrollIntoView({ block: "center" });
-      box.focus();
+      var show = function () {
+        box.scrollIntoView({ block: "start" });
+        box.focus({ preventScroll: true });
+      };
+      if (window.bootstrap) {
+        dialog.addEventListener("hidden.bs.modal", show, { once: true });
+        bootstrap.Modal.getOrCreateInstance(dialog).hide();
+      } else {
+        show();
+      }
     });
   }
 })();

@@ -192,7 +192,7 @@ def test_initial_passwords_shown_once_and_downloadable_once(office_client):
     download = office_client.post(
         reverse("people_import_passwords"), {"csrfmiddlewaretoken": token}
     )
-    assert download["Cache-Control"] == "no-store"
+    assert download["Cache-Control"] == "private, no-store"
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["账号", "姓名", "手机号", "支部", "初始密码"]

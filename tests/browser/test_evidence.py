@@ -5,6 +5,7 @@ what was typed, sees its thumbnail, submits, and the submission page shows the p
 import io
 
 import pytest
+from fpdf import FPDF
 from PIL import Image
 
 from surveys.evidence.models import Evidence
@@ -28,6 +29,17 @@ def photo(tmp_path, settings):
     return path
 
 
+@pytest.fixture
+def minutes(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="minutes")
+    path = tmp_path / "会议记录.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
 def answer_everything_required(page, questionnaire):
     for q in questionnaire.questions.filter(required=True):
         if q.kind == Question.Kind.NUMBER:
@@ -40,7 +52,7 @@ def answer_everything_required(page, questionnaire):
 
 @pytest.mark.parametrize("width", [390, 1440])
 def test_attach_a_photo_and_submit(
-    browser, live_server, secretary_a, open_round, questionnaire, photo, width
+    browser, live_server, secretary_a, open_round, questionnaire, photo, minutes, width
 ):
     Question.objects.filter(questionnaire=questionnaire, code="ZZF1").update(evidence="required")
     context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN")
@@ -93,6 +105,19 @@ def test_attach_a_photo_and_submit(
         page.screenshot(path=f"{SHOTS}/attached-{width}.png")
         thumb = area.locator("img.evidence-thumb").bounding_box()
         assert thumb["x"] + thumb["width"] <= width
+
+        # A second file on another item, removed again: the app's dialog asks first.
+        other = page.locator("[data-evidence-question=XYF1]")
+        other.locator("input[type=file]").set_input_files(str(minutes))
+        other.locator(".evidence-item").wait_for()
+        other.locator(".evidence-remove").click()
+        page.locator("#confirm-dialog-ok").wait_for()
+        assert "会议记录.pdf" in page.locator("#confirm-dialog-message").inner_text()
+        page.click("#confirm-dialog-ok")
+        other.locator(".evidence-item").wait_for(state="detached")
+        assert list(Evidence.objects.values_list("original_name", flat=True)) == [
+            "三会一课现场.jpg"
+        ]
 
         page.click("#submit-button")
         page.locator("#confirm-submit-button").wait_for()

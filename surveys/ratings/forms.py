@@ -110,3 +110,16 @@ class IssueForm(forms.Form):
             "invalid": "请填写整数。",
         },
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="评议问卷文件（YAML）",
+        error_messages={"required": "请选择要载入的评议问卷文件。", "empty": "文件是空的。"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 200_000:
+            raise forms.ValidationError("文件过大（最大 200 KB）。")
+        return upload

@@ -20,6 +20,8 @@ CAUSES = {
     **{tag.value: tag.value for tag in CauseTag},
 }
 KINDS = {kind.value for kind in RaterItem.Kind}
+MAX_FILE_CHARS = 200_000
+MAX_ITEMS = 100
 
 
 class InstrumentError(ValueError):
@@ -49,13 +51,21 @@ def parse_instrument(text):
             raise InstrumentError(f"评议问卷缺少字段 {key}。")
     if data["audience"] not in Audience.values:
         raise InstrumentError("audience 只能是 members（党员评议）或 public（群众评议）。")
-    if not isinstance(data["version"], int) or data["version"] < 1:
-        raise InstrumentError("version 应为正整数。")
+    version = data["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 10_000:
+        raise InstrumentError("version 应为 1 至 10000 的整数。")
+    if not isinstance(data["items"], list) or len(data["items"]) > MAX_ITEMS:
+        raise InstrumentError(f"items 应为题目列表，最多 {MAX_ITEMS} 题。")
+    for key, limit in (("code", 32), ("title", 200)):
+        if not isinstance(data[key], str) or not data[key].strip() or len(data[key]) > limit:
+            raise InstrumentError(f"{key} 应为不超过 {limit} 字的文字。")
     items, seen = [], set()
-    for number, raw in enumerate(data["items"] or [], start=1):
+    for number, raw in enumerate(data["items"], start=1):
         if not isinstance(raw, dict) or not raw.get("code") or not raw.get("text"):
             raise InstrumentError(f"第 {number} 题缺少 code 或 text。")
         code, kind = str(raw["code"]), raw.get("kind", "scale")
+        if len(code) > 32 or len(str(raw["text"])) > 500:
+            raise InstrumentError(f"第 {number} 题的编码（32 字以内）或内容（500 字以内）过长。")
         if code in seen:
             raise InstrumentError(f"题目编码 {code} 重复。")
         seen.add(code)
@@ -78,7 +88,14 @@ def load_rater_questionnaire(path=None, *, audience=Audience.MEMBERS):
     """The questionnaire in `path` (default: the standard file for `audience`), and whether
     it was written. A version already used by a group is never rewritten."""
     path = Path(path) if path else INSTRUMENTS / STANDARD_FILES[audience]
-    text = path.read_text(encoding="utf-8")
+    return write_rater_questionnaire(path.read_text(encoding="utf-8"))
+
+
+def write_rater_questionnaire(text):
+    """The questionnaire a file's text describes, and whether it was written (the one write
+    path for files and uploads; the same text twice writes nothing)."""
+    if len(text) > MAX_FILE_CHARS:
+        raise InstrumentError("评议问卷文件过大。")
     digest = hashlib.sha256(text.encode()).hexdigest()
     data, items = parse_instrument(text)
     with transaction.atomic():
@@ -112,6 +129,29 @@ def load_rater_questionnaire(path=None, *, audience=Audience.MEMBERS):
             for order, item in enumerate(items, start=1)
         )
     return questionnaire, True
+
+
+def dump_rater_questionnaire(questionnaire):
+    """A version as the YAML file it came from (the same keys), for download and re-import."""
+    items = []
+    for item in questionnaire.items.all():
+        row = {"code": item.code, "kind": item.kind}
+        if item.kind == RaterItem.Kind.SCALE:
+            row["dimension"] = item.dimension_code
+            row["cause"] = CauseTag(item.cause).label
+            if item.reverse:
+                row["reverse"] = True
+        row["text"] = item.text
+        items.append(row)
+    data = {
+        "code": questionnaire.code,
+        "version": questionnaire.version,
+        "audience": questionnaire.audience,
+        "title": questionnaire.title,
+        "description": questionnaire.description,
+        "items": items,
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def standard_questionnaire(audience):

@@ -143,3 +143,12 @@ def round_reliability(round_, *, now=None):
             )
         )
     return result
+
+
+def rater_questionnaires():
+    """Every rater questionnaire version with its item and group counts (one query)."""
+    return list(
+        RaterQuestionnaire.objects.annotate(
+            item_count=Count("items", distinct=True), group_count=Count("groups", distinct=True)
+        ).order_by("audience", "code", "-version")
+    )

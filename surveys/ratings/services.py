@@ -14,7 +14,11 @@ from django.utils import timezone
 from surveys.core.permissions import require_office
 from surveys.organisation.models import Branch, Unit
 from surveys.ratings import codes as code_text
-from surveys.ratings.instrument import standard_questionnaire
+from surveys.ratings.instrument import (
+    InstrumentError,
+    standard_questionnaire,
+    write_rater_questionnaire,
+)
 from surveys.ratings.models import (
     Audience,
     RaterAnswer,
@@ -201,3 +205,26 @@ def rating_submit(*, typed_code, answers, comment="", now=None):
             RaterComment.objects.create(group=group, item=text_item, text=comment)
         if is_straight_lined(scale_values):
             RaterGroup.objects.filter(pk=group.pk).update(straight_lined=F("straight_lined") + 1)
+
+
+def rater_questionnaire_import(*, actor, data):
+    """A new rater questionnaire version from an uploaded YAML file (bytes); returns it.
+    A version number already loaded with other content is refused: raise the version."""
+    require_office(actor)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RatingError("文件不是 UTF-8 编码的 YAML 文本。") from None
+    try:
+        questionnaire, written = write_rater_questionnaire(text)
+    except InstrumentError as error:
+        raise RatingError(str(error)) from None
+    if not written:
+        raise RatingError(f"{questionnaire} 已载入，内容相同，未作修改。")
+    logger.info(
+        "rater questionnaire %s v%s imported by %s",
+        questionnaire.code,
+        questionnaire.version,
+        actor.pk,
+    )
+    return questionnaire

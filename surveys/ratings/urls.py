@@ -24,6 +24,16 @@ urlpatterns = [
         views.ratings_codes_issue,
         name="ratings_codes_issue",
     ),
+    path(
+        "office/ratings/questionnaires/",
+        views.ratings_questionnaires,
+        name="ratings_questionnaires",
+    ),
+    path(
+        "office/ratings/questionnaires/<int:questionnaire_id>.yaml",
+        views.ratings_questionnaire_yaml,
+        name="ratings_questionnaire_yaml",
+    ),
     path("r/", views.rater_start, name="rater_start"),
     path("r/done/", views.rater_done, name="rater_done"),
     path("r/<str:code>/", views.rater_form, name="rater_form"),

@@ -3,6 +3,7 @@ at /r/, which needs no login."""
 
 import segno
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -12,12 +13,21 @@ from surveys.core.middleware import client_ip
 from surveys.core.permissions import office_required
 from surveys.ratings import codes as code_text
 from surveys.ratings import slips, throttle
-from surveys.ratings.forms import CodeForm, GroupsAddForm, IssueForm, RaterForm, SettingsForm
-from surveys.ratings.models import Audience, RaterGroup
+from surveys.ratings.forms import (
+    CodeForm,
+    GroupsAddForm,
+    ImportForm,
+    IssueForm,
+    RaterForm,
+    SettingsForm,
+)
+from surveys.ratings.instrument import dump_rater_questionnaire
+from surveys.ratings.models import Audience, RaterGroup, RaterQuestionnaire
 from surveys.ratings.selectors import (
     group_for_office,
     group_results,
     groups_with_progress,
+    rater_questionnaires,
     round_min_raters,
     round_reliability,
 )
@@ -27,6 +37,7 @@ from surveys.ratings.services import (
     code_group,
     codes_issue,
     rater_groups_add,
+    rater_questionnaire_import,
     rating_settings_set,
     rating_submit,
 )
@@ -132,6 +143,34 @@ def ratings_group(request, group_id):
     group = group_for_office(group.pk)
     results = group_results(group)
     return render(request, "surveys/ratings/group.html", {"group": group, "results": results})
+
+
+@office_required
+def ratings_questionnaires(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            questionnaire = rater_questionnaire_import(
+                actor=request.user, data=form.cleaned_data["file"].read()
+            )
+        except RatingError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, f"已载入{questionnaire}。")
+            return redirect("ratings_questionnaires")
+    context = {"questionnaires": rater_questionnaires(), "form": form}
+    return render(request, "surveys/ratings/questionnaires.html", context)
+
+
+@office_required
+def ratings_questionnaire_yaml(request, questionnaire_id):
+    questionnaire = get_object_or_404(RaterQuestionnaire, pk=questionnaire_id)
+    response = HttpResponse(
+        dump_rater_questionnaire(questionnaire), content_type="application/yaml; charset=utf-8"
+    )
+    name = f"rater_{questionnaire.code}_v{questionnaire.version}.yaml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # Raters (no login) ------------------------------------------------------------------------

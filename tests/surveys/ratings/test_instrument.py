@@ -40,7 +40,7 @@ items:
         ("[1, 2", "格式有误"),
         ("- a", "应以 code"),
         (GOOD.replace("audience: members", "audience: boss"), "audience 只能是"),
-        (GOOD.replace("version: 1", "version: -1"), "正整数"),
+        (GOOD.replace("version: 1", "version: -1"), "version 应为"),
         (GOOD.replace("dimension: zuzhi", "dimension: other"), "须标注维度"),
         (GOOD.replace("code: B", "code: A"), "重复"),
         (

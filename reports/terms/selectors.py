@@ -37,12 +37,15 @@ class TextAnswer:
         return f"{self.dimension}·{SLOT_LABELS.get(self.slot, self.question_code)}"
 
 
-def round_text_answers(round_) -> list[TextAnswer]:
+def round_text_answers(round_, unit=None) -> list[TextAnswer]:
     """Every non-blank free-text answer of the round's counted submissions (submitted, not
-    excluded by the office: the same rule as the scores), in questionnaire then branch order.
-    One query."""
+    excluded by the office: the same rule as the scores), of one unit if given, in
+    questionnaire then branch order. One query."""
+    answers = Answer.objects.all()
+    if unit is not None:
+        answers = answers.filter(submission__branch__unit=unit)
     rows = (
-        Answer.objects.filter(
+        answers.filter(
             submission__round=round_,
             submission__status=Submission.Status.SUBMITTED,
             submission__score__excluded=False,

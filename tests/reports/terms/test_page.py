@@ -110,3 +110,19 @@ def test_query_count_is_pinned(client, office, texts, django_assert_num_queries)
         client.get(url, {"term": "三会一课"})
     with django_assert_num_queries(4):  # cached groups: no answer query
         client.get(url, {"term": "三会一课"})
+
+
+def test_one_units_texts(client, office, texts, unit_a):
+    client.force_login(office)
+    url, _ = _url(texts)
+    html = client.get(url, {"unit": unit_a.pk, "term": "三会一课"}).content.decode()
+    assert 'id="terms-unit">县水利局<' in html
+    rows = html.split('id="sentences-table"', 1)[1].split("</ol>", 1)[0]
+    assert rows.count("<li") == 2 and "县财政局" not in rows
+    assert f"?unit={unit_a.pk}&amp;group=" in html  # links keep the unit
+    chart = client.get(
+        reverse("round_terms_chart", args=[texts.pk, "svg"]), {"unit": unit_a.pk}
+    ).content.decode()
+    assert "<title>三会一课 2 次，2 份答卷</title>" in chart
+    for bad in ("99999", "abc"):
+        assert client.get(url, {"unit": bad}).status_code == 404

@@ -56,16 +56,15 @@ def evidence_list(request, round_id):
 @require_GET
 @login_required
 def submission_evidence(request, pk):
-    """The files of the version the submission page shows, read-only."""
+    """The files of the version the submission page shows, read-only; `?version=N`: the
+    files submitted version N carried (for the history page)."""
     submission = get_object_or_404(visible_submissions(request.user), pk=pk)
-    return JsonResponse(
-        {
-            "limits": "",
-            "files": [
-                _item(e, can_remove=False) for e in selectors.evidence_for_detail(submission)
-            ],
-        }
-    )
+    number = request.GET.get("version", "")
+    if number.isdigit() and len(number) < 6:
+        evidence = selectors.evidence_of_version(submission, int(number))
+    else:
+        evidence = selectors.evidence_for_detail(submission)
+    return JsonResponse({"limits": "", "files": [_item(e, can_remove=False) for e in evidence]})
 
 
 @require_POST

@@ -62,6 +62,11 @@ def test_return_and_resubmit_keep_each_version_files(
     shown = client_a.get(reverse("submission_evidence", args=[submission.pk]), **JSON).json()
     assert [f["name"] for f in shown["files"]] == ["补充.pdf"]
     assert all(f["remove"] == "" for f in shown["files"])
+    url = reverse("submission_evidence", args=[submission.pk])
+    for number, names in ((1, ["第一次.jpg"]), (2, ["补充.pdf"])):
+        files = client_a.get(url, {"version": str(number)}, **JSON).json()["files"]
+        assert [f["name"] for f in files] == names
+    assert client_a.get(url, {"version": "x" * 20}, **JSON).status_code == 200
 
 
 @pytest.mark.django_db

@@ -92,3 +92,55 @@ def test_branch_table_sorts_names_ascending_first_and_missing_data_last(
     assert "县水利局机关党支部" in first.inner_text()
     href = first.get_by_role("link", name="答卷").get_attribute("href")
     assert href == reverse("submission_detail", args=[secretary_a.branch.submissions.get().pk])
+
+
+def wait_for_charts(page):
+    """Scroll each (lazily loaded) chart into view and wait until it has been drawn."""
+    for chart in page.locator("img[data-chart]").all():
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+        )
+
+
+def test_unit_page_charts_load_and_open_as_svgs_with_hover_values(
+    live_server,
+    sized_page,
+    client,
+    office,
+    secretary_a,
+    secretary_b,
+    open_round,
+    questionnaire,
+    unit_a,
+):
+    submit(client, secretary_a, open_round, questionnaire, likert="4")
+    submit(client, secretary_b, open_round, questionnaire, likert="2")
+    page = sized_page
+    log_in(page, live_server, office.username)
+    page.goto(live_server.url + reverse("unit_detail", args=[open_round.pk, unit_a.pk]))
+    wait_for_charts(page)
+    # Nothing wider than the screen: the page never scrolls sideways (tables scroll inside).
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"unit-page-{page.width_name}.png", full_page=True)
+
+    items = page.locator("details").first.locator("tbody tr").count()  # the chart's data table
+    downloads = page.locator("[data-chart-downloads='items']")
+    downloads.get_by_role("link", name="打开图表查看数值").click()
+    page.wait_for_url("**/charts/items.svg")
+    # Every bar of the item chart has its hover title, first in its group: "题目 得分".
+    bars = page.locator("g[id^='ronghe-bar-']")
+    titles = page.evaluate(
+        "[...document.querySelectorAll(\"g[id^='ronghe-'] > title:first-child\")]"
+        ".map(t => t.textContent)"
+    )
+    assert len(titles) == bars.count() == items > 0
+    assert all(re.fullmatch(r".+ (\d+\.\d\d|数据不足)", t) for t in titles), titles
+    page.screenshot(
+        path=SHOTS / f"items-svg-{page.width_name}.png"
+    )  # an SVG document: no full_page
+
+    page.goto(live_server.url + reverse("dashboard"))
+    wait_for_charts(page)
+    page.screenshot(path=SHOTS / f"dashboard-{page.width_name}.png", full_page=True)

@@ -500,7 +500,22 @@ def branch_report_pdf(report: selectors.BranchReport) -> bytes:
         pdf.add_page()
     pdf.image(io.BytesIO(radar), x=(pdf.w - w) / 2, w=w, h=h)
 
-    pdf.heading("二、对策建议")
+    # Charts first, the flowing countermeasures last, as in the unit's report: no page is
+    # left mostly blank before a chart that needs a whole page.
+    items = [(f"{q.code} {q.text}", s) for q, s in report.items]
+    pdf.chart("二、各题目得分", _chart_png(profile.item_bars, items, 3, "各题目得分"), width=174)
+
+    if len(report.trend) > 1:
+        rounds = [r[0] for r in report.trend]
+        trend = [("融合度指数", [r[1] for r in report.trend])] + [
+            (d.dimension.name, [r[2].get(d.dimension.code) for r in report.trend]) for d in dims
+        ]
+        pdf.chart("三、本支部历次得分", _chart_png(profile.trend, rounds, trend), width=120)
+    else:
+        pdf.heading("三、本支部历次得分")
+        pdf.paragraph("这是本支部第一次参加测评，暂无历次得分。", colour=GREY)
+
+    pdf.heading("四、对策建议")
     if not report.closed:
         pdf.paragraph("本批次截止后生成对策建议。", colour=GREY)
     elif not report.recommendations:
@@ -510,17 +525,4 @@ def branch_report_pdf(report: selectors.BranchReport) -> bytes:
         for action in recommendation.action_list:
             pdf.paragraph(action, size=10, indent=4, bullet="•")
         pdf.ln(1)
-
-    items = [(f"{q.code} {q.text}", s) for q, s in report.items]
-    pdf.chart("三、各题目得分", _chart_png(profile.item_bars, items, 3, "各题目得分"), width=174)
-
-    if len(report.trend) > 1:
-        rounds = [r[0] for r in report.trend]
-        trend = [("融合度指数", [r[1] for r in report.trend])] + [
-            (d.dimension.name, [r[2].get(d.dimension.code) for r in report.trend]) for d in dims
-        ]
-        pdf.chart("四、本支部历次得分", _chart_png(profile.trend, rounds, trend), width=120)
-    else:
-        pdf.heading("四、本支部历次得分")
-        pdf.paragraph("这是本支部第一次参加测评，暂无历次得分。", colour=GREY)
     return bytes(pdf.output())

@@ -2,13 +2,16 @@
 down (issue 11: a page and a bit of countermeasures, then the item chart that needs a whole
 page, left a page three-quarters empty)."""
 
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from surveys.submissions.models import Submission
 from tests.helpers import submit
 
 FOOTER_POINTS = 16 / 25.4 * 72  # the bottom margin holds the running footer, not content
@@ -53,3 +56,22 @@ def test_no_page_of_a_unit_pdf_but_the_last_is_near_blank(
     headings += ["五、支部填写的文字内容", "六、对策建议"]
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)
+
+
+@pytest.mark.django_db
+def test_no_page_of_a_branch_pdf_but_the_last_is_near_blank(
+    client, secretary_a, secretary_b, open_round, questionnaire
+):
+    # Once the round has closed a weak branch gets its countermeasures too.
+    submit(client, secretary_a, open_round, questionnaire, likert="2")
+    submit(client, secretary_b, open_round, questionnaire, likert="4")
+    submission = Submission.objects.get(branch=secretary_a.branch)
+    with time_machine.travel(open_round.closes_at + dt.timedelta(hours=1), tick=False):
+        client.force_login(secretary_a)
+        response = client.get(reverse("branch_pdf", args=[submission.pk]))
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "全县平均" in text and "四、对策建议" in text
+    assert "本批次截止后生成对策建议" not in text
+    depths = [round(used_depth(page, reader), 2) for page in reader.pages]
+    assert all(depth >= 0.5 for depth in depths[:-1]), depths

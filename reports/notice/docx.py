@@ -31,6 +31,7 @@ from lxml import etree
 
 from reports import scoring
 from reports.charts import county, profile
+from reports.charts.profile import REVERSED_NOTE
 from reports.notice.content import NoticeContent, notice_content, number
 from reports.selectors import CAUSE_LABELS
 
@@ -328,7 +329,8 @@ def _findings_section(notice, content):
         )
     if content.weak_items:
         notice.paragraph(
-            f"得分较低的指标有{_list(_item_phrase(q, m) for q, m in content.weak_items)}。"
+            f"得分较低的指标有{_list(_item_phrase(q, m) for q, m in content.weak_items)}"
+            f"（{REVERSED_NOTE}）。"
         )
     notice.subheading("（三）主要成因")
     causes = "，".join(

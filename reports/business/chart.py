@@ -17,7 +17,6 @@ from reports.charts.style import (
     score_axis,
     set_title,
     shorten,
-    spread,
 )
 
 QUADRANT_COLOURS = {
@@ -40,26 +39,39 @@ def quadrant_chart(rows, party_line, business_line, title="党建与业务四象
         ax = fig.add_subplot()
         score_axis(ax, "x", "党建融合度指数", upper=100)
         score_axis(ax, "y", "业务考核得分（百分制）", upper=100)
+        # Zoomed to the points (a county's units sit within some 40 points of each other),
+        # with the dividing lines always inside.
+        low_x = _lower_limit([x for _, x, _ in points] + [party_line])
+        low_y = _lower_limit([y for _, _, y in points] + [business_line])
+        ax.set_xlim(low_x, 100)
+        ax.set_ylim(low_y, 100)
+        ax.set_xticks(range(int(low_x), 101, 10))
+        ax.set_yticks(range(int(low_y), 101, 10))
         ax.grid(axis="both", color="#eeeeee")
         ax.axvline(party_line, color=MUTED, linewidth=1, linestyle="--")
         ax.axhline(business_line, color=MUTED, linewidth=1, linestyle="--")
         corners = (
-            (coupling.BOTH_STRONG, 99, 99, "right", "top"),
-            (coupling.PARTY_STRONG, 99, 1, "right", "bottom"),
-            (coupling.BUSINESS_STRONG, 1, 99, "left", "top"),
-            (coupling.BOTH_WEAK, 1, 1, "left", "bottom"),
+            (coupling.BOTH_STRONG, 0.99, 0.99, "right", "top"),
+            (coupling.PARTY_STRONG, 0.99, 0.01, "right", "bottom"),
+            (coupling.BUSINESS_STRONG, 0.01, 0.99, "left", "top"),
+            (coupling.BOTH_WEAK, 0.01, 0.01, "left", "bottom"),
         )
         for name, x, y, ha, va in corners:
-            ax.text(x, y, name, ha=ha, va=va, fontsize=12, color=QUADRANT_COLOURS[name], alpha=0.8)
+            colour = QUADRANT_COLOURS[name]
+            ax.text(x, y, name, ha=ha, va=va, fontsize=12, color=colour, transform=ax.transAxes)
         colours = [
             QUADRANT_COLOURS.get(coupling.quadrant(x, y, party_line, business_line), NEUTRAL)
             for _, x, y in points
         ]
         ax.scatter([x for _, x, _ in points], [y for _, _, y in points], c=colours, s=36, zorder=3)
-        # Labels beside their points, nudged apart vertically where points crowd.
-        label_y = spread([y for _, _, y in points], 2.6)
+        # Labels beside their points, moved up or down where neighbours would overlap.
+        span_x, span_y = 100 - low_x, 100 - low_y
+        label_y = _place_labels(
+            [(x, y) for _, x, y in points], width=span_x * 0.16, height=span_y * 0.035
+        )
         for (name, x, _), ly in zip(points, label_y, strict=True):
-            ax.text(x + 1.2, ly, shorten(name, 8), fontsize=8, va="center", color="#424242")
+            label = shorten(name, 8)
+            ax.text(x + span_x * 0.012, ly, label, fontsize=8, va="center", color="#424242")
         targets = [hover_point(ax, x, y) for _, x, y in points]
         titles = hover_targets(
             targets,
@@ -74,6 +86,29 @@ def quadrant_chart(rows, party_line, business_line, title="党建与业务四象
             note += f"；另有 {missing} 个单位无数据，未画出"
         set_title(ax, title, note)
         return save(fig, fmt, titles)
+
+
+def _lower_limit(values):
+    """The axis start: ten below the lowest value, on a multiple of ten, never below 0."""
+    return max(0, (int(min(values)) // 10 - 1) * 10)
+
+
+def _place_labels(points, *, width, height):
+    """A label height for each point: its own, or the nearest free one above or below when
+    a label already placed to its side would overlap (labels run ``width`` to the right)."""
+    placed = []
+    heights = [0.0] * len(points)
+    for i in sorted(range(len(points)), key=lambda i: (-points[i][1], points[i][0])):
+        x, y = points[i]
+        neighbours = [(px, py) for px, py in placed if abs(px - x) < width]
+        for step in range(40):
+            offset = (step + 1) // 2 * height * (1 if step % 2 else -1)
+            candidate = y + offset
+            if all(abs(candidate - py) >= height for _, py in neighbours):
+                break
+        heights[i] = candidate
+        placed.append((x, candidate))
+    return heights
 
 
 def alt_text_quadrant_chart(rows, party_line, business_line, title="党建与业务四象限"):

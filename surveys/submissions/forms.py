@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from reports.scoring import NOT_APPLICABLE
 from surveys.core.numbers import plain_number
@@ -72,6 +74,38 @@ def _number_field(question, common):
     )
 
 
+class OptionRadioSelect(forms.RadioSelect):
+    """RadioSelect whose options (`{{ radio.tag }}` on the questionnaire page) are written in
+    Python, byte for byte what Django's radio_option.html would give.
+
+    The page has about 110 options; through the template renderer each was three nested
+    template renders (radio_option → input_option → input → attrs), about half of the
+    questionnaire page's CPU under load (README, "Performance"). Anything else (a wrapping
+    label, the whole widget) still goes through the templates."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context.get("widget", {})
+        if template_name == self.option_template_name and not widget.get("wrap_label"):
+            return mark_safe(_input_html(widget))
+        return super()._render(template_name, context, renderer)
+
+
+def _input_html(widget):
+    """django/forms/widgets/input.html with its attrs.html, in Python."""
+    parts = [f'<input type="{conditional_escape(widget["type"])}"']
+    parts.append(f' name="{conditional_escape(widget["name"])}"')
+    if widget["value"] is not None:
+        parts.append(f' value="{conditional_escape(str(widget["value"]))}"')
+    for name, value in widget["attrs"].items():
+        if value is False:
+            continue
+        parts.append(f" {conditional_escape(name)}")
+        if value is not True:
+            parts.append(f'="{conditional_escape(str(value))}"')
+    parts.append(">")
+    return "".join(parts)
+
+
 def field_name(question):
     return f"q_{question.code}"
 
@@ -106,19 +140,19 @@ class QuestionnaireForm(forms.Form):
             choices = [(str(v), label) for v, label in Question.LIKERT_LABELS.items()]
             if question.allow_na:
                 choices.append((NA, NA_LABEL))
-            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+            return forms.ChoiceField(choices=choices, widget=OptionRadioSelect, **common)
         if kind == Question.Kind.YES_NO:
             choices = [("1", "是"), ("0", "否")]
             if question.allow_na:
                 choices.append((NA, NA_LABEL))
-            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+            return forms.ChoiceField(choices=choices, widget=OptionRadioSelect, **common)
         if kind == Question.Kind.NUMBER:
             return _number_field(question, common)
         if kind == Question.Kind.CHOICE:
             choices = [(c["value"], c["label"]) for c in question.choices]
             if question.allow_na:
                 choices.append((NA, NA_LABEL))
-            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+            return forms.ChoiceField(choices=choices, widget=OptionRadioSelect, **common)
         return forms.CharField(
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": 3}),

@@ -63,6 +63,14 @@ def roster_entry_for_secretary(user, round_id):
     )
 
 
+def submission_for_entry(entry, *, with_submitter=False):
+    """The branch's submission on the entry's round, or None before the first draft."""
+    submissions = Submission.objects.filter(round_id=entry.round_id, branch_id=entry.branch_id)
+    if with_submitter:
+        submissions = submissions.select_related("submitted_by")
+    return submissions.first()
+
+
 def visible_submissions(user):
     """Submissions a user may read: a secretary their own branch's, the office all."""
     qs = Submission.objects.select_related(

@@ -55,16 +55,20 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def questionnaire(request, round_id):
     entry = selectors.roster_entry_for_secretary(request.user, round_id)
-    submission = Submission.objects.filter(round_id=round_id, branch_id=entry.branch_id).first()
-    if submission and not submission.is_editable_status and request.method == "GET":
-        return redirect("submission_detail", pk=submission.pk)
+    # The page frame names the user's branch: it is the entry's, already read.
+    request.user.branch = entry.branch
+    submission = None
+    if request.method == "GET":
+        submission = selectors.submission_for_entry(entry)
+        if submission and not submission.is_editable_status:
+            return redirect("submission_detail", pk=submission.pk)
 
     dimensions, questions = questionnaires_selectors.questionnaire_sections(
         entry.round.questionnaire
     )
     conflict = None
     if request.method == "POST" and request.POST.get("autosave") == "1":
-        return _autosave(request, entry, questions, submission)
+        return _autosave(request, entry, questions)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         form = QuestionnaireForm(
@@ -75,7 +79,7 @@ def questionnaire(request, round_id):
         elif action == "submit":
             result = _keep_incomplete_submit(request, entry, form, questions)
         else:
-            result = _save_valid_part(request, entry, form, questions, submission)
+            result = _save_valid_part(request, entry, form, questions)
         if isinstance(result, Submission):
             submission = result  # saved but for the items marked on the page
         elif isinstance(result, Conflict):
@@ -83,6 +87,9 @@ def questionnaire(request, round_id):
             submission = conflict["submission"]
         elif result is not None:
             return result
+        else:
+            # Re-shown as typed, nothing kept: the page still says what is stored.
+            submission = selectors.submission_for_entry(entry)
     else:
         answers = selectors.answers_by_question(submission)
         initial = initial_from_answers(questions, answers)
@@ -137,14 +144,38 @@ class Conflict:
     submitted: bool
 
 
+@dataclass
+class Written:
+    """What one call of the draft or submit service made of the page's answers: `result`
+    when it wrote them (or found them already submitted, `result.replayed`), `conflict`
+    when the lock refused them or the submission was submitted meanwhile with other
+    answers, `error` the service's message when it refused (stale included)."""
+
+    result: services.SubmitResult | None = None
+    conflict: Conflict | None = None
+    error: str = ""
+
+
+def _write(request, entry, *, values, version, submit=False):
+    """The one call of the submit or draft service for every way the page writes (save,
+    submit, an incomplete submit kept as the draft, autosave); each answers the outcome
+    in its own way."""
+    service = services.submission_submit if submit else services.submission_save_draft
+    try:
+        result = service(entry=entry, user=request.user, values=values, version=version)
+    except services.StaleSubmission as exc:
+        return Written(conflict=Conflict(typed=values, submitted=False), error=str(exc))
+    except services.SubmissionError as exc:
+        return Written(error=str(exc))
+    if result.already_submitted:
+        return Written(conflict=Conflict(typed=values, submitted=True))
+    return Written(result=result)
+
+
 def _beside_saved(form, entry, questions, conflict):
     """The stored answers and the typed ones side by side, differences only; the form takes
     the current version, so a second save from a draft knowingly replaces the newer one."""
-    submission = (
-        Submission.objects.select_related("submitted_by")
-        .filter(round_id=entry.round_id, branch_id=entry.branch_id)
-        .first()
-    )
+    submission = selectors.submission_for_entry(entry, with_submitter=True)
     form.data = form.data.copy()
     form.data["version"] = submission.version if submission else 0
     answers = selectors.answers_by_question(submission)
@@ -163,7 +194,7 @@ def _beside_saved(form, entry, questions, conflict):
     }
 
 
-def _values_keeping_stored(form, questions, submission):
+def _values_keeping_stored(form, entry, questions):
     """The form's values, with each item the form refused left as it is stored: one bad
     number blocks only its own item."""
     refused = {
@@ -171,7 +202,7 @@ def _values_keeping_stored(form, questions, submission):
     }
     values = {q.code: form.value_for(q, form.cleaned_data) for q in questions}
     if refused:
-        answers = selectors.answers_by_question(submission)
+        answers = selectors.answers_by_question(selectors.submission_for_entry(entry))
         for question in questions:
             if question.code in refused:
                 answer = answers.get(question.id)
@@ -179,7 +210,7 @@ def _values_keeping_stored(form, questions, submission):
     return values, refused
 
 
-def _save_valid_part(request, entry, form, questions, submission):
+def _save_valid_part(request, entry, form, questions):
     """保存草稿 with some items refused: save all the others (same service, lock and audit
     record), then show the page again with the refused items and what was typed in them.
 
@@ -188,36 +219,27 @@ def _save_valid_part(request, entry, form, questions, submission):
     if "version" in form.errors:
         messages.error(request, "页面数据不完整，草稿尚未保存。请刷新页面后重试。")
         return None
-    values, refused = _values_keeping_stored(form, questions, submission)
-    try:
-        result = services.submission_save_draft(
-            entry=entry,
-            user=request.user,
-            values=values,
-            version=form.cleaned_data["version"],
-        )
-    except services.StaleSubmission as exc:
-        messages.error(request, str(exc))
-        return Conflict(typed=values, submitted=False)
-    except services.SubmissionError as exc:
-        messages.error(request, str(exc))
-        return None
-    if result.already_submitted:
-        return Conflict(typed=values, submitted=True)
-    if result.replayed:
-        return _already_holds(request, result)
-    saved_at = timezone.localtime(result.submission.updated_at)
+    values, refused = _values_keeping_stored(form, entry, questions)
+    written = _write(request, entry, values=values, version=form.cleaned_data["version"])
+    if written.error:
+        messages.error(request, written.error)
+    if written.result is None:
+        return written.conflict
+    if written.result.replayed:
+        return _already_holds(request, written.result)
+    submission = written.result.submission
+    saved_at = timezone.localtime(submission.updated_at)
     messages.warning(
         request,
         f"草稿已保存（{saved_at:%H:%M:%S}），但有 {len(refused)} 道题的填写不符合要求，"
         "这些题尚未保存。请按下方提示修改后再保存。",
     )
     form.data = form.data.copy()
-    form.data["version"] = result.submission.version
-    return result.submission
+    form.data["version"] = submission.version
+    return submission
 
 
-def _autosave(request, entry, questions, submission):
+def _autosave(request, entry, questions):
     """The page's autosave (questionnaire.js): 保存草稿 without leaving the page, answered in
     JSON. Never a submit. Items the form refuses stay as stored and are named in `errors`."""
     form = QuestionnaireForm(request.POST, questions=questions)
@@ -227,15 +249,9 @@ def _autosave(request, entry, questions, submission):
             {"saved": False, "reason": "invalid", "message": "页面数据不完整，请刷新页面。"},
             status=400,
         )
-    values, refused = _values_keeping_stored(form, questions, submission)
-    try:
-        result = services.submission_save_draft(
-            entry=entry,
-            user=request.user,
-            values=values,
-            version=form.cleaned_data["version"],
-        )
-    except services.StaleSubmission:
+    values, refused = _values_keeping_stored(form, entry, questions)
+    written = _write(request, entry, values=values, version=form.cleaned_data["version"])
+    if written.conflict and not written.conflict.submitted:
         return JsonResponse(
             {
                 "saved": False,
@@ -245,9 +261,11 @@ def _autosave(request, entry, questions, submission):
             },
             status=409,
         )
-    except services.SubmissionError as exc:
-        return JsonResponse({"saved": False, "reason": "refused", "message": str(exc)}, status=409)
-    if result.already_submitted or result.replayed:
+    if written.error:
+        return JsonResponse(
+            {"saved": False, "reason": "refused", "message": written.error}, status=409
+        )
+    if written.conflict or written.result.replayed:
         return JsonResponse(
             {
                 "saved": False,
@@ -256,7 +274,8 @@ def _autosave(request, entry, questions, submission):
             },
             status=409,
         )
-    saved_at = timezone.localtime(result.submission.updated_at)
+    submission = written.result.submission
+    saved_at = timezone.localtime(submission.updated_at)
     errors = {}
     for question in questions:
         if question.code in refused:
@@ -267,7 +286,7 @@ def _autosave(request, entry, questions, submission):
     return JsonResponse(
         {
             "saved": True,
-            "version": result.submission.version,
+            "version": submission.version,
             "saved_at": f"{saved_at:%H:%M}",
             "errors": errors,
         }
@@ -283,24 +302,17 @@ def _keep_incomplete_submit(request, entry, form, questions):
     the deadline."""
     draft = QuestionnaireForm(request.POST, questions=questions)
     if draft.is_valid():
-        try:
-            result = services.submission_save_draft(
-                entry=entry,
-                user=request.user,
-                values=draft.values(),
-                version=draft.cleaned_data["version"],
-            )
-        except services.StaleSubmission as exc:
-            messages.error(request, str(exc))
-            return Conflict(typed=draft.values(), submitted=False)
-        except services.SubmissionError as exc:
-            messages.error(request, str(exc))
-        else:
-            if result.already_submitted:
-                return Conflict(typed=draft.values(), submitted=True)
-            if result.replayed:
-                return _already_holds(request, result)
-            saved_at = timezone.localtime(result.submission.updated_at)
+        written = _write(
+            request, entry, values=draft.values(), version=draft.cleaned_data["version"]
+        )
+        if written.error:
+            messages.error(request, written.error)
+        if written.conflict:
+            return written.conflict
+        if written.result and written.result.replayed:
+            return _already_holds(request, written.result)
+        if written.result:
+            saved_at = timezone.localtime(written.result.submission.updated_at)
             messages.warning(
                 request,
                 f"答卷尚未提交：还有 {_problem_count(form)} 道题需要补充或更正。"
@@ -315,33 +327,26 @@ def _keep_incomplete_submit(request, entry, form, questions):
 def _save_or_submit(request, entry, form, action):
     """Call one service; on a refusal fall through to re-render with what was typed (a
     Conflict when the lock refused it)."""
-    values = form.values()
-    version = form.cleaned_data["version"]
-    try:
-        if action == "submit":
-            result = services.submission_submit(
-                entry=entry, user=request.user, values=values, version=version
-            )
-        else:
-            result = services.submission_save_draft(
-                entry=entry, user=request.user, values=values, version=version
-            )
-    except services.StaleSubmission as exc:
-        messages.error(request, str(exc))
-        return Conflict(typed=values, submitted=False)
-    except services.SubmissionError as exc:
-        messages.error(request, str(exc))
-        return None
-
-    if result.already_submitted:
-        return Conflict(typed=values, submitted=True)
-    if result.replayed and action != "submit":
-        return _already_holds(request, result)
-    if action == "submit":
+    submit = action == "submit"
+    written = _write(
+        request,
+        entry,
+        values=form.values(),
+        version=form.cleaned_data["version"],
+        submit=submit,
+    )
+    if written.error:
+        messages.error(request, written.error)
+    if written.result is None:
+        return written.conflict
+    result = written.result
+    if submit:
         # A replay, or the twin of a double submit (result.replayed), answers as the
         # first one did: the answers are submitted, nothing was lost.
         messages.success(request, "答卷已提交。感谢您的认真填写！")
         return redirect("submission_detail", pk=result.submission.pk)
+    if result.replayed:
+        return _already_holds(request, result)
     saved_at = timezone.localtime(result.submission.updated_at)
     messages.success(request, f"草稿已保存（{saved_at:%H:%M:%S}）。您可以稍后回来继续填写。")
     return redirect("questionnaire", round_id=entry.round_id)
@@ -433,6 +438,8 @@ def _sections(form, dimensions):
 @login_required
 def submission_detail(request, pk):
     submission = get_object_or_404(selectors.visible_submissions(request.user), pk=pk)
+    if request.user.is_secretary:
+        request.user.branch = submission.branch  # her own, already read for the page
     dimensions, _questions = questionnaires_selectors.questionnaire_sections(
         submission.round.questionnaire
     )

@@ -1,5 +1,5 @@
 """gunicorn config for `manage.py bench_storm --profile DIR`: one cProfile per worker and per
-step (the load generator names the step in an X-Bench-Step header), dumped as
+step, in CPU time (the load generator names the step in an X-Bench-Step header), dumped as
 DIR/<step>-<pid>.prof when the worker exits. Read them with `python -m pstats`.
 
 Loaded by gunicorn with `-c`; the directory comes in RONGHE_STORM_PROFILE_DIR.
@@ -7,6 +7,7 @@ Loaded by gunicorn with `-c`; the directory comes in RONGHE_STORM_PROFILE_DIR.
 
 import cProfile
 import os
+import time
 
 _profiles = {}
 _active = {}
@@ -21,7 +22,8 @@ def _step(req):
 
 def pre_request(worker, req):
     step = _step(req)
-    profile = _profiles.setdefault(step, cProfile.Profile())
+    # CPU time, not wall time: waiting for a lock or the client costs the server nothing.
+    profile = _profiles.get(step) or _profiles.setdefault(step, cProfile.Profile(time.process_time))
     _active[id(req)] = profile
     profile.enable()
 

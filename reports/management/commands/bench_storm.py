@@ -258,6 +258,8 @@ def run_storm(*, secretaries, workers, database, concurrency, timeout, deadline,
             cpu_after = server.cpu_seconds()
         finally:
             server.stop()
+        if any(person.error for person in people):
+            log(f"errors; the end of gunicorn's log:\n{server.log_path.read_text()[-4000:]}")
         log("storm over; checking the submissions")
         check = _child_json(env, "--verify")
     finally:

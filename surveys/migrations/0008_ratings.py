@@ -3,6 +3,7 @@
 import uuid
 
 import django.db.models.deletion
+import django.db.models.expressions
 from django.db import migrations, models
 
 
@@ -303,6 +304,19 @@ class Migration(migrations.Migration):
                     models.PositiveSmallIntegerField(default=5, verbose_name="最少评议人数"),
                 ),
                 (
+                    "weight_self",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="自评权重"),
+                ),
+                (
+                    "weight_members",
+                    models.PositiveSmallIntegerField(default=40, verbose_name="党员评议权重"),
+                ),
+                (
+                    "weight_public",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="群众评议权重"),
+                ),
+                ("gap_margin", models.FloatField(default=10, verbose_name="自评偏高阈值")),
+                (
                     "round",
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
@@ -393,6 +407,36 @@ class Migration(migrations.Migration):
                 condition=models.Q(("min_raters__gte", 2)),
                 name="rating_min_raters_at_least_2",
                 violation_error_message="最少评议人数不能少于 2 人。",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="ratingsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("weight_members__gte", 0),
+                    ("weight_public__gte", 0),
+                    ("weight_self__gte", 0),
+                    (
+                        "weight_self",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.Value(100), "-", models.F("weight_members")
+                            ),
+                            "-",
+                            models.F("weight_public"),
+                        ),
+                    ),
+                ),
+                name="rating_weights_sum_100",
+                violation_error_message="三方权重之和必须为 100。",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="ratingsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("gap_margin__gte", 0), ("gap_margin__lte", 100)),
+                name="rating_gap_margin_range",
+                violation_error_message="自评偏高阈值应在 0 至 100 分之间。",
             ),
         ),
     ]

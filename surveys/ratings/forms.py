@@ -98,6 +98,56 @@ class SettingsForm(forms.Form):
     )
 
 
+def _weight(label):
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "required": f"请填写{label}。",
+            "min_value": f"{label}不能为负数。",
+            "max_value": f"{label}不能超过 100。",
+            "invalid": f"{label}请填写整数。",
+        },
+    )
+
+
+class CompareSettingsForm(forms.Form):
+    """The composite's weights (percent, summing to 100) and the 自评偏高 margin."""
+
+    weight_self = _weight("自评权重")
+    weight_members = _weight("党员评议权重")
+    weight_public = _weight("群众评议权重")
+    gap_margin = forms.FloatField(
+        label="自评偏高阈值（分）",
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "required": "请填写自评偏高阈值。",
+            "min_value": "自评偏高阈值不能为负数。",
+            "max_value": "自评偏高阈值不能超过 100 分。",
+            "invalid": "自评偏高阈值请填写数字。",
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        keys = ("weight_self", "weight_members", "weight_public")
+        if all(key in data for key in keys):
+            total = sum(data[key] for key in keys)
+            if total != 100:
+                raise forms.ValidationError(f"三方权重之和必须为 100（现在是 {total}）。")
+        return data
+
+    def weights(self):
+        data = self.cleaned_data
+        return {
+            "self": data["weight_self"],
+            "members": data["weight_members"],
+            "public": data["weight_public"],
+        }
+
+
 class IssueForm(forms.Form):
     count = forms.IntegerField(
         label="生成数量",

@@ -87,6 +87,12 @@ class RatingSettings(models.Model):
         "surveys.Round", on_delete=models.CASCADE, related_name="rating_settings"
     )
     min_raters = models.PositiveSmallIntegerField("最少评议人数", default=5)
+    # The composite index: how much each source counts (percent, summing to 100).
+    weight_self = models.PositiveSmallIntegerField("自评权重", default=30)
+    weight_members = models.PositiveSmallIntegerField("党员评议权重", default=40)
+    weight_public = models.PositiveSmallIntegerField("群众评议权重", default=30)
+    # 自评偏高 when the self-assessment exceeds another source by more than this (points).
+    gap_margin = models.FloatField("自评偏高阈值", default=10)
 
     class Meta:
         verbose_name = "评议设置"
@@ -96,7 +102,22 @@ class RatingSettings(models.Model):
                 name="rating_min_raters_at_least_2",
                 condition=Q(min_raters__gte=2),
                 violation_error_message="最少评议人数不能少于 2 人。",
-            )
+            ),
+            models.CheckConstraint(
+                name="rating_weights_sum_100",
+                condition=Q(
+                    weight_self__gte=0,
+                    weight_members__gte=0,
+                    weight_public__gte=0,
+                )
+                & Q(weight_self=100 - models.F("weight_members") - models.F("weight_public")),
+                violation_error_message="三方权重之和必须为 100。",
+            ),
+            models.CheckConstraint(
+                name="rating_gap_margin_range",
+                condition=Q(gap_margin__gte=0, gap_margin__lte=100),
+                violation_error_message="自评偏高阈值应在 0 至 100 分之间。",
+            ),
         ]
 
     def __str__(self):

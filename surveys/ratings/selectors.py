@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from reports.models import UnitScore
 from reports.reliability import MIN_RESPONDENTS, reliability_by_dimension
+from surveys.organisation.models import Unit
+from surveys.questionnaires.models import Dimension
+from surveys.ratings.composite import composite, gap, rated_higher, weighted_mean
 from surveys.ratings.models import (
+    Audience,
     RaterAnswer,
     RaterComment,
     RaterGroup,
@@ -152,3 +157,115 @@ def rater_questionnaires():
             item_count=Count("items", distinct=True), group_count=Count("groups", distinct=True)
         ).order_by("audience", "code", "-version")
     )
+
+
+# Beside the self-assessment ---------------------------------------------------------------
+
+
+@dataclass
+class SourceScore:
+    index: float | None
+    dimensions: dict  # dimension code → score
+    n: int = 0
+    rate: float | None = None  # response rate, percent
+    status: str = "shown"  # "shown", "too_few" (样本不足) or "none" (no group / no score)
+
+
+@dataclass
+class UnitComparison:
+    unit: object
+    self: SourceScore
+    members: SourceScore
+    public: SourceScore
+    gaps: dict  # source → (index gap, {dimension code: gap}, [flagged dimension names])
+    composite: float | None
+    complete: bool
+
+
+def _sheet_dimension_means(rows):
+    """{dimension code: score} over sheets: each sheet's mean per dimension, then the mean of
+    those (a sheet with only 不了解 in a dimension leaves it out)."""
+    per = defaultdict(list)
+    for dims in rows:
+        for code, scores in dims.items():
+            if scores:
+                per[code].append(sum(scores) / len(scores))
+    return {code: sum(v) / len(v) for code, v in per.items()}
+
+
+def round_comparison(round_, *, now=None):
+    """Per unit on the roster: self-assessment, 党员评议 (the unit's member groups with at least
+    k sheets, pooled), 群众评议, the gaps and the composite; None before the round closes."""
+    now = now or timezone.now()
+    if round_.status_at(now) != round_.Status.CLOSED:
+        return None
+    settings = RatingSettings.objects.filter(round=round_).first() or RatingSettings(round=round_)
+    k = settings.min_raters
+    weights = {
+        "self": settings.weight_self,
+        "members": settings.weight_members,
+        "public": settings.weight_public,
+    }
+    dimensions = list(
+        Dimension.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("order", "id")
+    )
+    dim_weights = {d.code: d.weight for d in dimensions}
+    names = {d.code: d.name for d in dimensions}
+    units = list(
+        Unit.objects.filter(branches__roster_entries__round=round_)
+        .distinct()
+        .order_by("order", "code")
+    )
+    self_scores = {s.unit_id: s for s in UnitScore.objects.filter(round=round_)}
+    groups = list(
+        RaterGroup.objects.filter(round=round_)
+        .select_related("branch")
+        .annotate(n=Count("responses", distinct=True), issued=Count("codes", distinct=True))
+    )
+    sheets = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))  # group → sheet → dim
+    answers = RaterAnswer.objects.filter(
+        response__group__round=round_, item__kind=RaterItem.Kind.SCALE, unknown=False
+    ).values_list(
+        "response__group_id", "response_id", "item__dimension_code", "item__reverse", "value"
+    )
+    for group_id, response_id, code, reverse, value in answers:
+        score = (5 - value) * 25.0 if reverse else (value - 1) * 25.0
+        sheets[group_id][response_id][code].append(score)
+
+    def source(rows_groups):
+        shown = [g for g in rows_groups if g.n >= k]
+        if not rows_groups:
+            return SourceScore(None, {}, status="none")
+        n = sum(g.n for g in shown)
+        issued = sum(g.issued for g in shown)
+        if not shown:
+            return SourceScore(None, {}, n=0, status="too_few")
+        rows = [dims for g in shown for dims in sheets[g.pk].values()]
+        dims = _sheet_dimension_means(rows)
+        rate = n / issued * 100 if issued else None
+        return SourceScore(weighted_mean(dims, dim_weights), dims, n=n, rate=rate)
+
+    result = []
+    for unit in units:
+        own = self_scores.get(unit.pk)
+        self_source = (
+            SourceScore(own.index, dict(own.dimensions or {}))
+            if own and own.index is not None
+            else SourceScore(None, {}, status="none")
+        )
+        members = source(
+            [g for g in groups if g.audience == Audience.MEMBERS and g.branch.unit_id == unit.pk]
+        )
+        public = source(
+            [g for g in groups if g.audience == Audience.PUBLIC and g.unit_id == unit.pk]
+        )
+        gaps = {}
+        for key, other in (("members", members), ("public", public)):
+            by_dim = {c: gap(self_source.dimensions.get(c), other.dimensions.get(c)) for c in names}
+            flagged = [names[c] for c, g in by_dim.items() if rated_higher(g, settings.gap_margin)]
+            gaps[key] = (gap(self_source.index, other.index), by_dim, flagged)
+        value, complete = composite(
+            {"self": self_source.index, "members": members.index, "public": public.index}, weights
+        )
+        result.append(UnitComparison(unit, self_source, members, public, gaps, value, complete))
+    return result

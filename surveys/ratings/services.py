@@ -60,14 +60,31 @@ def rating_settings_for(round_):
     return settings
 
 
-def rating_settings_set(*, actor, round_, min_raters):
+def rating_settings_set(*, actor, round_, min_raters, weights=None, gap_margin=None):
+    """k, and optionally the composite's weights {"self", "members", "public"} (percent,
+    summing to 100) and the 自评偏高 margin in points."""
     require_office(actor)
     if min_raters < 2:
         raise RatingError("最少评议人数不能少于 2 人。")
+    if weights is not None and (
+        sum(weights.values()) != 100 or min(weights.values()) < 0 or len(weights) != 3
+    ):
+        raise RatingError(f"三方权重之和必须为 100（现在是 {sum(weights.values())}）。")
+    if gap_margin is not None and not 0 <= gap_margin <= 100:
+        raise RatingError("自评偏高阈值应在 0 至 100 分之间。")
     with transaction.atomic():
         settings = rating_settings_for(round_)
         settings.min_raters = min_raters
-        settings.save(update_fields=["min_raters"])
+        fields = ["min_raters"]
+        if weights is not None:
+            settings.weight_self = weights["self"]
+            settings.weight_members = weights["members"]
+            settings.weight_public = weights["public"]
+            fields += ["weight_self", "weight_members", "weight_public"]
+        if gap_margin is not None:
+            settings.gap_margin = gap_margin
+            fields.append("gap_margin")
+        settings.save(update_fields=fields)
     logger.info("rating settings: round %s min_raters=%s by %s", round_.pk, min_raters, actor.pk)
     return settings
 

@@ -17,6 +17,11 @@ urlpatterns = [
         views.ratings_settings,
         name="ratings_settings",
     ),
+    path(
+        "office/rounds/<int:round_id>/ratings/compare/",
+        views.ratings_compare,
+        name="ratings_compare",
+    ),
     path("office/ratings/slips/", views.ratings_slips, name="ratings_slips"),
     path("office/ratings/groups/<int:group_id>/", views.ratings_group, name="ratings_group"),
     path(

@@ -15,6 +15,7 @@ from surveys.ratings import codes as code_text
 from surveys.ratings import slips, throttle
 from surveys.ratings.forms import (
     CodeForm,
+    CompareSettingsForm,
     GroupsAddForm,
     ImportForm,
     IssueForm,
@@ -28,6 +29,7 @@ from surveys.ratings.selectors import (
     group_results,
     groups_with_progress,
     rater_questionnaires,
+    round_comparison,
     round_min_raters,
     round_reliability,
 )
@@ -38,6 +40,7 @@ from surveys.ratings.services import (
     codes_issue,
     rater_groups_add,
     rater_questionnaire_import,
+    rating_settings_for,
     rating_settings_set,
     rating_submit,
 )
@@ -143,6 +146,41 @@ def ratings_group(request, group_id):
     group = group_for_office(group.pk)
     results = group_results(group)
     return render(request, "surveys/ratings/group.html", {"group": group, "results": results})
+
+
+@office_required
+def ratings_compare(request, round_id):
+    """Self-assessment beside 党员评议 and 群众评议 per unit: gaps, 自评偏高, composite."""
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    settings = rating_settings_for(round_)
+    initial = {
+        "weight_self": settings.weight_self,
+        "weight_members": settings.weight_members,
+        "weight_public": settings.weight_public,
+        "gap_margin": settings.gap_margin,
+    }
+    form = CompareSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating_settings_set(
+                actor=request.user,
+                round_=round_,
+                min_raters=settings.min_raters,
+                weights=form.weights(),
+                gap_margin=form.cleaned_data["gap_margin"],
+            )
+        except RatingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "权重和自评偏高阈值已保存。")
+            return redirect("ratings_compare", round_id=round_.pk)
+    context = {
+        "round": round_,
+        "settings": settings,
+        "form": form,
+        "rows": round_comparison(round_),
+    }
+    return render(request, "surveys/ratings/compare.html", context)
 
 
 @office_required

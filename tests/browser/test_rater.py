@@ -86,3 +86,45 @@ def test_office_pages_and_slips(browser, live_server, office, open_round, width)
         page.wait_for_selector("#already-shown")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_results_and_comparison_after_close(
+    browser, live_server, office, open_round, unit_a, branch_a, width
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.models import UnitScore
+    from surveys.ratings.services import rating_settings_set, rating_submit
+    from tests.surveys.ratings.conftest import sheet
+
+    UnitScore.objects.create(
+        round=open_round,
+        unit=unit_a,
+        index=86,
+        dimensions={"xueyong": 90, "zuzhi": 80, "huoli": 88},
+    )
+    rater_groups_add(actor=office, round_=open_round, audience=Audience.MEMBERS)
+    group = RaterGroup.objects.get(branch=branch_a)
+    rating_settings_set(actor=office, round_=open_round, min_raters=2)
+    for value, code in zip([4, 5, 3], codes_issue(actor=office, group=group, count=3), strict=True):
+        rating_submit(typed_code=code, answers=sheet(group, value), comment=f"建议{value}")
+    open_round.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    open_round.save(update_fields=["closes_at"])
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        log_in(page, live_server, office.username)
+        page.goto(f"{live_server.url}/office/ratings/groups/{group.pk}/")
+        assert page.locator("#n").inner_text() == "3"
+        page.screenshot(path=f"{SHOTS}/group-{width}.png", full_page=True)
+        page.goto(f"{live_server.url}/office/rounds/{open_round.pk}/ratings/compare/")
+        assert "自评偏高" in page.locator("#compare-table").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=f"{SHOTS}/compare-{width}.png", full_page=True)
+        page.goto(f"{live_server.url}/office/rounds/{open_round.pk}/ratings/")
+        page.screenshot(path=f"{SHOTS}/round-closed-{width}.png", full_page=True)
+    finally:
+        context.close()

@@ -19,7 +19,13 @@ from surveys.evidence.files import EvidenceFileError
 from surveys.evidence.models import Evidence
 from surveys.submissions.services import NotAllowed, submission_for_attachments
 
-__all__ = ["EvidenceFileError", "NotAllowed", "evidence_add", "evidence_remove"]
+__all__ = [
+    "EvidenceFileError",
+    "NotAllowed",
+    "evidence_add",
+    "evidence_purge_orphans",
+    "evidence_remove",
+]
 
 
 def evidence_add(*, entry, user, question, name, content) -> Evidence:
@@ -88,3 +94,28 @@ def evidence_remove(*, user, evidence) -> None:
         names = [n for n in (evidence.file.name, evidence.thumbnail.name) if n]
         evidence.delete()
         transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+
+def evidence_purge_orphans() -> int:
+    """Delete stored evidence files no row points at any more (left behind when submissions
+    were deleted wholesale, e.g. the demo reset). Returns how many files went."""
+    kept = set()
+    for name, thumbnail in Evidence.objects.values_list("file", "thumbnail"):
+        kept.update(n for n in (name, thumbnail) if n)
+    removed = 0
+    for name in _stored_names("evidence"):
+        if name not in kept:
+            default_storage.delete(name)
+            removed += 1
+    return removed
+
+
+def _stored_names(folder):
+    try:
+        folders, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_names(f"{folder}/{sub}")

@@ -178,3 +178,14 @@ def test_required_evidence_blocks_submit_and_names_the_item(
     response = client_a.post(url, answer_post(questionnaire, version=version, action="submit"))
     assert response.status_code == 302
     assert Submission.objects.get().status == Submission.Status.SUBMITTED
+
+
+def test_files_left_by_deleted_submissions_can_be_purged(
+    client_a, open_round, evidence_question, media_root
+):
+    upload(client_a, open_round, "XYF1", "留下.jpg", jpeg_bytes())
+    kept = Evidence.objects.get()
+    (media_root / "evidence" / "9").mkdir(parents=True)
+    (media_root / "evidence" / "9" / "orphan.pdf").write_bytes(b"%PDF-1.4")
+    assert services.evidence_purge_orphans() == 1
+    assert stored_files(media_root) == {kept.file.name, kept.thumbnail.name}

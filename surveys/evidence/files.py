@@ -16,6 +16,9 @@ pillow_heif.register_heif_opener()
 MAX_FILE_BYTES = 10 * 1024 * 1024  # one upload, as it comes from the phone
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024  # all files stored for one submission
 MAX_FILES_PER_QUESTION = 10
+# Decoding costs memory by pixels, not bytes: a small file can claim a huge canvas. A
+# 50-megapixel phone photo is accepted; more is refused before it is decoded.
+MAX_IMAGE_PIXELS = 60_000_000
 MAX_IMAGE_SIDE = 2048  # longest side of a stored photo
 THUMBNAIL_SIDE = 320
 JPEG_QUALITY = 85
@@ -128,6 +131,8 @@ def _image(shown, content):
     )
     try:
         with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError
             image.load()
             image = ImageOps.exif_transpose(image)
             if image.mode not in ("RGB", "L"):

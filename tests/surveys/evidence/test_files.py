@@ -117,3 +117,10 @@ def test_documents_are_kept_as_they_came_without_a_thumbnail():
 )
 def test_display_name_drops_folders(name, shown):
     assert files.display_name(name) == shown
+
+
+def test_a_small_file_claiming_a_huge_canvas_is_refused_before_decoding(monkeypatch):
+    monkeypatch.setattr(files, "MAX_IMAGE_PIXELS", 1000 * 1000)
+    with pytest.raises(EvidenceFileError, match="“全景.jpg”像素过多"):
+        files.prepare("全景.jpg", jpeg_bytes((1200, 1000)))
+    assert files.prepare("正常.jpg", jpeg_bytes((1000, 1000))).kind == "image"

@@ -235,10 +235,14 @@ def score_text(value, missing=NO_DATA):
     return missing if value is None else f"{value:.1f}"
 
 
+UNDRAWABLE = {"Cc", "Cs", "Cn"}  # control, surrogate, unassigned or non-character
+
+
 def plain(label):
     """``label`` as one line of drawable text: line breaks, tabs and other control
-    characters (no font has a glyph for them) become spaces."""
-    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(label)).strip()
+    characters, lone surrogates and non-characters such as U+FFFE (no font has a glyph for
+    them, and the last would make the SVG unreadable XML) become spaces."""
+    return "".join(" " if unicodedata.category(c) in UNDRAWABLE else c for c in str(label)).strip()
 
 
 def shorten(label, width, lines=1):

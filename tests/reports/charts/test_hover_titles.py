@@ -129,3 +129,11 @@ def test_every_served_chart_svg_has_hover_values(
     html = client.get(reverse("unit_detail", args=[open_round.pk, unit_a.pk])).content.decode()
     src = reverse("unit_chart", args=[open_round.pk, unit_a.pk, "items", "svg"])
     assert f'<a href="{src}" title="在单独的页面打开，鼠标悬停在图形上可查看各项数值">' in html
+
+
+@pytest.mark.parametrize("kind", ["item_bars", "ranking_bar"])
+def test_a_name_with_a_non_character_still_gives_a_readable_svg(kind):
+    name = "县\ufffe财政\uffff局"
+    args = ([(name, 50.0)],) if kind == "item_bars" else ([(name, 50.0, "差")],)
+    titles = hover_titles(render(kind, args, "svg"))  # parses: the SVG is well-formed XML
+    assert titles[0].startswith("县 财政 局 50.00")

@@ -4,9 +4,12 @@ instead of re-reading every answer. Written only by reports/store.py."""
 from django.db import models
 from django.utils import timezone
 
-from reports.business.models import BusinessResult as BusinessResult  # re-exported: one app label
-from reports.warnings.models import WarningRules as WarningRules  # re-exported: one app label
-from reports.jobs.models import ReportJob as ReportJob  # re-exported: one app label
+# The reports features' models, re-exported so they share the one app label "reports".
+from reports.business.models import BusinessResult as BusinessResult
+from reports.jobs.models import ReportJob as ReportJob
+from reports.rectification.models import RectificationTask as RectificationTask
+from reports.rectification.models import TaskUpdate as TaskUpdate
+from reports.warnings.models import WarningRules as WarningRules
 
 
 class SubmissionScore(models.Model):

@@ -517,3 +517,14 @@ def _branch_trend(submission):
     ).values_list("score_of_id", "dimension__code", "score"):
         dims.setdefault(score_of, {})[code] = value
     return [(s.round__name, s.index, dims.get(s.submission_id, {})) for s in scores]
+
+
+def item_means_by_code(round_, unit, codes) -> dict:
+    """{question code: the unit's mean item score in the round} for those codes (matched
+    by code, so a later round's questionnaire version answers for the same items)."""
+    questions = list(
+        Question.objects.filter(questionnaire=round_.questionnaire, code__in=list(codes))
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "id")
+    )
+    return {q.code: mean for q, mean in _item_means(round_, unit, questions)}

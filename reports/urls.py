@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("reports.terms.urls")),
     path("", include("reports.business.urls")),
     path("", include("reports.warnings.urls")),
+    path("", include("reports.rectification.urls")),
 ]

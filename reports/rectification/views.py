@@ -1,0 +1,171 @@
+"""Rectification pages: the office's tasks of a round (set, follow, export) and a
+secretary's own tasks with their progress reports."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reports.rectification import selectors, services
+from reports.rectification.forms import ProgressForm, TaskForm
+from reports.rectification.models import RectificationTask
+from surveys.core import downloads
+from surveys.core.permissions import office_required, secretary_required
+from surveys.rounds.models import Round
+
+FILTERS = {"overdue": "已逾期", "open": "未完成", "done": "已完成"}
+
+
+def _filtered(tasks, chosen, today):
+    if chosen == "overdue":
+        return [t for t in tasks if t.is_overdue(today)]
+    if chosen == "open":
+        return [t for t in tasks if t.status != RectificationTask.Status.DONE]
+    if chosen == "done":
+        return [t for t in tasks if t.status == RectificationTask.Status.DONE]
+    return tasks
+
+
+@office_required
+def round_tasks(request, round_id):
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    initial = {
+        "unit": request.GET.get("unit"),
+        "dimension_code": request.GET.get("dimension", ""),
+        "question_codes": [c for c in request.GET.get("questions", "").split(",") if c],
+    }
+    form = TaskForm(round_=round_, initial=initial)
+    if request.method == "POST":
+        form = TaskForm(request.POST, round_=round_)
+        if form.is_valid():
+            data = form.cleaned_data
+            task = services.create_task(
+                actor=request.user,
+                round_=round_,
+                unit=data["unit"],
+                branch=data["branch"],
+                title=data["title"],
+                detail=data["detail"],
+                due_date=data["due_date"],
+                dimension_code=data["dimension_code"],
+                question_codes=data["question_codes"],
+            )
+            messages.success(
+                request, f"已向“{task.branch or task.unit}”下达整改任务“{task.title}”。"
+            )
+            return redirect("rectification_round", round_.pk)
+    today = timezone.localdate()
+    tasks = selectors.round_tasks(round_)
+    for task in tasks:
+        task.improvement = selectors.improvement(task)
+    chosen = request.GET.get("show", "")
+    return render(
+        request,
+        "reports/rectification/round.html",
+        {
+            "round": round_,
+            "form": form,
+            "tasks": _filtered(tasks, chosen, today),
+            "total": len(tasks),
+            "overdue": sum(t.is_overdue(today) for t in tasks),
+            "done": sum(t.status == RectificationTask.Status.DONE for t in tasks),
+            "filters": FILTERS,
+            "chosen": chosen if chosen in FILTERS else "",
+            "today": today,
+        },
+    )
+
+
+@office_required
+@require_POST
+def task_delete(request, task_id):
+    task = get_object_or_404(RectificationTask, pk=task_id)
+    round_id = task.round_id
+    services.delete_task(actor=request.user, task=task)
+    messages.success(request, f"已撤销整改任务“{task.title}”。")
+    return redirect("rectification_round", round_id)
+
+
+@office_required
+def round_tasks_xlsx(request, round_id):
+    round_ = get_object_or_404(Round, pk=round_id)
+    today = timezone.localdate()
+    rows = []
+    for t in selectors.round_tasks(round_):
+        updates = list(t.updates.all())
+        last = updates[-1] if updates else None
+        rows.append(
+            [
+                t.unit.name,
+                t.branch.name if t.branch else "（全单位）",
+                t.title,
+                t.detail,
+                t.dimension_code,
+                "、".join(t.question_codes),
+                t.due_date,
+                t.get_status_display(),
+                "是" if t.is_overdue(today) else "",
+                timezone.localtime(t.completed_at).replace(tzinfo=None) if t.completed_at else None,
+                last.note if last else "",
+            ]
+        )
+    header = [
+        "单位",
+        "党支部",
+        "整改事项",
+        "具体要求",
+        "关联维度",
+        "关联题目",
+        "完成时限",
+        "状态",
+        "逾期",
+        "完成时间",
+        "最近进展",
+    ]
+    content = downloads.xlsx_bytes([downloads.Sheet("整改任务", header, rows, filters=True)])
+    return downloads.xlsx_response(
+        content, f"{round_.name}-整改任务.xlsx", fallback="rectification-tasks.xlsx"
+    )
+
+
+@secretary_required
+def my_tasks(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/rectification/mine.html",
+        {"tasks": selectors.secretary_tasks(request.user), "today": today},
+    )
+
+
+@secretary_required
+def task_report(request, task_id):
+    task = get_object_or_404(
+        RectificationTask.objects.select_related("unit", "branch", "round"), pk=task_id
+    )
+    if not services.can_report(request.user, task):
+        raise Http404("没有这项整改任务。")
+    form = ProgressForm()
+    if request.method == "POST":
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            services.report_progress(
+                actor=request.user,
+                task_id=task.pk,
+                note=form.cleaned_data["note"],
+                status=form.cleaned_data["status"],
+            )
+            done = form.cleaned_data["status"] == RectificationTask.Status.DONE
+            messages.success(request, "已报告整改完成。" if done else "已报告整改进展。")
+            return redirect("rectification_mine")
+    return render(
+        request,
+        "reports/rectification/report.html",
+        {
+            "task": task,
+            "form": form,
+            "updates": task.updates.select_related("author"),
+            "today": timezone.localdate(),
+        },
+    )

@@ -69,7 +69,9 @@ def job_run(job_id):
     )
     now = timezone.now()
     job.refresh_from_db(fields=["total"])
-    ReportJob.objects.filter(pk=job_id).update(
+    # Only if still ours: a job given up as interrupted (job_start's STALE_AFTER) whose
+    # worker comes back to life must not overwrite the failure or the job started since.
+    finished = ReportJob.objects.filter(pk=job_id, status=Status.RUNNING).update(
         status=Status.DONE,
         done=job.total,
         file=name,
@@ -79,3 +81,5 @@ def job_run(job_id):
         finished_at=now,
         expires_at=now + file_hours(),
     )
+    if not finished:
+        default_storage.delete(name)

@@ -31,10 +31,13 @@
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
+        // Gone (pruned) or no longer the office's: the page itself says so.
+        if (response.status === 404 || response.status === 403) { window.location.reload(); return null; }
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       })
       .then(function (job) {
+        if (job === null) { return; }
         failures = 0;
         if (!active[job.status]) { window.location.reload(); return; }
         show(job);

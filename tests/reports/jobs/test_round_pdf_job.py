@@ -103,6 +103,26 @@ def test_a_second_start_while_queued_joins_the_first(client, office, scored, set
     assert status["status"] == "queued" and status["file_url"] is None
 
 
+@pytest.mark.django_db
+def test_a_job_whose_worker_stopped_is_given_up_on_the_next_start(client, office, scored, settings):
+    settings.TASKS = DB_QUEUE
+    client.force_login(office)
+    with time_machine.travel(NOW, tick=False):
+        start(client, scored)
+        stuck = only_job()
+        ReportJob.objects.filter(pk=stuck.pk).update(status="running", done=1, total=3)
+    with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
+        start(client, scored)  # still moving recently: joined
+        assert ReportJob.objects.count() == 1
+    with time_machine.travel(NOW + dt.timedelta(minutes=20), tick=False):
+        response = start(client, scored)
+    stuck.refresh_from_db()
+    assert stuck.status == ReportJob.Status.FAILED and "生成中断" in stuck.error
+    fresh = ReportJob.objects.first()
+    assert fresh.pk != stuck.pk and fresh.status == ReportJob.Status.QUEUED
+    assert response["Location"] == reverse("job_detail", args=[fresh.pk])
+
+
 @pytest.mark.django_db(transaction=True)  # the worker closes and reopens connections
 def test_the_worker_runs_a_queued_job(client, office, scored, settings):
     settings.TASKS = DB_QUEUE

@@ -269,3 +269,27 @@ def round_comparison(round_, *, now=None):
         )
         result.append(UnitComparison(unit, self_source, members, public, gaps, value, complete))
     return result
+
+
+def comparison_table(rows, dimensions):
+    """The comparison as a header and rows, once, for the page's download: per unit each
+    source's index and n, the gaps, flags and the composite. `dimensions`: [(code, name)]."""
+    header = ["单位", "自评", "党员评议", "党员评议人数", "群众评议", "群众评议人数"]
+    header += [f"自评−党员·{name}" for _code, name in dimensions]
+    header += [f"自评−群众·{name}" for _code, name in dimensions]
+    header += ["自评−党员", "自评−群众", "自评偏高（党员）", "自评偏高（群众）", "综合指数", "折算"]
+
+    def shown(source):
+        return "样本不足" if source.status == "too_few" else source.index
+
+    table = []
+    for row in rows:
+        line = [row.unit.name, shown(row.self), shown(row.members), row.members.n]
+        line += [shown(row.public), row.public.n]
+        for key in ("members", "public"):
+            line += [row.gaps[key][1].get(code) for code, _name in dimensions]
+        line += [row.gaps["members"][0], row.gaps["public"][0]]
+        line += ["、".join(row.gaps["members"][2]), "、".join(row.gaps["public"][2])]
+        line += [row.composite, "" if row.complete else "是"]
+        table.append(line)
+    return header, table

@@ -22,6 +22,11 @@ urlpatterns = [
         views.ratings_compare,
         name="ratings_compare",
     ),
+    path(
+        "office/rounds/<int:round_id>/ratings/compare.xlsx",
+        views.ratings_compare_xlsx,
+        name="ratings_compare_xlsx",
+    ),
     path("office/ratings/slips/", views.ratings_slips, name="ratings_slips"),
     path("office/ratings/groups/<int:group_id>/", views.ratings_group, name="ratings_group"),
     path(

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from surveys.core.downloads import Sheet, xlsx_bytes, xlsx_response
 from surveys.core.middleware import client_ip
 from surveys.core.permissions import office_required
 from surveys.ratings import codes as code_text
 from surveys.ratings import slips, throttle
+from surveys.ratings.chart import self_vs_others_svg
 from surveys.ratings.forms import (
     CodeForm,
     CompareSettingsForm,
@@ -25,6 +27,7 @@ from surveys.ratings.forms import (
 from surveys.ratings.instrument import dump_rater_questionnaire
 from surveys.ratings.models import Audience, RaterGroup, RaterQuestionnaire
 from surveys.ratings.selectors import (
+    comparison_table,
     group_for_office,
     group_results,
     groups_with_progress,
@@ -174,13 +177,35 @@ def ratings_compare(request, round_id):
         else:
             messages.success(request, "权重和自评偏高阈值已保存。")
             return redirect("ratings_compare", round_id=round_.pk)
-    context = {
-        "round": round_,
-        "settings": settings,
-        "form": form,
-        "rows": round_comparison(round_),
-    }
+    rows = round_comparison(round_)
+    chart = None
+    if rows:
+        chart = self_vs_others_svg(
+            [
+                (
+                    r.unit.name,
+                    {"self": r.self.index, "members": r.members.index, "public": r.public.index},
+                )
+                for r in rows
+            ]
+        )
+    context = {"round": round_, "settings": settings, "form": form, "rows": rows, "chart": chart}
     return render(request, "surveys/ratings/compare.html", context)
+
+
+@office_required
+def ratings_compare_xlsx(request, round_id):
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    rows = round_comparison(round_)
+    if rows is None:
+        messages.info(request, "批次结束后才能下载自评与他评对比。")
+        return redirect("ratings_compare", round_id=round_.pk)
+    dimensions = list(
+        round_.questionnaire.dimensions.order_by("order", "id").values_list("code", "name")
+    )
+    header, table = comparison_table(rows, dimensions)
+    sheet = Sheet("自评与他评", header, table, widths=14)
+    return xlsx_response(xlsx_bytes([sheet]), f"{round_.name}_自评与他评.xlsx")
 
 
 @office_required

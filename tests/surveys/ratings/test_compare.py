@@ -110,3 +110,38 @@ def test_compare_page_queries_do_not_grow_with_units(
         # groups with counts, answers
         with django_assert_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+def test_download_carries_the_page_numbers(client, office, scored, unit_a):
+    import io
+
+    from openpyxl import load_workbook
+
+    with time_machine.travel(scored.closes_at, tick=False):
+        client.force_login(office)
+        response = client.get(reverse("ratings_compare_xlsx", args=[scored.pk]))
+        rows = {r.unit.pk: r for r in round_comparison(scored)}
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    header, first = values[0], dict(zip(values[0], values[1], strict=True))
+    assert header[:3] == ("单位", "自评", "党员评议")
+    assert first["单位"] == unit_a.name and first["群众评议"] == "样本不足"
+    assert first["党员评议"] == pytest.approx(rows[unit_a.pk].members.index)
+    assert first["综合指数"] == pytest.approx(rows[unit_a.pk].composite)
+    assert first["自评偏高（党员）"] == "学用结合、组织生活实效、内生活力" and first["折算"] == "是"
+
+
+def test_download_before_close_explains(client, office, open_round):
+    client.force_login(office)
+    response = client.get(reverse("ratings_compare_xlsx", args=[open_round.pk]), follow=True)
+    assert "批次结束后才能下载" in response.content.decode()
+
+
+def test_chart_escapes_names_and_marks_each_source():
+    from surveys.ratings.chart import self_vs_others_svg
+
+    svg = self_vs_others_svg([("<b>局</b>", {"self": 86, "members": 63.9, "public": None})])
+    assert "<b>" not in svg and "&lt;b&gt;局&lt;/b&gt;" in svg
+    assert "&lt;b&gt;局&lt;/b&gt; 自评 86.0" in svg and "党员评议 63.9" in svg
+    assert svg.count("<circle") == 3 + 2  # three legend dots, two sources with a score
+    assert 'style="' not in svg

@@ -156,12 +156,20 @@ def test_rater_form_queries(client, group_a, issue, django_assert_num_queries):
 
 # Access matrix ---------------------------------------------------------------------------
 
-OFFICE_URLS = ["ratings_round", "ratings_group", "ratings_slips"]
+OFFICE_URLS = [
+    "ratings_round",
+    "ratings_group",
+    "ratings_slips",
+    "ratings_compare",
+    "ratings_compare_xlsx",
+    "ratings_questionnaires",
+]
 OFFICE_POSTS = ["ratings_groups_add", "ratings_settings", "ratings_codes_issue"]
 
 
 def _url(name, round_, group):
-    if name in ("ratings_round", "ratings_groups_add", "ratings_settings"):
+    round_names = ("ratings_compare", "ratings_compare_xlsx")
+    if name in ("ratings_round", "ratings_groups_add", "ratings_settings", *round_names):
         return reverse(name, args=[round_.pk])
     if name in ("ratings_group", "ratings_codes_issue"):
         return reverse(name, args=[group.pk])
@@ -180,7 +188,8 @@ def test_office_pages_access(client, who, name, secretary_a, office, open_round,
         if post
         else client.get(url)
     )
-    expected = {"secretary": 403, "anon": 302, "office": 302 if post else 200}[who]
+    redirects = post or name == "ratings_compare_xlsx"  # before close: back to the page
+    expected = {"secretary": 403, "anon": 302, "office": 302 if redirects else 200}[who]
     assert response.status_code == expected
     if who == "anon":
         assert response.url.startswith(reverse("login"))

@@ -13,9 +13,11 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from reports import scoring, selectors, services
+from reports.business import selectors as business_selectors
 from reports.charts import county, profile
 from reports.exports import pdf
 from reports.models import SubmissionScore
+from reports.warnings import selectors as warning_selectors
 from surveys.core.downloads import download_response
 from surveys.core.permissions import office_required
 from surveys.organisation.models import Unit
@@ -76,8 +78,16 @@ def dashboard(request):
             "alts": SimpleLazyObject(
                 lambda: {name: chart_alt(overview, name) for name in ROUND_CHARTS}
             ),
+            "lights": SimpleLazyObject(lambda: _lights(overview)),
         },
     )
+
+
+def _lights(overview):
+    """{unit id: LightRow}: each unit's warning light for the units table (reports/warnings)."""
+    business = business_selectors.business_overview(overview)
+    rows = warning_selectors.lights(overview, business if business.imported else None)
+    return {row.unit_id: row for row in rows}
 
 
 def _dashboard_without_scores(request, round_id, rounds):

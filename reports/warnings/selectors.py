@@ -23,6 +23,11 @@ class LightRow:
     def label(self):
         return rules.LABELS[self.light]
 
+    @property
+    def order(self):
+        """Red first when a table sorts by light."""
+        return rules.LIGHTS.index(self.light)
+
 
 def round_rules(round_) -> rules.Rules:
     row = WarningRules.objects.filter(round=round_).first()

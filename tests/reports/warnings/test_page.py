@@ -128,3 +128,12 @@ def test_only_the_office_sees_the_warnings(client, secretary_a, office, scored_r
     assert not WarningRules.objects.exists()
     client.force_login(office)
     assert client.get(url).status_code == 200
+
+
+def test_the_dashboard_table_shows_each_units_light_with_its_reasons(client, office, scored_round):
+    client.force_login(office)
+    html = client.get(reverse("dashboard"), {"round": scored_round.pk}).content.decode()
+    assert 'id="warnings-link"' in html
+    assert 'class="light light-red"' in html and 'class="light light-green"' in html
+    assert "title=\"等次为“差”" in html
+    assert f'{reverse("warnings_page", args=[scored_round.pk])}?light=red' in html

@@ -271,6 +271,26 @@ def round_comparison(round_, *, now=None):
     return result
 
 
+SORTS = {
+    "composite": ("综合指数", lambda r: r.composite),
+    "self": ("自评", lambda r: r.self.index),
+    "members": ("党员评议", lambda r: r.members.index),
+    "public": ("群众评议", lambda r: r.public.index),
+    "gap_members": ("自评−党员", lambda r: r.gaps["members"][0]),
+    "gap_public": ("自评−群众", lambda r: r.gaps["public"][0]),
+}
+
+
+def ranked(rows, sort):
+    """Rows highest first by one column (an unknown sort: the units' own order); units
+    without that number last, in their own order."""
+    if sort not in SORTS:
+        return rows
+    key = SORTS[sort][1]
+    have = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
+    return have + [r for r in rows if key(r) is None]
+
+
 def comparison_table(rows, dimensions):
     """The comparison as a header and rows, once, for the page's download: per unit each
     source's index and n, the gaps, flags and the composite. `dimensions`: [(code, name)]."""

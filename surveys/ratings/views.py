@@ -27,10 +27,12 @@ from surveys.ratings.forms import (
 from surveys.ratings.instrument import dump_rater_questionnaire
 from surveys.ratings.models import Audience, RaterGroup, RaterQuestionnaire
 from surveys.ratings.selectors import (
+    SORTS,
     comparison_table,
     group_for_office,
     group_results,
     groups_with_progress,
+    ranked,
     rater_questionnaires,
     round_comparison,
     round_min_raters,
@@ -177,9 +179,11 @@ def ratings_compare(request, round_id):
         else:
             messages.success(request, "权重和自评偏高阈值已保存。")
             return redirect("ratings_compare", round_id=round_.pk)
+    sort = request.GET.get("sort", "")
     rows = round_comparison(round_)
     chart = None
     if rows:
+        rows = ranked(rows, sort)
         chart = self_vs_others_svg(
             [
                 (
@@ -189,7 +193,15 @@ def ratings_compare(request, round_id):
                 for r in rows
             ]
         )
-    context = {"round": round_, "settings": settings, "form": form, "rows": rows, "chart": chart}
+    context = {
+        "round": round_,
+        "settings": settings,
+        "form": form,
+        "rows": rows,
+        "chart": chart,
+        "sort": sort if sort in SORTS else "",
+        "sorts": [(key, label) for key, (label, _key) in SORTS.items()],
+    }
     return render(request, "surveys/ratings/compare.html", context)
 
 

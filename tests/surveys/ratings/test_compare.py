@@ -145,3 +145,19 @@ def test_chart_escapes_names_and_marks_each_source():
     assert "&lt;b&gt;局&lt;/b&gt; 自评 86.0" in svg and "党员评议 63.9" in svg
     assert svg.count("<circle") == 3 + 2  # three legend dots, two sources with a score
     assert 'style="' not in svg
+
+
+def test_ranking_by_any_source(client, office, scored, unit_a, unit_b):
+    UnitScore.objects.create(round=scored, unit=unit_b, index=90, dimensions={})
+    with time_machine.travel(scored.closes_at, tick=False):
+        client.force_login(office)
+        url = reverse("ratings_compare", args=[scored.pk])
+
+        def order(sort):
+            page = client.get(url, {"sort": sort}).content.decode()
+            return sorted((unit_a, unit_b), key=lambda u: page.index(f'id="unit-{u.pk}"'))
+
+        assert order("self") == [unit_b, unit_a]  # 90 before 86
+        assert order("composite") == [unit_b, unit_a]  # B: 90 (self only); A: 73.4
+        assert order("members") == [unit_a, unit_b]  # B has no member score: last
+        assert order("nonsense") == [unit_a, unit_b]  # the units' own order

@@ -21,6 +21,7 @@ import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -59,6 +60,8 @@ TEXT_WIDTH = Mm(156)
 # XML 1.0 has no place for most control characters; a pasted answer may hold them.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 STEPS = 5
+TABLE_STYLE = "通报表格"
+TABLE_HEAD_STYLE = "通报表头"
 
 
 def clean(text):
@@ -121,6 +124,15 @@ class NoticeDocument:
         fmt.space_before = fmt.space_after = Pt(0)
         # Chinese text may break between any two characters; no widow control shuffling.
         fmt.widow_control = False
+        # Table cells by style, not run by run: a ranking has hundreds of cells.
+        for name, font in ((TABLE_STYLE, BODY_FONT), (TABLE_HEAD_STYLE, HEADING_FONT)):
+            style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = normal
+            _fonts(style, font)
+            style.font.size = SIZE_TABLE
+            style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            style.paragraph_format.line_spacing = Pt(20)
+            style.paragraph_format.first_line_indent = Pt(0)
 
     def _font_table(self):
         part = self.doc.part.part_related_by(RT.FONT_TABLE)
@@ -216,15 +228,18 @@ class NoticeDocument:
         table = self.doc.add_table(rows=len(rows), cols=len(rows[0]))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                cell = table.cell(r, c)
+        heading = self.doc.styles[TABLE_HEAD_STYLE].style_id
+        body = self.doc.styles[TABLE_STYLE].style_id
+        # Row by row: table.cell(r, c) walks every cell of the table on each call, which is
+        # quadratic for a ranking of hundreds of units.
+        for r, (table_row, row) in enumerate(zip(table.rows, rows, strict=True)):
+            for c, (cell, value) in enumerate(zip(table_row.cells, row, strict=True)):
                 cell.width = Mm(widths_mm[c])
                 paragraph = cell.paragraphs[0]
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _no_indent(paragraph)
-                paragraph.paragraph_format.line_spacing = Pt(20)
-                _run(paragraph, value, HEADING_FONT if r == 0 else BODY_FONT, SIZE_TABLE)
+                # The style's id straight into w:pStyle: paragraph.style = … looks the style
+                # up among all styles for every cell.
+                paragraph._p.style = heading if r == 0 else body
+                paragraph.add_run(clean(value))
         self.doc.add_paragraph()
         return table
 

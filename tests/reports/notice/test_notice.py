@@ -69,6 +69,12 @@ def test_title_body_and_heading_fonts(submitted):
     assert {_east_asia(r) for r in heading.runs} == {"黑体"}
     sub = next(p for p in document.paragraphs if p.text == "（一）等次分布")
     assert {(_east_asia(r), r.font.size) for r in sub.runs} == {("楷体_GB2312", Pt(16))}
+    cell = document.tables[1].rows[1].cells[1].paragraphs[0]  # a unit's name in the ranking
+    assert cell.style.name == "通报表格"
+    assert (cell.style.element.rPr.rFonts.get(qn("w:eastAsia")), cell.style.font.size) == (
+        "仿宋_GB2312",
+        Pt(12),
+    )
 
 
 def test_font_table_names_a_fallback_word_has(submitted):

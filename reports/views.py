@@ -2,6 +2,7 @@
 
 import hashlib
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from reports.business import selectors as business_selectors
 from reports.charts import county, profile
 from reports.exports import pdf
 from reports.models import SubmissionScore
+from reports.rectification import selectors as rectification_selectors
 from reports.warnings import selectors as warning_selectors
 from surveys.core.downloads import download_response
 from surveys.core.permissions import office_required
@@ -146,8 +148,29 @@ def unit_detail(request, round_id, unit_id):
             "cause_rows": [
                 (label, report.row.causes.get(tag)) for tag, label in selectors.CAUSE_LABELS.items()
             ],
+            "business": next(
+                (
+                    row
+                    for row in business_selectors.business_overview(report.county).rows
+                    if row.unit_id == unit.pk and row.business is not None
+                ),
+                None,
+            ),
+            "tasks": rectification_selectors.unit_tasks(round_, unit),
+            "today": timezone.localdate(),
+            "task_link": _task_link(round_, unit, report),
         },
     )
+
+
+def _task_link(round_, unit, report):
+    """下达整改 with the unit, its weakest dimension and its weakest items filled in."""
+    scored = [(d.code, report.row.dimensions.get(d.code)) for d in report.dimensions]
+    scored = [(code, value) for code, value in scored if value is not None]
+    query = {"unit": unit.pk, "questions": ",".join(sorted(report.weakest))}
+    if scored:
+        query["dimension"] = min(scored, key=lambda pair: pair[1])[0]
+    return reverse("rectification_round", args=[round_.pk]) + "?" + urlencode(query)
 
 
 @office_required

@@ -125,3 +125,16 @@ def improvement(task) -> Improvement:
                 )
             )
     return Improvement(after_round, changes)
+
+
+def unit_tasks(round_, unit):
+    """The unit's tasks from this round and the earlier ones, each with its improvement: on
+    the unit page of a later round they show whether the linked items got better."""
+    tasks = list(
+        _with_updates(
+            RectificationTask.objects.filter(unit=unit, round__opens_at__lte=round_.opens_at)
+        ).order_by("-round__opens_at", "due_date", "pk")
+    )
+    for task in tasks:
+        task.improvement = improvement(task)
+    return tasks

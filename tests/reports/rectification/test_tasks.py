@@ -216,3 +216,19 @@ def test_only_the_office_sets_and_only_secretaries_report(
     assert RectificationTask.objects.filter(pk=task.pk).exists()
     assert client.post(office_urls[2][1]).status_code == 302
     assert not RectificationTask.objects.exists()
+
+
+def test_the_unit_page_lists_the_units_tasks_and_prefills_a_new_one(
+    client, office, open_round, questionnaire, secretary_a, unit_a, task
+):
+    submit(client, secretary_a, open_round, questionnaire, likert="3")
+    client.force_login(office)
+    response = client.get(reverse("unit_detail", args=[open_round.pk, unit_a.pk]))
+    html = response.content.decode()
+    assert f'id="unit-task-{task.pk}"' in html and "规范三会一课记录" in html
+    link = response.context["task_link"]
+    assert link.startswith(reverse("rectification_round", args=[open_round.pk]) + "?unit=")
+    form = client.get(link).context["form"]
+    assert str(form.initial["unit"]) == str(unit_a.pk)
+    assert form.initial["dimension_code"]
+    assert form.initial["question_codes"]

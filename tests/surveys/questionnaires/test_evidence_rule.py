@@ -129,3 +129,16 @@ def test_question_form_sets_the_rule_and_a_form_without_it_keeps_it(
     assert office_client.post(url, base | {"text": "改过的题目"}).status_code == 302
     question.refresh_from_db()
     assert (question.text, question.evidence) == ("改过的题目", "required")
+
+
+def test_the_question_form_offers_the_rule_and_the_version_page_shows_it(
+    office_client, office, questionnaire
+):
+    draft = services.questionnaire_clone(user=office, questionnaire=questionnaire)
+    question = draft.questions.get(code="XY01")
+    form_page = office_client.get(reverse("question_edit", args=[draft.pk, question.pk]))
+    html = form_page.content.decode()
+    assert 'name="evidence"' in html and "必须上传" in html
+    detail = office_client.get(reverse("questionnaire_detail", args=[draft.pk])).content.decode()
+    assert "<th>佐证</th>" in detail
+    assert "可上传" in detail  # the standard instrument allows evidence on its counted items

@@ -17,6 +17,8 @@ from surveys.rounds.models import Round
 
 CACHE_SECONDS = 60 * 60 * 24
 MAX_TERM = 50  # longer than any word; a longer ?term= is simply not found
+# A county-wide term can be in thousands of sentences; the page lists this many.
+MAX_SENTENCES = 200
 
 
 def _groups(round_, unit, version):
@@ -75,7 +77,10 @@ def round_terms(request, round_id):
             "ways": ways,
             "group": group,
             "term": term,
-            "sentences": [(answer, _marked(sentence, term)) for answer, sentence in found],
+            "sentences": [
+                (answer, _marked(sentence, term)) for answer, sentence in found[:MAX_SENTENCES]
+            ],
+            "sentence_count": len(found),
             "alt": alt_text_term_bars(group.terms, f"{group.label}高频词") if group else "",
         },
     )

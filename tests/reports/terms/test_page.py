@@ -58,6 +58,17 @@ def test_clicking_a_term_lists_its_sentences_with_their_branch(client, office, t
     assert "县水利局机关党支部" in rows and "县财政局机关党支部" in rows
     assert "<mark>三会一课</mark>流于形式。" in rows
     assert "主题党日" not in rows
+    assert "全部文字答案 · 3 句</small>" in html
+
+
+def test_a_long_list_of_sentences_is_cut_and_says_so(client, office, texts, monkeypatch):
+    monkeypatch.setattr("reports.terms.views.MAX_SENTENCES", 2)
+    client.force_login(office)
+    url, _ = _url(texts)
+    html = client.get(url, {"term": "三会一课"}).content.decode()
+    rows = html.split('id="sentences-table"', 1)[1].split("</ol>", 1)[0]
+    assert rows.count("<li") == 2
+    assert "3 句，显示前 2 句" in html
 
 
 def test_an_unknown_term_or_group_is_a_message_not_an_error(client, office, texts):

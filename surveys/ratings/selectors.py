@@ -26,9 +26,13 @@ SATISFIED = {3, 2}  # 满意, 基本满意
 SATISFACTION_LABELS = {3: "满意", 2: "基本满意", 1: "不满意"}
 
 
+def round_settings(round_):
+    """The round's rater settings, or the defaults (unsaved) when the office set none."""
+    return RatingSettings.objects.filter(round=round_).first() or RatingSettings(round=round_)
+
+
 def round_min_raters(round_):
-    settings = RatingSettings.objects.filter(round=round_).first()
-    return settings.min_raters if settings else RatingSettings._meta.get_field("min_raters").default
+    return round_settings(round_).min_raters
 
 
 def groups_with_progress(round_):
@@ -199,7 +203,7 @@ def round_comparison(round_, *, now=None):
     now = now or timezone.now()
     if round_.status_at(now) != round_.Status.CLOSED:
         return None
-    settings = RatingSettings.objects.filter(round=round_).first() or RatingSettings(round=round_)
+    settings = round_settings(round_)
     k = settings.min_raters
     weights = {
         "self": settings.weight_self,

@@ -37,6 +37,7 @@ from surveys.ratings.selectors import (
     round_comparison,
     round_min_raters,
     round_reliability,
+    round_settings,
 )
 from surveys.ratings.services import (
     CodeRefused,
@@ -45,7 +46,6 @@ from surveys.ratings.services import (
     codes_issue,
     rater_groups_add,
     rater_questionnaire_import,
-    rating_settings_for,
     rating_settings_set,
     rating_submit,
 )
@@ -157,7 +157,7 @@ def ratings_group(request, group_id):
 def ratings_compare(request, round_id):
     """Self-assessment beside 党员评议 and 群众评议 per unit: gaps, 自评偏高, composite."""
     round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
-    settings = rating_settings_for(round_)
+    settings = round_settings(round_)
     initial = {
         "weight_self": settings.weight_self,
         "weight_members": settings.weight_members,

@@ -25,6 +25,7 @@ from surveys.demo.answers import (
     clamp,
     text_slot,
 )
+from surveys.evidence.services import evidence_purge_orphans
 from surveys.organisation.models import Branch, SecretaryAssignment, Unit, User
 from surveys.questionnaires.instrument import load_questionnaire
 from surveys.questionnaires.models import Question, Questionnaire
@@ -115,6 +116,8 @@ def delete_demo():
     ).delete()
     branches.delete()
     Unit.objects.filter(code__in=UNIT_CODES).delete()
+    # The evidence rows went with their submissions; their stored files go now.
+    evidence_purge_orphans()
 
 
 def demo_counts() -> dict:

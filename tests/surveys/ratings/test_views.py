@@ -6,6 +6,7 @@ import logging
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from surveys.ratings import codes, throttle
@@ -119,6 +120,9 @@ def test_used_and_unknown_codes_read_alike(client, group_a, issue):
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"|value="[0-9A-Z]+"', "", html)
 
     assert strip(a) == strip(b)
+    with time_machine.travel(group_a.round.closes_at, tick=False):
+        expired = client.get(reverse("rater_form", args=[_fresh])).content.decode()
+    assert strip(expired) == strip(b)
 
 
 def test_brute_force_is_slowed_and_logged(client, group_a, issue, caplog):
@@ -137,8 +141,6 @@ def test_brute_force_is_slowed_and_logged(client, group_a, issue, caplog):
 
 
 def test_the_limit_lifts_after_the_window(client, group_a, issue):
-    import time_machine
-
     [good] = issue(group_a)
     with time_machine.travel("2026-06-15 10:00:00+00:00", tick=False) as traveller:
         for _ in range(throttle.LIMIT):

@@ -286,3 +286,5 @@ def test_the_status_endpoint_and_the_page_take_a_fixed_number_of_queries(
         client.get(reverse("job_status", args=[finished.pk]))
     with django_assert_num_queries(4):  # session, user, the job with its round, data version
         client.get(reverse("job_detail", args=[finished.pk]))
+    with django_assert_num_queries(5):  # session, user, round, its latest job, data version
+        client.get(reverse("round_job", args=[finished.round_id, "round_pdf"]))

@@ -54,12 +54,12 @@ def _check_can_edit(*, entry, user, now):
         raise NotAllowed("只有本支部的支部书记可以填写和提交本支部的答卷。")
     if now < entry.round.opens_at:
         raise RoundNotOpen(
-            f"本批次测评将于 {timezone.localtime(entry.round.opens_at):%Y年%m月%d日 %H:%M} 开始，"
+            f"本批次测评将于 {local_minute(entry.round.opens_at)} 开始，"
             "目前还不能填写。"
         )
     if now >= entry.closes_at:
         raise RoundNotOpen(
-            f"本批次测评已于 {timezone.localtime(entry.closes_at):%Y年%m月%d日 %H:%M} 截止，"
+            f"本批次测评已于 {local_minute(entry.closes_at)} 截止，"
             "不能再保存或提交。如需补报，请联系机关工委。"
         )
 

@@ -38,6 +38,11 @@ BUSINESS_STRONG = "业务强党建弱"
 BOTH_WEAK = "双弱"
 
 
+def coupling(u1, u2) -> float:
+    """C = 2·√(U1·U2)/(U1 + U2) for two values on 0–1 that are not both 0."""
+    return 2.0 * math.sqrt(u1 * u2) / (u1 + u2)
+
+
 def coupling_degree(u1, u2, alpha=0.5, beta=0.5) -> float | None:
     """D for two values on 0–1; None when either is missing. Both 0 gives 0 (C is 0/0 there,
     but two systems at nothing are as uncoordinated as it gets)."""
@@ -47,9 +52,7 @@ def coupling_degree(u1, u2, alpha=0.5, beta=0.5) -> float | None:
         raise ValueError("coupling_degree takes values on 0–1")
     if u1 + u2 == 0:
         return 0.0
-    c = 2.0 * math.sqrt(u1 * u2) / (u1 + u2)
-    t = alpha * u1 + beta * u2
-    return math.sqrt(c * t)
+    return math.sqrt(coupling(u1, u2) * (alpha * u1 + beta * u2))
 
 
 def coupling_band(d) -> str | None:

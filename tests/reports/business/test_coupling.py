@@ -1,7 +1,9 @@
 """The coupling-coordination degree, its bands, the quadrants and Spearman's ρ on cases
 computed by hand (docs/coupling.md shows the first one worked through)."""
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from reports.business.coupling import (
     BUSINESS_STRONG,
     PARTY_STRONG,
     average_ranks,
+    coupling,
     coupling_band,
     coupling_degree,
     quadrant,
@@ -85,3 +88,13 @@ def test_spearman_with_ties_and_missing_units():
 def test_spearman_needs_three_units_and_some_spread():
     assert spearman([(1, 2), (2, 3)]) == (None, 2)
     assert spearman([(1, 5), (2, 5), (3, 5)]) == (None, 3)
+
+
+def test_matches_the_reference_collection_to_four_places():
+    data = json.loads((Path(__file__).parents[1] / "data/coupling-reference.json").read_text())
+    ref = data["coupling"]
+    for u1, u2, c, d in zip(
+        ref["s1"], ref["s2"], ref["C_computed"], ref["D_equal_w_computed"], strict=True
+    ):
+        assert coupling(u1, u2) == pytest.approx(c, abs=5e-5)
+        assert coupling_degree(u1, u2) == pytest.approx(d, abs=5e-5)

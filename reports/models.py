@@ -31,6 +31,14 @@ class SubmissionScore(models.Model):
     aspect_carrier = models.FloatField("载体融合", null=True)
     straightlined = models.BooleanField("疑似应付式作答", default=False)
     excluded = models.BooleanField("不计入统计", default=False)
+    # The self-assessed numbers beside the counted ones: when the office has set a verified
+    # value for any item (考评), index, grade and the dimension scores above are the verified
+    # ones and `verified` is true; otherwise they equal the self-assessed ones.
+    self_index = models.FloatField("自评融合度指数", null=True)
+    self_grade = models.CharField("自评等次", max_length=16, blank=True)
+    # Dimension code -> self-assessed score (None: 数据不足).
+    self_dimensions = models.JSONField("自评分维度得分", default=dict)
+    verified = models.BooleanField("已考评调整", default=False)
     scored_at = models.DateTimeField("计分时间", default=timezone.now)
 
     class Meta:

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from reports import scoring
 from reports.models import DimensionScore, ScoresVersion, SubmissionScore, UnitScore
 from surveys.organisation.models import Unit
 from surveys.questionnaires.models import Dimension, GradeBand, Question
-from surveys.submissions.models import Answer, Submission
+from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
 from surveys.submissions.values import answer_value, decode
+from surveys.verification.models import VerifiedAnswer
 
 SCORE_FIELDS = [
     "round",
@@ -32,6 +33,10 @@ SCORE_FIELDS = [
     "aspect_mechanism",
     "aspect_carrier",
     "straightlined",
+    "self_index",
+    "self_grade",
+    "self_dimensions",
+    "verified",
     "scored_at",
 ]
 
@@ -75,9 +80,17 @@ def _nan_to_none(value):
     return float(value)
 
 
-def _rows(submission, values, dimension_ids):
-    """One SubmissionScore and its DimensionScores from a dict of scoring outputs."""
+def _rows(submission, values, dimension_ids, self_values=None):
+    """One SubmissionScore and its DimensionScores from a dict of scoring outputs.
+
+    `values` are the counted numbers; `self_values` the self-assessed ones when the office
+    has verified an item (the counted ones are then the verified ones), else None."""
+    own = values if self_values is None else self_values
     score = SubmissionScore(
+        self_index=_nan_to_none(own["index"]),
+        self_grade=own["grade"] or "",
+        self_dimensions={code: _nan_to_none(own[code]) for code in dimension_ids},
+        verified=self_values is not None,
         submission_id=submission.id,
         round_id=submission.round_id,
         branch_id=submission.branch_id,
@@ -229,9 +242,32 @@ def _dimension_ids(questionnaire):
     return dict(Dimension.objects.filter(questionnaire=questionnaire).values_list("code", "id"))
 
 
-def store_submission_scores(submission, model=None):
+def _result_values(result):
+    return {
+        **result.dimensions,
+        **result.causes,
+        **result.aspects,
+        "index": result.index,
+        "grade": result.grade,
+        "main_cause": result.main_cause,
+        "straightlined": result.straightlined,
+    }
+
+
+def verified_value(value):
+    """A VerifiedAnswer's JSON value in the shape the scoring takes ("NA" is 不适用)."""
+    if value == "NA":
+        return scoring.NOT_APPLICABLE
+    return value
+
+
+def store_submission_scores(submission, model=None, verified=None):
     """Score one submitted submission and store the numbers. Called inside the submit
-    transaction, so a submission is never submitted without its scores."""
+    transaction, so a submission is never submitted without its scores.
+
+    `verified` maps item code to the office's verified value (考评) for the submitted version
+    being scored; the counted numbers then use those values, and the self-assessed ones are
+    kept beside them. A fresh submission has no verified values: it is a new version."""
     questionnaire = submission.round.questionnaire
     model = model or scoring_model(questionnaire)
     answers = {
@@ -241,18 +277,29 @@ def store_submission_scores(submission, model=None):
         )
     }
     result = scoring.score_submission(model, answers)
-    values = {
-        **result.dimensions,
-        **result.causes,
-        **result.aspects,
-        "index": result.index,
-        "grade": result.grade,
-        "main_cause": result.main_cause,
-        "straightlined": result.straightlined,
-    }
-    score, dimension_rows = _rows(submission, values, _dimension_ids(questionnaire))
+    self_values = None
+    if verified:
+        self_values = _result_values(result)
+        overridden = {code: verified_value(v) for code, v in verified.items()}
+        result = scoring.score_submission(model, {**answers, **overridden})
+    score, dimension_rows = _rows(
+        submission, _result_values(result), _dimension_ids(questionnaire), self_values
+    )
     _save([score], dimension_rows, round_id=submission.round_id, unit_ids=[score.unit_id])
     return result
+
+
+def verified_answers(submissions):
+    """(submission id, item code, value) of the office's verified values for the latest
+    submitted version of each of `submissions` (a queryset), in one query."""
+    latest = (
+        SubmissionSnapshot.objects.filter(submission=OuterRef("verification__submission"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return VerifiedAnswer.objects.filter(
+        verification__submission__in=submissions, verification__number=Subquery(latest)
+    ).values_list("verification__submission_id", "question__code", "value")
 
 
 def answers_frame(round_) -> pd.DataFrame:
@@ -295,7 +342,9 @@ def rescore_round(round_) -> RescoreReport:
     }
     if not submissions:
         return report
-    frame = scoring.score_frame(model, answers_frame(round_))
+    answers = answers_frame(round_)
+    frame = scoring.score_frame(model, answers)
+    verified_frame = _verified_frame(model, round_, answers)
     before = dict(
         SubmissionScore.objects.filter(round=round_).values_list("submission_id", "index")
     )
@@ -304,8 +353,14 @@ def rescore_round(round_) -> RescoreReport:
     )
     dimension_ids = _dimension_ids(questionnaire)
     scores, dimension_rows = [], []
+    verified_rows = dict(zip(verified_frame.index, verified_frame.to_dict("records"), strict=True))
     for submission_id, values in zip(frame.index, frame.to_dict("records"), strict=True):
-        score, dims = _rows(submissions[submission_id], values, dimension_ids)
+        if submission_id in verified_rows:
+            score, dims = _rows(
+                submissions[submission_id], verified_rows[submission_id], dimension_ids, values
+            )
+        else:
+            score, dims = _rows(submissions[submission_id], values, dimension_ids)
         scores.append(score)
         dimension_rows.extend(dims)
         old = before.get(submission_id)
@@ -331,6 +386,32 @@ def rescore_round(round_) -> RescoreReport:
         _save(scores, dimension_rows, round_id=round_.pk)
     report.scored = len(scores)
     return report
+
+
+def _verified_frame(model, round_, answers):
+    """The scores of the round's submissions the office has verified an item of, with the
+    verified values in place of the answers (an empty frame when there are none)."""
+    overrides = {}
+    for submission_id, code, value in verified_answers(
+        Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED)
+    ):
+        value = verified_value(value)
+        if scoring.is_not_applicable(value) or value is None:
+            value = math.nan
+        elif not isinstance(value, str):
+            value = float(value)
+        overrides[(submission_id, code)] = value
+    if not overrides:
+        return pd.DataFrame()
+    ids = {submission_id for submission_id, _code in overrides}
+    subset = answers[answers["submission"].isin(ids)]
+    kept = subset[
+        [(s, c) not in overrides for s, c in zip(subset["submission"], subset["item"], strict=True)]
+    ]
+    added = pd.DataFrame.from_records(
+        [(s, c, v) for (s, c), v in overrides.items()], columns=["submission", "item", "value"]
+    )
+    return scoring.score_frame(model, pd.concat([kept, added], ignore_index=True))
 
 
 def _differs(old, new):

@@ -27,3 +27,4 @@ from surveys.submissions.models import Submission as Submission
 from surveys.submissions.models import SubmissionSnapshot as SubmissionSnapshot
 from surveys.evidence.models import Evidence as Evidence
 from surveys.ratings.models import Audience, RaterAnswer, RaterCode, RaterComment, RaterGroup, RaterItem, RaterQuestionnaire, RaterResponse, RatingSettings  # noqa: E501, F401, I001
+from surveys.verification.models import Appeal, RoundPublication, Verification, VerifiedAnswer  # noqa: E501, F401, I001

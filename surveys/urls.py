@@ -11,4 +11,5 @@ urlpatterns = [
     path("office/people/", include("surveys.organisation.urls")),
     path("office/questionnaires/", include("surveys.questionnaires.urls")),
     path("", include("surveys.ratings.urls")),
+    path("", include("surveys.verification.urls")),
 ]

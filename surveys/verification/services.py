@@ -1,0 +1,196 @@
+"""Every write of verification (考评), publication (公示) and appeal (申诉): permission, state,
+optimistic lock, re-scoring — each in one transaction.
+
+The audit log has no actions for these steps yet (AuditEvent.Action belongs to the audit
+feature); the rows here keep who did what and when, and the pages show the whole chain."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from reports.store import store_submission_scores
+from surveys.core.permissions import require_office
+from surveys.rounds.models import Round
+from surveys.submissions.models import Submission
+from surveys.verification.models import Appeal, RoundPublication, Verification, VerifiedAnswer
+from surveys.verification.selectors import appeals_open, results_locked
+
+MAX_REASON = 1000
+MAX_APPEAL = 2000
+MAX_APPEAL_DAYS = 60
+
+
+class VerificationError(Exception):
+    """A refused write, with a message fit to show the user."""
+
+
+class VerificationConflict(VerificationError):
+    pass
+
+
+CONFLICT_MESSAGE = (
+    "另一位工作人员刚刚保存了这份答卷的考评，本次内容没有保存，以免覆盖对方的结果。"
+    "您填写的内容仍保留在下方；请对照最新的考评结果核对后再次保存。"
+)
+
+
+def _locked_round_publication(round_id):
+    publication, _created = RoundPublication.objects.select_for_update().get_or_create(
+        round_id=round_id
+    )
+    return publication
+
+
+def _check_unlocked(publication, now):
+    if results_locked(publication, now):
+        raise VerificationError(
+            "本批次的考评结果已锁定（申诉期已结束或申诉均已处理），不能再修改。"
+        )
+
+
+def _apply(*, user, submission, verification, changes, now):
+    """Write `changes` (question -> (value, reason) or None to clear) into the verification,
+    bump its version and re-score the submission with its verified values."""
+    for question, change in changes.items():
+        if change is None:
+            VerifiedAnswer.objects.filter(verification=verification, question=question).delete()
+            continue
+        value, reason = change[0], change[1].strip()[:MAX_REASON]
+        VerifiedAnswer.objects.update_or_create(
+            verification=verification,
+            question=question,
+            defaults={"value": value, "reason": reason, "verified_at": now, "verified_by": user},
+        )
+    verification.version += 1
+    verification.updated_at = now
+    verification.updated_by = user
+    verification.save(update_fields=["version", "updated_at", "updated_by"])
+    verified = dict(verification.items.values_list("question__code", "value"))
+    store_submission_scores(submission, verified=verified)
+
+
+def _locked_submission(submission_id):
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("round__questionnaire", "branch")
+        .get(pk=submission_id)
+    )
+    if submission.status != Submission.Status.SUBMITTED:
+        raise VerificationError("只有已提交的答卷可以考评；这份答卷已被退回或尚未提交。")
+    return submission
+
+
+def verification_save(*, user, submission, changes: dict, version: int) -> Verification:
+    """The office's verified values for the current submitted version. `changes` maps a
+    Question to (value, reason) — the value as JSON, the reason required — or to None to
+    drop a verified value. `version` is the review's version when the form was opened; a
+    save by someone else since then is refused (VerificationConflict) and nothing is lost."""
+    require_office(user)
+    now = timezone.now()
+    with transaction.atomic():
+        submission = _locked_submission(submission.pk)
+        publication = _locked_round_publication(submission.round_id)
+        _check_unlocked(publication, now)
+        for question, change in changes.items():
+            if change is not None and not change[1].strip():
+                raise VerificationError(f"请填写第 {question.code} 题的考评依据。")
+        number = submission.snapshots.count()
+        verification, _created = Verification.objects.select_for_update().get_or_create(
+            submission=submission, number=number
+        )
+        if verification.version != version:
+            raise VerificationConflict(CONFLICT_MESSAGE)
+        _apply(
+            user=user, submission=submission, verification=verification, changes=changes, now=now
+        )
+    return verification
+
+
+def round_publish(*, user, round_: Round, appeal_days: int, overclaim_margin: float):
+    """公示: the branches see their verified scores and may appeal for `appeal_days` days."""
+    require_office(user)
+    if not 1 <= appeal_days <= MAX_APPEAL_DAYS:
+        raise VerificationError(f"申诉期请填写 1 至 {MAX_APPEAL_DAYS} 天。")
+    if not 0 <= overclaim_margin <= 100:
+        raise VerificationError("自评偏高阈值请填写 0 至 100 之间的分数。")
+    now = timezone.now()
+    with transaction.atomic():
+        publication = _locked_round_publication(round_.pk)
+        if publication.published_at is not None:
+            raise VerificationError("本批次的考评结果已经公示过了。")
+        publication.published_at = now
+        publication.published_by = user
+        publication.appeal_days = appeal_days
+        publication.overclaim_margin = overclaim_margin
+        publication.save()
+    return publication
+
+
+def appeal_lodge(*, user, submission, text: str) -> Appeal:
+    """申诉: the branch's secretary, once per submission, within the appeal window."""
+    if not (user.is_secretary and user.branch_id == submission.branch_id):
+        raise VerificationError("只有本支部的支部书记可以对本支部的考评结果提出申诉。")
+    text = text.strip()
+    if not text:
+        raise VerificationError("请写明申诉理由。")
+    if len(text) > MAX_APPEAL:
+        raise VerificationError(f"申诉理由请不超过 {MAX_APPEAL} 字（现在 {len(text)} 字）。")
+    now = timezone.now()
+    with transaction.atomic():
+        submission = _locked_submission(submission.pk)
+        publication = RoundPublication.objects.filter(round_id=submission.round_id).first()
+        if publication is None or publication.published_at is None:
+            raise VerificationError("考评结果尚未公示，公示后才能申诉。")
+        if not appeals_open(publication, now):
+            raise VerificationError("申诉期已结束，不能再提出申诉。")
+        if Appeal.objects.filter(submission=submission).exists():
+            raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。")
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(
+                    submission=submission,
+                    number=submission.snapshots.count(),
+                    text=text,
+                    lodged_at=now,
+                    lodged_by=user,
+                )
+        except IntegrityError as error:
+            raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。") from error
+    return appeal
+
+
+def appeal_decide(*, user, appeal, decision: str, reason: str, question=None, value=None):
+    """维持 or 调整 with a reason. 调整 sets the verified value of one item and re-scores in
+    the same transaction."""
+    require_office(user)
+    reason = reason.strip()
+    if not reason:
+        raise VerificationError("请填写处理理由，支部书记会看到它。")
+    if len(reason) > MAX_REASON:
+        raise VerificationError(f"处理理由请不超过 {MAX_REASON} 字。")
+    if decision not in (Appeal.Status.UPHELD, Appeal.Status.ADJUSTED):
+        raise VerificationError("请选择维持或调整。")
+    if decision == Appeal.Status.ADJUSTED and (question is None or value is None):
+        raise VerificationError("调整时请选择要调整的题目并填写调整后的考评值。")
+    now = timezone.now()
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if appeal.status != Appeal.Status.OPEN:
+            raise VerificationError("这条申诉已经处理过了。")
+        if decision == Appeal.Status.ADJUSTED:
+            submission = _locked_submission(appeal.submission_id)
+            verification, _created = Verification.objects.select_for_update().get_or_create(
+                submission=submission, number=submission.snapshots.count()
+            )
+            _apply(
+                user=user,
+                submission=submission,
+                verification=verification,
+                changes={question: (value, f"申诉调整：{reason}")},
+                now=now,
+            )
+        appeal.status = decision
+        appeal.decision_reason = reason
+        appeal.decided_at = now
+        appeal.decided_by = user
+        appeal.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
+    return appeal

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from reports.models import UnitScore
 from reports.warnings import rules
 from reports.warnings.models import WarningRules
+from surveys.ratings import selectors as rating_selectors
 from surveys.rounds.models import Round
 
 
@@ -48,10 +49,27 @@ def _histories(round_):
     return history
 
 
-def lights(overview, business=None, rule_set=None) -> list[LightRow]:
+SOURCES = (("members", "党员评议"), ("public", "群众评议"))
+
+
+def rater_gaps(round_) -> dict:
+    """{unit id: {source name: 自评 − that source's index}} once the round has closed and the
+    rater groups have enough sheets (surveys.ratings); {} before."""
+    rows = rating_selectors.round_comparison(round_) or []
+    return {
+        row.unit.pk: {
+            name: row.gaps[key][0] for key, name in SOURCES if row.gaps[key][0] is not None
+        }
+        for row in rows
+    }
+
+
+def lights(overview, business=None, rule_set=None, gaps=None) -> list[LightRow]:
     """One row per unit of the round's overview (reports.selectors.round_overview), in its
-    order; ``business`` is the business page's overview for the 双弱 rule, if imported."""
+    order; ``business`` is the business page's overview for the 双弱 rule, if imported;
+    ``gaps`` the rater gaps for 自评偏高 (rater_gaps, read here if not given)."""
     rule_set = rule_set or round_rules(overview.round)
+    gaps = rater_gaps(overview.round) if gaps is None else gaps
     history = _histories(overview.round)
     quadrants = {r.unit_id: r.quadrant for r in business.rows} if business else {}
     rows = []
@@ -63,6 +81,7 @@ def lights(overview, business=None, rule_set=None) -> list[LightRow]:
             dimensions={d.name: unit.dimensions.get(d.code) for d in overview.dimensions},
             history=tuple(history.get(unit.unit_id, ())) if unit.index is not None else (),
             quadrant=quadrants.get(unit.unit_id),
+            self_gaps=gaps.get(unit.unit_id, {}),
         )
         light, reasons = rules.evaluate(facts, rule_set)
         rows.append(LightRow(unit.unit_id, unit.name, unit.index, unit.grade, light, reasons))

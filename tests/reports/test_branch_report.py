@@ -177,8 +177,9 @@ def test_home_shows_the_offices_reason_for_a_return(
         response = client.post(reverse("submission_return", args=[a.pk]), {"reason": reason})
     assert response.status_code == 302 and "/login/" not in response.url
     client.force_login(secretary_a)
-    # session, user, branch, tasks, unit (the heading), reminders: the reason adds none
-    with django_assert_num_queries(6):
+    # session, user, branch, tasks, unit (the heading), reminders, rectification tasks (none
+    # here, so nothing prefetched): the reason adds none
+    with django_assert_num_queries(7):
         html = client.get(reverse("home")).content.decode()
     block = html.split(f'id="returned-{a.round_id}"')[1].split("</div>\n")[0]
     assert "&lt;b&gt;第一议题&lt;/b&gt;学习情况填写有误，请补充" in block

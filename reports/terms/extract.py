@@ -91,9 +91,13 @@ class Term:
 def top_terms(texts, n=20):
     """The ``n`` most frequent terms of ``texts`` (an iterable of strings): most frequent
     first, then in more answers, then in Unicode order, so ties always list the same way."""
+    return rank_terms((words(text) for text in texts), n)
+
+
+def rank_terms(word_lists, n=20):
+    """``top_terms`` of texts already cut into words (one list per text)."""
     counts, answers = Counter(), Counter()
-    for text in texts:
-        found = words(text)
+    for found in word_lists:
         counts.update(found)
         answers.update(set(found))
     ranked = sorted(counts, key=lambda t: (-counts[t], -answers[t], t))

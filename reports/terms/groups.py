@@ -5,7 +5,7 @@ the answers (reports.terms.selectors.TextAnswer or anything with the same attrib
 
 from dataclasses import dataclass, field
 
-from reports.terms.extract import sentences_with, top_terms
+from reports.terms.extract import rank_terms, sentences_with, words
 
 SLOT_LABELS = {"practice": "典型做法", "problem": "存在问题", "next": "下一步举措"}
 CAUSE_LABELS = {"xuhua": "虚化", "ruohua": "弱化", "fenhua": "分化"}
@@ -23,7 +23,8 @@ class Group:
 
 def term_groups(answers, top=TOP):
     """Every group that has answers, in a fixed order, each with its ``top`` terms."""
-    groups = [Group("all", "全部文字答案", "全部", list(answers))]
+    answers = list(answers)
+    groups = [Group("all", "全部文字答案", "全部", answers)]
     for slot, label in SLOT_LABELS.items():
         groups.append(
             Group(f"slot-{slot}", label, "按题型", [a for a in answers if a.slot == slot])
@@ -46,8 +47,10 @@ def term_groups(answers, top=TOP):
             )
         )
     groups = [g for g in groups if g.answers]
+    # Each answer is in four groups: cut it into words once.
+    words_of = {id(a): words(a.text) for a in answers}
     for group in groups:
-        group.terms = top_terms((a.text for a in group.answers), top)
+        group.terms = rank_terms((words_of[id(a)] for a in group.answers), top)
     return groups
 
 

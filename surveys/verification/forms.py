@@ -9,14 +9,13 @@ from surveys.questionnaires.models import Question
 from surveys.verification.models import DEFAULT_APPEAL_DAYS, DEFAULT_OVERCLAIM_MARGIN, Appeal
 from surveys.verification.services import MAX_APPEAL, MAX_APPEAL_DAYS, MAX_REASON
 
-LIKERT_LABELS = {1: "1 很不符合", 2: "2 不太符合", 3: "3 一般", 4: "4 比较符合", 5: "5 非常符合"}
 KEEP = ("", "— 不调整（按自评）—")
 
 
 def value_choices(question):
     """The values the office may set for an item, as (form value, label)."""
     if question.kind == Question.Kind.LIKERT:
-        options = [(str(k), v) for k, v in LIKERT_LABELS.items()]
+        options = [(str(k), f"{k} {v}") for k, v in Question.LIKERT_LABELS.items()]
     elif question.kind == Question.Kind.YES_NO:
         options = [("1", "是"), ("0", "否")]
     elif question.kind == Question.Kind.CHOICE:

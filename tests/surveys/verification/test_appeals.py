@@ -68,7 +68,7 @@ def test_branch_waits_for_publication_then_sees_the_change_and_its_reason(
     client.logout()
     page = _results(client, secretary_a, a).content.decode()
     change = page.split(f'id="change-{item.code}"')[1].split("</div>\n    </div>")[0]
-    assert "会议记录只有一次" in change and "4 比较符合" in change and "2 不太符合" in change
+    assert "会议记录只有一次" in change and "4 比较符合" in change and "2 比较不符合" in change
     assert f'id="self-index">{score.self_index:.2f}<' in page
     assert f'id="verified-index">{score.index:.2f}<' in page
     assert 'id="appeal-form"' in page

@@ -10,6 +10,8 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 
+from surveys.submissions.models import Submission
+
 # 自评偏高: self-assessed index above the verified index by more than this many points, unless
 # the round's publication row says otherwise.
 DEFAULT_OVERCLAIM_MARGIN = 10.0
@@ -95,6 +97,27 @@ class RoundPublication(models.Model):
         if self.published_at is None:
             return None
         return self.published_at + dt.timedelta(days=self.appeal_days)
+
+    def appeals_open(self, now=None) -> bool:
+        """May a branch still lodge an appeal? Only after publication, within the window."""
+        if self.published_at is None:
+            return False
+        return (now or timezone.now()) < self.appeals_close_at
+
+    def results_locked(self, now=None) -> bool:
+        """Locked once published, no appeal waits for a decision, and either the appeal
+        window has closed or every submitted submission's one appeal has been decided."""
+        if self.pk is None or self.published_at is None:
+            return False
+        appeals = Appeal.objects.filter(submission__round_id=self.round_id)
+        if appeals.filter(status=Appeal.Status.OPEN).exists():
+            return False
+        if not self.appeals_open(now):
+            return True
+        unappealed = Submission.objects.filter(
+            round_id=self.round_id, status=Submission.Status.SUBMITTED, appeal__isnull=True
+        )
+        return not unappealed.exists()
 
 
 class Appeal(models.Model):

@@ -4,7 +4,6 @@ evidence, a branch's published results, and whether a round's results are locked
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from django.utils import timezone
 
 from reports import scoring
 from reports.models import SubmissionScore
@@ -38,26 +37,11 @@ def publication_of(round_):
 
 
 def appeals_open(publication, now=None) -> bool:
-    """May a branch still lodge an appeal? Only after publication, within the window."""
-    if publication.published_at is None:
-        return False
-    return (now or timezone.now()) < publication.appeals_close_at
+    return publication.appeals_open(now)
 
 
 def results_locked(publication, now=None) -> bool:
-    """Locked once published, no appeal waits for a decision, and either the appeal window
-    has closed or every submitted submission's one appeal has been decided."""
-    if publication.pk is None or publication.published_at is None:
-        return False
-    appeals = Appeal.objects.filter(submission__round_id=publication.round_id)
-    if appeals.filter(status=Appeal.Status.OPEN).exists():
-        return False
-    if not appeals_open(publication, now):
-        return True
-    submitted = Submission.objects.filter(
-        round_id=publication.round_id, status=Submission.Status.SUBMITTED
-    )
-    return not submitted.exclude(appeal__isnull=False).exists()
+    return publication.results_locked(now)
 
 
 def overclaimed(score, margin) -> bool:

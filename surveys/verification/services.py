@@ -12,7 +12,6 @@ from surveys.core.permissions import require_office
 from surveys.rounds.models import Round
 from surveys.submissions.models import Submission
 from surveys.verification.models import Appeal, RoundPublication, Verification, VerifiedAnswer
-from surveys.verification.selectors import appeals_open, results_locked
 
 MAX_REASON = 1000
 MAX_APPEAL = 2000
@@ -41,7 +40,7 @@ def _locked_round_publication(round_id):
 
 
 def _check_unlocked(publication, now):
-    if results_locked(publication, now):
+    if publication.results_locked(now):
         raise VerificationError(
             "本批次的考评结果已锁定（申诉期已结束或申诉均已处理），不能再修改。"
         )
@@ -140,7 +139,7 @@ def appeal_lodge(*, user, submission, text: str) -> Appeal:
         publication = RoundPublication.objects.filter(round_id=submission.round_id).first()
         if publication is None or publication.published_at is None:
             raise VerificationError("考评结果尚未公示，公示后才能申诉。")
-        if not appeals_open(publication, now):
+        if not publication.appeals_open(now):
             raise VerificationError("申诉期已结束，不能再提出申诉。")
         if Appeal.objects.filter(submission=submission).exists():
             raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。")

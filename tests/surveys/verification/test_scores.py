@@ -1,8 +1,12 @@
 """Self-assessed and verified scores are both stored; every reader counts the verified one."""
 
+import io
+
+import openpyxl
 import pytest
 from django.urls import reverse
 
+from reports import scoring
 from reports.models import DimensionScore, SubmissionScore, UnitScore
 from reports.store import rescore_round
 from surveys.questionnaires.models import Dimension, Question
@@ -110,3 +114,21 @@ def test_dashboard_and_unit_page_use_the_verified_score(
     assert f"{score.self_index:.2f}" not in html
     dashboard = client.get(reverse("dashboard") + f"?round={a.round_id}").content.decode()
     assert f"{score.index:.2f}" in dashboard
+
+
+def test_the_round_workbook_counts_the_verified_score(client, office, two_submitted, questionnaire):
+    a, _b = two_submitted
+    verify(client, office, a, {plain_likert(questionnaire).code: ("1", "无佐证")})
+    score = SubmissionScore.objects.get(submission=a)
+    client.force_login(office)
+    response = client.get(reverse("export_round_xlsx", args=[a.round_id]))
+    book = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
+    sheet = book["支部得分"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
+    row = next(r for r in rows if r["党支部"] == a.branch.name)
+    assert row["融合度指数"] == scoring.round2(score.index) != scoring.round2(score.self_index)

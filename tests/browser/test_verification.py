@@ -81,6 +81,15 @@ def test_verify_publish_appeal_decide(browser, live_server, office, secretary_a,
         score = SubmissionScore.objects.get(submission=a)
         assert score.verified and score.index < score.self_index
 
+        secretary = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        phone = secretary.new_page()
+        phone.set_default_timeout(15_000)
+        log_in(phone, live_server, secretary_a.username)
+        phone.goto(f"{live_server.url}/reports/my/{a.pk}/")
+        assert "等待公示" in phone.locator("#awaiting-publication").inner_text()
+        assert phone.locator("#branch-index").count() == 0
+        phone.screenshot(path=f"{shots}-awaiting.png")
+
         page.goto(f"{live_server.url}/office/rounds/{a.round_id}/verification/")
         assert page.locator("#count-reviewed").inner_text() == "1"
         page.locator("#publish-form button").click()
@@ -88,11 +97,8 @@ def test_verify_publish_appeal_decide(browser, live_server, office, secretary_a,
         page.wait_for_selector("#publication-state .text-bg-success")
         page.screenshot(path=f"{shots}-queue.png", full_page=True)
 
-        secretary = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        phone = secretary.new_page()
-        phone.set_default_timeout(15_000)
-        log_in(phone, live_server, secretary_a.username)
-        phone.goto(f"{live_server.url}/reports/my/{a.pk}/")
+        phone.reload()
+        phone.screenshot(path=f"{shots}-published.png")
         phone.locator("#verified-note a").click()
         change = phone.locator(f"#change-{item.code}")
         assert "照片只显示一次活动，记录不足" in change.inner_text()

@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reports.exports import pdf
+from reports.notice.content import NothingSubmitted
+from reports.notice.docx import build_notice
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,20 @@ def _round_pdf(round_, params, progress):
     )
 
 
+def _notice(round_, params, progress):
+    try:
+        content = build_notice(round_, progress=lambda done, total, _what: progress(done, total))
+    except NothingSubmitted as refusal:
+        raise JobFailed(refusal.message) from refusal
+    return Built(
+        content=content,
+        filename=f"{round_.name}-融合度测评通报.docx",
+        content_type=DOCX,
+        extension=".docx",
+    )
+
+
 KINDS = {
     "round_pdf": Kind(name="round_pdf", label="全批次 PDF", step="个单位", build=_round_pdf),
+    "notice": Kind(name="notice", label="通报（Word）", step="个部分", build=_notice),
 }

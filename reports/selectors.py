@@ -375,6 +375,8 @@ def _branch_rows(round_, unit):
                 "dimensions": dims,
                 "straightlined": score.straightlined,
                 "excluded": score.excluded,
+                "verified": score.verified,
+                "self_index": score.self_index,
             }
         )
     return rows
@@ -387,6 +389,7 @@ def _free_texts(round_, unit, questions):
             submission__round=round_,
             submission__branch__unit=unit,
             submission__status=Submission.Status.SUBMITTED,
+            submission__score__excluded=False,
             question_id__in=texts,
         )
         .exclude(text="")

@@ -325,3 +325,21 @@ def test_branches_with_the_same_index_share_a_position(
         report = selectors.branch_report(submission, overview_of=lambda _r: overview, now=after)
         assert (report.position, report.ranked_count) == (1, 2)
     assert [u.position for u in overview.units] == [1, 1]
+
+
+def test_the_unit_page_leaves_out_the_texts_of_an_excluded_submission(
+    client, office, questionnaire, open_round, secretary_a, branch_a, unit_a
+):
+    text_question = questionnaire.questions.filter(kind="text").first()
+    submission = submit(
+        client,
+        secretary_a,
+        open_round,
+        questionnaire,
+        answers={text_question.code: "本支部独有的一段做法文字"},
+    )
+    client.force_login(office)
+    url = reverse("unit_detail", args=[open_round.pk, unit_a.pk])
+    assert "本支部独有的一段做法文字" in client.get(url).content.decode()
+    client.post(reverse("score_exclude", args=[submission.pk]), {"excluded": "1"})
+    assert "本支部独有的一段做法文字" not in client.get(url).content.decode()

@@ -111,7 +111,10 @@ def test_dashboard_and_unit_page_use_the_verified_score(
     client.force_login(office)
     html = client.get(reverse("unit_detail", args=[a.round_id, a.branch.unit_id])).content.decode()
     assert f"{score.index:.2f}" in html
-    assert f"{score.self_index:.2f}" not in html
+    # The branch row counts the verified score and shows the self-assessment beside it, labelled.
+    assert "已考评" in html
+    assert f"自评 {score.self_index:.2f}" in html
+    assert html.count(f"{score.self_index:.2f}") == 1
     dashboard = client.get(reverse("dashboard") + f"?round={a.round_id}").content.decode()
     assert f"{score.index:.2f}" in dashboard
 

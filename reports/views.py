@@ -25,6 +25,7 @@ from surveys.core.permissions import office_required
 from surveys.organisation.models import Unit
 from surveys.rounds.models import Round
 from surveys.submissions.selectors import visible_submissions
+from surveys.verification.models import RoundPublication
 
 CACHE_SECONDS = 60 * 60 * 24
 ROUND_CHARTS = ("ranking", "heatmap", "trend", "causes", "grades", "progress")
@@ -414,13 +415,24 @@ def _branch_alt(report, name):
 def branch_report(request, submission_id):
     """A secretary's own branch report (the office may open any). Other branches appear
     only as county aggregates and a position, never by name."""
-    report = _branch_report(_own_submission(request, submission_id))
+    submission = _own_submission(request, submission_id)
+    report = _branch_report(submission)
     context = {
         **vars(report),
+        "awaiting": _awaiting_publication(request, submission),
         "insufficient": scoring.INSUFFICIENT,
         "alts": {name: _branch_alt(report, name) for name in BRANCH_CHARTS},
     }
     return render(request, "reports/branch_report.html", context)
+
+
+def _awaiting_publication(request, submission):
+    """The office is verifying this round (surveys/verification) and has not published yet:
+    the secretary sees no score until 公示 — not on the page, in a chart or in the PDF."""
+    if request.user.is_office:
+        return False
+    publication = RoundPublication.objects.filter(round_id=submission.round_id).first()
+    return publication is not None and publication.published_at is None
 
 
 @_login_first
@@ -429,6 +441,8 @@ def branch_chart(request, submission_id, name, fmt):
     if name not in BRANCH_CHARTS:
         raise Http404("没有这个图表。")
     submission = _own_submission(request, submission_id)
+    if _awaiting_publication(request, submission):
+        raise Http404("测评结果等待公示，公示后才能查看图表。")
     # The round closing changes what the radar shows without moving the data version.
     closed, _extended = selectors.county_numbers_final(submission.round, timezone.now())
     version = selectors.data_version()
@@ -444,6 +458,9 @@ def branch_chart(request, submission_id, name, fmt):
 @_login_first
 def branch_pdf(request, submission_id):
     submission = _own_submission(request, submission_id)
+    if _awaiting_publication(request, submission):
+        messages.info(request, "测评结果等待公示，公示后才能下载本支部报告。")
+        return redirect("branch_report", submission.pk)
     report = _branch_report(submission)
     return download_response(
         pdf.branch_report_pdf(report),

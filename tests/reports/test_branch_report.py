@@ -161,8 +161,9 @@ def test_chart_reads_are_pinned(client, secretary_a, two_submitted, django_asser
     client.force_login(secretary_a)
     url = reverse("branch_chart", args=[a.pk, "items", "svg"])
     client.get(url)  # draw once; then the cached picture is served
-    # session, user, the submission, data version (roster extensions only once past due)
-    with django_assert_num_queries(4):
+    # session, user, the submission, its round's 公示 state, data version (roster extensions
+    # only once past due)
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
 
 

@@ -47,6 +47,13 @@ def test_branch_waits_for_publication_then_sees_the_change_and_its_reason(
     client.force_login(secretary_a)
     report = client.get(reverse("branch_report", args=[a.pk])).content.decode()
     assert "等待公示" in report and 'id="branch-index"' not in report
+    assert 'id="branch-pdf"' not in report
+    # Nor do the charts or the PDF give the numbers away before 公示.
+    radar = reverse("branch_chart", args=[a.pk, "radar", "svg"])
+    assert client.get(radar).status_code == 404
+    pdf = client.get(reverse("branch_pdf", args=[a.pk]), follow=True)
+    assert pdf["Content-Type"].startswith("text/html")
+    assert "公示后才能下载本支部报告" in pdf.content.decode()
     client.logout()
     page = _results(client, secretary_a, a).content.decode()
     assert 'id="awaiting-publication"' in page and "会议记录只有一次" not in page
@@ -64,6 +71,7 @@ def test_branch_waits_for_publication_then_sees_the_change_and_its_reason(
     client.force_login(secretary_a)
     report = client.get(reverse("branch_report", args=[a.pk])).content.decode()
     assert "等待公示" not in report and 'id="verified-note"' in report
+    assert client.get(reverse("branch_pdf", args=[a.pk]))["Content-Type"] == "application/pdf"
     assert f'id="branch-index">{score.index:.2f}<' in report
     client.logout()
     page = _results(client, secretary_a, a).content.decode()

@@ -5,12 +5,13 @@ from django.utils import timezone
 
 from reports import store
 from reports.business.models import BusinessResult
+from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.organisation.models import Unit
 
 
 @transaction.atomic
-def import_results(*, actor, round_, rows) -> int:
+def import_results(*, actor, round_, rows, file="") -> int:
     """Replace the round's business results with ``rows`` (sheet.Row, all valid), in one
     transaction: the round never shows half an import. Returns how many were stored."""
     require_office(actor, "只有机关工委可以导入业务绩效。")
@@ -33,6 +34,7 @@ def import_results(*, actor, round_, rows) -> int:
         for r in rows
     )
     store.bump_version()
+    events.business_imported(actor=actor, round_=round_, file=file, count=len(rows))
     return len(rows)
 
 
@@ -41,4 +43,5 @@ def clear_results(*, actor, round_) -> int:
     require_office(actor, "只有机关工委可以删除业务绩效。")
     deleted, _ = BusinessResult.objects.filter(round=round_).delete()
     store.bump_version()
+    events.business_imported(actor=actor, round_=round_, file="", count=0)
     return deleted

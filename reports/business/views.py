@@ -100,7 +100,9 @@ def business_confirm(request, round_id):
         sheet.Row(n, code, name, score, full, rank, grade)
         for n, code, name, score, full, rank, grade in pending["rows"]
     ]
-    count = services.import_results(actor=request.user, round_=round_, rows=rows)
+    count = services.import_results(
+        actor=request.user, round_=round_, rows=rows, file=pending["name"]
+    )
     request.session.pop(PENDING, None)
     messages.success(request, f"已导入 {count} 个单位的业务绩效，替换了本批次此前导入的数据。")
     return redirect("business_page", round_.pk)

@@ -2,9 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from reports.rectification.models import RectificationTask, TaskUpdate
+from surveys.audit import events
 from surveys.core.permissions import require_office
 
 Status = RectificationTask.Status
@@ -27,7 +28,7 @@ def create_task(
     require_office(actor, "只有机关工委可以下达整改任务。")
     if branch is not None and branch.unit_id != unit.pk:
         raise ValueError("branch of another unit")
-    return RectificationTask.objects.create(
+    task = RectificationTask.objects.create(
         round=round_,
         unit=unit,
         branch=branch,
@@ -38,6 +39,15 @@ def create_task(
         question_codes=list(question_codes),
         created_by=actor,
     )
+    events.task_created(
+        actor=actor,
+        round_=round_,
+        branch=branch,
+        title=title,
+        due_date=formats.date_format(due_date, "DATE_FORMAT"),
+        unit=unit.name,
+    )
+    return task
 
 
 def can_report(user, task) -> bool:
@@ -63,10 +73,19 @@ def report_progress(*, actor, task_id, note, status) -> TaskUpdate:
     task.status = status
     task.completed_at = now if status == Status.DONE else None
     task.save(update_fields=["status", "completed_at"])
+    events.task_reported(
+        actor=actor,
+        round_=task.round,
+        branch=actor.branch,
+        title=task.title,
+        status=task.get_status_display(),
+        note=note,
+    )
     return TaskUpdate.objects.create(task=task, author=actor, at=now, note=note, status=status)
 
 
 @transaction.atomic
 def delete_task(*, actor, task) -> None:
     require_office(actor, "只有机关工委可以撤销整改任务。")
+    events.task_withdrawn(actor=actor, round_=task.round, branch=task.branch, title=task.title)
     task.delete()

@@ -292,3 +292,148 @@ def score_restored(*, actor, submission, reason="") -> AuditEvent:
         submission=submission,
         detail={"reason": reason} if reason else {},
     )
+
+
+# ---------------------------------------------------------------- evidence ----
+
+
+def evidence_added(*, actor, submission, item, file) -> AuditEvent:
+    """A secretary attached a 佐证材料 file to an item (EVIDENCE_ADDED).
+
+    detail: item (question code), file (the name as uploaded)."""
+    return _record(
+        Action.EVIDENCE_ADDED,
+        actor=actor,
+        submission=submission,
+        detail={"item": item, "file": file},
+    )
+
+
+def evidence_removed(*, actor, submission, item, file) -> AuditEvent:
+    """A secretary removed a draft's 佐证材料 file (EVIDENCE_REMOVED). detail: item, file."""
+    return _record(
+        Action.EVIDENCE_REMOVED,
+        actor=actor,
+        submission=submission,
+        detail={"item": item, "file": file},
+    )
+
+
+# ---------------------------------------------------------------- verification ----
+
+
+def submission_verified(*, actor, submission, changes, reasons) -> AuditEvent:
+    """The office set or cleared verified values (VERIFIED).
+
+    detail: changes ({item: [self value, verified value or "（撤销考评值）"]}), reason (the
+    reasons, "item：reason" joined)."""
+    return _record(
+        Action.VERIFIED,
+        actor=actor,
+        submission=submission,
+        detail={"changes": changes, "reason": "；".join(reasons)},
+    )
+
+
+def round_published(*, actor, round_, appeal_days, margin) -> AuditEvent:
+    """The office published a round's verified results (ROUND_PUBLISHED). detail: note."""
+    return _record(
+        Action.ROUND_PUBLISHED,
+        actor=actor,
+        round_=round_,
+        detail={"note": f"申诉期 {appeal_days} 天；自评偏高阈值 {margin:g} 分"},
+    )
+
+
+def appeal_lodged(*, actor, submission, text) -> AuditEvent:
+    """A branch appealed its verified results (APPEAL_LODGED). detail: reason (the text)."""
+    return _record(
+        Action.APPEAL_LODGED, actor=actor, submission=submission, detail={"reason": text}
+    )
+
+
+def appeal_decided(*, actor, submission, decision, reason, item=None) -> AuditEvent:
+    """The office decided an appeal, 维持 or 调整 (APPEAL_DECIDED).
+
+    detail: decision, reason, item (the adjusted question's code, for 调整)."""
+    return _record(
+        Action.APPEAL_DECIDED,
+        actor=actor,
+        submission=submission,
+        detail=_present(decision=decision, reason=reason, item=item),
+    )
+
+
+# ---------------------------------------------------------------- other voices ----
+
+
+def rater_groups_added(*, actor, round_, note, count) -> AuditEvent:
+    """The office added rater groups to a round (RATER_GROUPS_ADDED). detail: note, count."""
+    return _record(
+        Action.RATER_GROUPS_ADDED, actor=actor, round_=round_, detail={"note": note, "count": count}
+    )
+
+
+def rater_codes_issued(*, actor, round_, name, count, branch=None) -> AuditEvent:
+    """The office issued one-time rater codes to a group (RATER_CODES_ISSUED).
+
+    detail: name (the group), count. Nothing about who received which code: no one knows."""
+    return _record(
+        Action.RATER_CODES_ISSUED,
+        actor=actor,
+        round_=round_,
+        branch=branch,
+        detail={"name": name, "count": count},
+    )
+
+
+# ---------------------------------------------------------------- from diagnosis to action ----
+
+
+def business_imported(*, actor, round_, file, count) -> AuditEvent:
+    """The office replaced a round's business results (BUSINESS_IMPORTED).
+
+    detail: file (the upload's name; empty when the results were deleted), count."""
+    return _record(
+        Action.BUSINESS_IMPORTED, actor=actor, round_=round_, detail={"file": file, "count": count}
+    )
+
+
+def warning_rules_changed(*, actor, round_, changes) -> AuditEvent:
+    """The office set a round's warning rules (WARNING_RULES_CHANGED).
+
+    detail: changes ({field label: [old, new]})."""
+    return _record(
+        Action.WARNING_RULES_CHANGED, actor=actor, round_=round_, detail={"changes": changes}
+    )
+
+
+def task_created(*, actor, round_, branch, title, due_date, unit) -> AuditEvent:
+    """The office set a rectification task (TASK_CREATED).
+
+    detail: title, name (the unit), due_date (local date text)."""
+    return _record(
+        Action.TASK_CREATED,
+        actor=actor,
+        round_=round_,
+        branch=branch,
+        detail={"title": title, "name": unit, "due_date": due_date},
+    )
+
+
+def task_reported(*, actor, round_, branch, title, status, note) -> AuditEvent:
+    """A secretary reported progress on a task (TASK_REPORTED). detail: title, status, note."""
+    return _record(
+        Action.TASK_REPORTED,
+        actor=actor,
+        round_=round_,
+        branch=branch,
+        detail={"title": title, "status": status, "note": note},
+    )
+
+
+def task_withdrawn(*, actor, round_, branch, title) -> AuditEvent:
+    """The office withdrew a task (TASK_WITHDRAWN). detail: title."""
+    return _record(
+        Action.TASK_WITHDRAWN, actor=actor, round_=round_, branch=branch, detail={"title": title}
+    )

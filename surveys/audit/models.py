@@ -24,6 +24,19 @@ class AuditEvent(models.Model):
         LOGIN_LOCKED = "login_locked", "登录被锁定"
         ACCOUNT_UNLOCKED = "account_unlocked", "解除登录锁定"
         EMAIL_CHANGED = "email_changed", "修改邮箱"
+        EVIDENCE_ADDED = "evidence_added", "上传佐证材料"
+        EVIDENCE_REMOVED = "evidence_removed", "删除佐证材料"
+        VERIFIED = "verified", "考评答卷"
+        ROUND_PUBLISHED = "round_published", "公示考评结果"
+        APPEAL_LODGED = "appeal_lodged", "提出申诉"
+        APPEAL_DECIDED = "appeal_decided", "处理申诉"
+        RATER_GROUPS_ADDED = "rater_groups_added", "添加评议组"
+        RATER_CODES_ISSUED = "rater_codes_issued", "发放评议码"
+        BUSINESS_IMPORTED = "business_imported", "导入业务绩效"
+        WARNING_RULES_CHANGED = "warning_rules_changed", "修改预警规则"
+        TASK_CREATED = "task_created", "下达整改任务"
+        TASK_REPORTED = "task_reported", "报告整改进展"
+        TASK_WITHDRAWN = "task_withdrawn", "撤销整改任务"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(

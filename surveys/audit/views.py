@@ -88,6 +88,12 @@ DETAIL_LABELS = {
     "ip": "IP 地址",
     "failures": "连续输错次数",
     "locked_until": "锁定至",
+    "title": "事项",
+    "item": "题目",
+    "decision": "处理结果",
+    "count": "数量",
+    "due_date": "完成时限",
+    "status": "进展",
 }
 CHANGE_LABELS = DETAIL_LABELS | {"branch_closes_at": "本支部截止时间"}
 QUESTIONNAIRE_ACTIONS = {

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from surveys.audit import events
 from surveys.evidence import files
 from surveys.evidence.files import EvidenceFileError
 from surveys.evidence.models import Evidence
@@ -60,7 +61,7 @@ def evidence_add(*, entry, user, question, name, content) -> Evidence:
             if prepared.thumbnail:
                 thumbnail = default_storage.save(f"{stem}_t.jpg", ContentFile(prepared.thumbnail))
                 written.append(thumbnail)
-            return Evidence.objects.create(
+            evidence = Evidence.objects.create(
                 submission=submission,
                 question=question,
                 kind=prepared.kind,
@@ -70,6 +71,10 @@ def evidence_add(*, entry, user, question, name, content) -> Evidence:
                 size=prepared.size,
                 uploaded_by=user,
             )
+            events.evidence_added(
+                actor=user, submission=submission, item=question.code, file=evidence.original_name
+            )
+            return evidence
     except BaseException:
         for stored in written:
             default_storage.delete(stored)
@@ -86,6 +91,12 @@ def evidence_remove(*, user, evidence) -> None:
         submission = submission_for_attachments(entry=entry, user=user, now=timezone.now())
         evidence = Evidence.objects.select_for_update().get(
             pk=evidence.pk, submission=submission, removed_before__isnull=True
+        )
+        events.evidence_removed(
+            actor=user,
+            submission=submission,
+            item=evidence.question.code,
+            file=evidence.original_name,
         )
         if evidence.submitted_in is not None:
             evidence.removed_before = submission.snapshots.count() + 1

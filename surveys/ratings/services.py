@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.organisation.models import Branch, Unit
 from surveys.ratings import codes as code_text
@@ -118,6 +119,9 @@ def rater_groups_add(*, actor, round_, audience):
                 for u in targets
             ]
         RaterGroup.objects.bulk_create(new)
+        events.rater_groups_added(
+            actor=actor, round_=round_, note=Audience(audience).label, count=len(new)
+        )
     logger.info("rater groups: round %s %s +%d by %s", round_.pk, audience, len(new), actor.pk)
     return len(new)
 
@@ -137,6 +141,13 @@ def codes_issue(*, actor, group, count, now=None):
             with transaction.atomic():
                 RaterCode.objects.bulk_create(
                     RaterCode(group=group, digest=code_text.digest(code)) for code in issued
+                )
+                events.rater_codes_issued(
+                    actor=actor,
+                    round_=group.round,
+                    branch=group.branch,
+                    name=str(group),
+                    count=count,
                 )
         except IntegrityError:  # a collision in 2^60: draw again
             continue

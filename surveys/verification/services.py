@@ -1,13 +1,14 @@
 """Every write of verification (考评), publication (公示) and appeal (申诉): permission, state,
 optimistic lock, re-scoring — each in one transaction.
 
-The audit log has no actions for these steps yet (AuditEvent.Action belongs to the audit
-feature); the rows here keep who did what and when, and the pages show the whole chain."""
+Each step is also in the audit log (surveys/audit/events.py); the rows here keep who did
+what and when, and the pages show the whole chain."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reports.store import store_submission_scores
+from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.rounds.models import Round
 from surveys.submissions.models import Submission
@@ -101,6 +102,15 @@ def verification_save(*, user, submission, changes: dict, version: int) -> Verif
         _apply(
             user=user, submission=submission, verification=verification, changes=changes, now=now
         )
+        events.submission_verified(
+            actor=user,
+            submission=submission,
+            changes={
+                q.code: "（撤销考评值）" if change is None else change[0]
+                for q, change in changes.items()
+            },
+            reasons=[f"{q.code}：{change[1].strip()}" for q, change in changes.items() if change],
+        )
     return verification
 
 
@@ -121,6 +131,9 @@ def round_publish(*, user, round_: Round, appeal_days: int, overclaim_margin: fl
         publication.appeal_days = appeal_days
         publication.overclaim_margin = overclaim_margin
         publication.save()
+        events.round_published(
+            actor=user, round_=round_, appeal_days=appeal_days, margin=overclaim_margin
+        )
     return publication
 
 
@@ -154,6 +167,7 @@ def appeal_lodge(*, user, submission, text: str) -> Appeal:
                 )
         except IntegrityError as error:
             raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。") from error
+        events.appeal_lodged(actor=user, submission=submission, text=text)
     return appeal
 
 
@@ -192,4 +206,11 @@ def appeal_decide(*, user, appeal, decision: str, reason: str, question=None, va
         appeal.decided_at = now
         appeal.decided_by = user
         appeal.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
+        events.appeal_decided(
+            actor=user,
+            submission=appeal.submission,
+            decision=appeal.get_status_display(),
+            reason=reason,
+            item=question.code if decision == Appeal.Status.ADJUSTED else None,
+        )
     return appeal

@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from reports.business import coupling, sheet
 from reports.business.models import BusinessResult
 from reports.models import UnitScore
+from surveys.audit.models import AuditEvent
 from tests.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,12 @@ def test_upload_previews_then_confirm_replaces_the_rounds_results(
     )
     assert result.percent == 90.0
     assert result.imported_by == office
+    event = AuditEvent.objects.get(action="business_imported")
+    assert (event.actor, event.round, event.detail) == (
+        office,
+        scored_round,
+        {"file": "业务绩效.xlsx", "count": 1},
+    )
 
 
 def test_a_stale_confirmation_imports_nothing(client, office, scored_round):

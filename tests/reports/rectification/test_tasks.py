@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from reports.rectification.models import RectificationTask, TaskUpdate
+from surveys.audit.models import AuditEvent
 from surveys.organisation.models import Branch
 from surveys.questionnaires.models import Question
 from tests.conftest import make_round, make_user
@@ -57,6 +58,8 @@ def test_the_office_sets_a_task_for_a_branch(client, office, open_round, unit_a,
     )
     assert response.status_code == 302
     task = RectificationTask.objects.get()
+    event = AuditEvent.objects.get(action="task_created")
+    assert (event.actor, event.branch, event.detail["title"]) == (office, branch_a, "学用结合不够")
     assert (task.unit, task.branch, task.title, task.question_codes, task.created_by) == (
         unit_a,
         branch_a,
@@ -102,6 +105,11 @@ def test_the_secretary_sees_the_task_at_home_and_reports_it_done(client, secreta
     assert list(TaskUpdate.objects.values_list("note", "status")) == [
         ("已建立台账", "in_progress"),
         ("已整改到位", "done"),
+    ]
+    reports = AuditEvent.objects.filter(action="task_reported").order_by("at", "id")
+    assert [(e.actor, e.detail["status"], e.detail["note"]) for e in reports] == [
+        (secretary_a, "整改中", "已建立台账"),
+        (secretary_a, "已完成", "已整改到位"),
     ]
     assert "整改任务：" not in client.get(reverse("home")).content.decode()
 
@@ -216,6 +224,7 @@ def test_only_the_office_sets_and_only_secretaries_report(
     assert RectificationTask.objects.filter(pk=task.pk).exists()
     assert client.post(office_urls[2][1]).status_code == 302
     assert not RectificationTask.objects.exists()
+    assert AuditEvent.objects.get(action="task_withdrawn").detail == {"title": "规范三会一课记录"}
 
 
 def test_the_unit_page_lists_the_units_tasks_and_prefills_a_new_one(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from reports.business.models import BusinessResult
 from reports.warnings.models import WarningRules
+from surveys.audit.models import AuditEvent
 from tests.conftest import make_round
 from tests.helpers import submit
 
@@ -116,6 +117,9 @@ def test_the_office_sets_the_rules_and_bad_numbers_are_refused(client, office, s
     )
     lights = {r.name: r.light for r in page(client, scored_round).context["rows"]}
     assert lights == {"县水利局": "green", "县财政局": "green"}
+    event = AuditEvent.objects.get(action="warning_rules_changed")
+    assert event.detail["changes"]["红灯等次"] == ["差", "（不启用）"]
+    assert event.detail["changes"]["维度低于此分亮黄灯"] == ["60", "（不启用）"]
 
 
 def test_only_the_office_sees_the_warnings(client, secretary_a, office, scored_round):
@@ -135,5 +139,5 @@ def test_the_dashboard_table_shows_each_units_light_with_its_reasons(client, off
     html = client.get(reverse("dashboard"), {"round": scored_round.pk}).content.decode()
     assert 'id="warnings-link"' in html
     assert 'class="light light-red"' in html and 'class="light light-green"' in html
-    assert "title=\"等次为“差”" in html
-    assert f'{reverse("warnings_page", args=[scored_round.pk])}?light=red' in html
+    assert 'title="等次为“差”' in html
+    assert f"{reverse('warnings_page', args=[scored_round.pk])}?light=red" in html

@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
+from surveys.audit.models import AuditEvent
 from surveys.evidence import files, services
 from surveys.evidence.models import Evidence
 from surveys.submissions import services as submission_services
@@ -137,6 +138,13 @@ def test_removing_a_draft_file_deletes_it_from_storage_once_committed(
     for callback in callbacks:
         callback()
     assert stored_files(media_root) == set()
+    # Both steps are in the audit log, naming the item and the file.
+    assert list(
+        AuditEvent.objects.filter(action__startswith="evidence").values_list("action", "detail")
+    ) == [
+        ("evidence_removed", {"item": "XYF1", "file": "照片.jpg"}),
+        ("evidence_added", {"item": "XYF1", "file": "照片.jpg"}),
+    ]
 
 
 def test_no_upload_after_submit_or_after_the_deadline(

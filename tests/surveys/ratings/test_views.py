@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from surveys.audit.models import AuditEvent
 from surveys.ratings import codes, throttle
 from surveys.ratings.models import RaterCode, RaterGroup, RaterResponse
 from surveys.ratings.services import CODE_REFUSED, rating_submit
@@ -52,6 +53,10 @@ def test_issue_shows_codes_once_as_slips_with_qr(client, office, group_a):
 
     for session in Session.objects.all():
         assert codes.normalise(shown[0]) not in str(session.get_decoded())
+    # The office's issue is in the audit log: how many, to which group — never the codes.
+    event = AuditEvent.objects.get(action="rater_codes_issued")
+    assert (event.actor, event.detail["count"]) == (office, 3)
+    assert all(codes.normalise(c) not in str(event.detail) for c in shown)
 
 
 def test_issue_form_errors_in_chinese(client, office, group_a):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import SubmissionScore
+from surveys.audit.models import AuditEvent
 from surveys.verification.models import Appeal, RoundPublication, VerifiedAnswer
 from tests.surveys.verification.conftest import plain_likert, publish, verify
 
@@ -153,6 +154,24 @@ def test_office_upholds_an_appeal_with_a_reason(
     assert SubmissionScore.objects.get(submission=a).index == before
     page = _results(client, secretary_a, a).content.decode()
     assert "处理结果：<strong>维持</strong>" in page and "照片无日期" in page
+    # The whole chain is in the office's audit log, with who did each step.
+    code = plain_likert(questionnaire).code
+    events = list(
+        AuditEvent.objects.filter(submission=a)
+        .exclude(action__in=["draft_saved", "submitted"])
+        .order_by("at", "id")
+    )
+    assert [(e.action, e.actor) for e in events] == [
+        ("verified", office),
+        ("appeal_lodged", secretary_a),
+        ("appeal_decided", office),
+    ]
+    assert events[0].detail == {"changes": {code: 2}, "reason": f"{code}：无记录"}
+    assert events[2].detail == {"decision": "维持", "reason": "照片无日期"}
+    assert AuditEvent.objects.filter(action="round_published", round=a.round).count() == 1
+    client.force_login(office)
+    log = client.get(reverse("audit_log")).content.decode()
+    assert "考评答卷" in log and "提出申诉" in log and "处理结果：维持" in log
 
 
 def test_an_adjusting_decision_rescores_and_every_decided_appeal_locks_the_round(

@@ -69,8 +69,6 @@ def test_self_rating_above_others_by_more_than_the_margin_is_yellow():
 
 
 def test_red_reasons_come_first_and_yellow_ones_are_kept():
-    light, reasons = evaluate(
-        facts(index=55.0, grade="差", dimensions={"学用结合": 50.0}), RULES
-    )
+    light, reasons = evaluate(facts(index=55.0, grade="差", dimensions={"学用结合": 50.0}), RULES)
     assert light == RED
     assert reasons == ["等次为“差”（融合度指数 55.00）", "“学用结合”得分 50.00，低于 60"]

@@ -155,9 +155,9 @@ def test_questionnaire_page_query_count_is_pinned(
     client_a, url, questionnaire, django_assert_num_queries
 ):
     assert client_a.post(url, answer_post(questionnaire, version=0)).status_code == 302
-    # session, user, entry, submission, sections (2), answers, the login's end, the nav's
-    # branch
-    with django_assert_num_queries(9):
+    # session, user, entry (with its branch, which the nav shows), submission, sections (2),
+    # answers, the login's end
+    with django_assert_num_queries(8):
         assert client_a.get(url).status_code == 200
 
 
@@ -227,10 +227,10 @@ def test_stale_tab_comparison_query_count_is_pinned(
         client_a, url, questionnaire, open_round, branch_a
     )
     client_a.get(reverse("home"))
-    # session, user, entry, submission, sections (2); the save: savepoint, questions, lock,
-    # stored answers, release; the comparison: submission, answers; the login's end, the
-    # nav's branch
-    with django_assert_num_queries(15):
+    # session, user, entry (with its branch, which the nav shows), sections (2); the save:
+    # savepoint, questions, lock, stored answers, release; the comparison: submission,
+    # answers; the login's end (the submission is no longer read before the service)
+    with django_assert_num_queries(13):
         assert client_a.post(url, typed).status_code == 200
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from reports.business.models import BusinessResult as BusinessResult
 from reports.jobs.models import ReportJob as ReportJob
 from reports.rectification.models import RectificationTask as RectificationTask
+from reports.rectification.models import TaskEvidence as TaskEvidence
 from reports.rectification.models import TaskUpdate as TaskUpdate
 from reports.warnings.models import WarningRules as WarningRules
 

@@ -1,12 +1,18 @@
-"""Forms of rectification tasks: the office's new task, a secretary's progress report."""
+"""Forms of rectification tasks: the office's new task, a secretary's progress report with
+its evidence files."""
 
 from django import forms
 from django.utils import timezone
 
+from reports.rectification import services
 from reports.rectification.models import RectificationTask
+from surveys.evidence import files
+from surveys.evidence.files import EvidenceFileError
 from surveys.organisation.models import Branch, Unit
 from surveys.questionnaires.models import Question
 
+# After refused files: a browser never keeps chosen files on a re-shown page.
+RESELECT = "您填写的说明已保留；请重新选择要上传的文件后再提交。"
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -77,6 +83,21 @@ class TaskForm(forms.Form):
         return data
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.Field):
+    """The uploaded files as a list; the checks are the form's (surveys.evidence.files)."""
+
+    widget = MultipleFileInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        return list(value) if isinstance(value, list | tuple) else [value]
+
+
 class ProgressForm(forms.Form):
     status = forms.ChoiceField(
         label="进展",
@@ -93,5 +114,37 @@ class ProgressForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "请填写进展说明：做了什么、效果如何。"},
-        help_text="佐证材料（照片、记录）请在说明中注明存放位置。",
     )
+    evidence = MultipleFileField(
+        label="佐证材料（可选）",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": files.ACCEPT}),
+        help_text="手机上可直接拍照或从相册、文件中选择，可一次选多个。" + services.LIMITS_TEXT,
+    )
+
+    def clean_evidence(self):
+        """Every file checked and processed here, before anything is written: the refusals
+        name each file; the typed note stays on the page."""
+        uploads, errors = [], []
+        for upload in self.cleaned_data["evidence"] or []:
+            try:
+                files.check_size(upload.name, upload.size)  # before it is read into memory
+            except EvidenceFileError as exc:
+                errors.append(str(exc))
+                continue
+            uploads.append((upload.name, upload.read(files.MAX_FILE_BYTES + 1)))
+        try:
+            prepared = services.prepare_files(uploads)
+        except services.TaskFilesError as exc:
+            errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError([*errors, RESELECT])
+        return prepared
+
+    def clean(self):
+        data = super().clean()
+        if self.errors and "evidence" not in self.errors and data.get("evidence"):
+            self.add_error(
+                "evidence", "您选择的文件尚未上传：请改正上面的问题，再重新选择文件后提交。"
+            )
+        return data

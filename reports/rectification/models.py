@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from surveys.evidence.models import Evidence
+
 
 class RectificationTask(models.Model):
     class Status(models.TextChoices):
@@ -75,3 +77,36 @@ class TaskUpdate(models.Model):
 
     def __str__(self):
         return f"{self.task_id} {self.status}"
+
+
+class TaskEvidence(models.Model):
+    """A file (佐证材料) sent with a progress report: a photo, a PDF, a Word or Excel file.
+
+    Checked and processed like a questionnaire answer's evidence (surveys/evidence/files.py);
+    stored under a random name and served only through a permission-checked view."""
+
+    Kind = Evidence.Kind
+
+    update = models.ForeignKey(TaskUpdate, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    # The name on the secretary's phone, for display only; the stored name is random.
+    original_name = models.CharField("原文件名", max_length=200)
+    file = models.FileField("文件", upload_to="rectification/", max_length=200)
+    thumbnail = models.FileField("缩略图", upload_to="rectification/", max_length=200, blank=True)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "整改佐证材料"
+        verbose_name_plural = "整改佐证材料"
+        ordering = ["update", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.kind == self.Kind.IMAGE

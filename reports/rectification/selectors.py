@@ -18,6 +18,15 @@ def _with_updates(tasks):
     )
 
 
+def _updates_with_files():
+    return TaskUpdate.objects.select_related("author").prefetch_related("files")
+
+
+def task_updates(task):
+    """A task's history, each report with its files (2 queries)."""
+    return list(_updates_with_files().filter(task=task))
+
+
 def secretary_tasks(user):
     """The tasks a secretary sees: their branch's, and their unit's as a whole (2 queries)."""
     branch = user.branch
@@ -31,10 +40,15 @@ def secretary_tasks(user):
 
 
 def round_tasks(round_, *, unit=None):
+    """A round's tasks for the office, each report with its evidence files (3 queries)."""
     tasks = RectificationTask.objects.filter(round=round_)
     if unit is not None:
         tasks = tasks.filter(unit=unit)
-    return list(_with_updates(tasks.order_by("unit__order", "due_date", "pk")))
+    return list(
+        tasks.order_by("unit__order", "due_date", "pk")
+        .select_related("unit", "branch", "round")
+        .prefetch_related(Prefetch("updates", queryset=_updates_with_files()))
+    )
 
 
 @dataclass

@@ -1,14 +1,45 @@
-"""The writes of rectification tasks: the office sets a task, a secretary reports progress."""
+"""The writes of rectification tasks: the office sets a task, a secretary reports progress
+with evidence files, checked and processed as a questionnaire answer's (surveys.evidence)."""
+
+import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import formats, timezone
 
-from reports.rectification.models import RectificationTask, TaskUpdate
+from reports.rectification.models import RectificationTask, TaskEvidence, TaskUpdate
 from surveys.audit import events
 from surveys.core.permissions import require_office
+from surveys.evidence import files
+from surveys.evidence.files import EvidenceFileError
 
 Status = RectificationTask.Status
+# One report carries as many files as one answer may.
+MAX_FILES_PER_REPORT = files.MAX_FILES_PER_QUESTION
+LIMITS_TEXT = (
+    "可上传照片（JPG、PNG、HEIC）、PDF、Word（.docx）、Excel（.xlsx）；"
+    f"单个文件不超过 {files.MAX_FILE_BYTES // 1024 // 1024} MB，"
+    f"每次最多 {MAX_FILES_PER_REPORT} 个文件，"
+    f"每项任务合计不超过 {files.MAX_SUBMISSION_BYTES // 1024 // 1024} MB。"
+)
+
+
+class TaskFilesError(Exception):
+    """Refused evidence: one Chinese message per fault, each naming its file."""
+
+    def __init__(self, messages):
+        super().__init__("；".join(messages))
+        self.messages = list(messages)
+
+
+@dataclass(frozen=True)
+class TaskFile:
+    name: str  # shown on the page; the stored name is random
+    prepared: files.Prepared
 
 
 @transaction.atomic
@@ -60,32 +91,109 @@ def can_report(user, task) -> bool:
     return task.unit_id == branch.unit_id
 
 
-@transaction.atomic
-def report_progress(*, actor, task_id, note, status) -> TaskUpdate:
-    """Record a progress note and move the task to ``status`` (整改中 or 已完成); a done task
-    reported as in progress again is reopened."""
-    task = RectificationTask.objects.select_for_update().get(pk=task_id)
-    if not can_report(actor, task):
-        raise PermissionDenied("只有该支部的书记可以报告整改进展。")
-    if status not in (Status.IN_PROGRESS, Status.DONE):
-        raise ValueError(status)
-    now = timezone.now()
-    task.status = status
-    task.completed_at = now if status == Status.DONE else None
-    task.save(update_fields=["status", "completed_at"])
-    events.task_reported(
-        actor=actor,
-        round_=task.round,
-        branch=actor.branch,
-        title=task.title,
-        status=task.get_status_display(),
-        note=note,
-    )
-    return TaskUpdate.objects.create(task=task, author=actor, at=now, note=note, status=status)
+def prepare_files(uploads) -> list[TaskFile]:
+    """Check and process every upload (name, bytes) before anything is written: all the
+    refusals at once, each naming its file, or the files ready to store."""
+    uploads = list(uploads)
+    errors = []
+    if len(uploads) > MAX_FILES_PER_REPORT:
+        errors.append(
+            f"每次最多上传 {MAX_FILES_PER_REPORT} 个文件，您选择了 {len(uploads)} 个，请分次报告。"
+        )
+    prepared = []
+    for name, content in uploads:
+        try:
+            prepared.append(TaskFile(files.display_name(name), files.prepare(name, content)))
+        except EvidenceFileError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise TaskFilesError(errors)
+    return prepared
+
+
+def report_progress(*, actor, task_id, note, status, evidence=()) -> TaskUpdate:
+    """Record a progress note with its evidence (from ``prepare_files``) and move the task
+    to ``status`` (整改中 or 已完成); a done task reported as in progress again is reopened.
+
+    The files are written to storage inside the transaction that writes the rows; if
+    anything fails, the rows roll back and the files just written are deleted."""
+    written = []
+    try:
+        with transaction.atomic():
+            task = RectificationTask.objects.select_for_update().get(pk=task_id)
+            if not can_report(actor, task):
+                raise PermissionDenied("只有该支部的书记可以报告整改进展。")
+            if status not in (Status.IN_PROGRESS, Status.DONE):
+                raise ValueError(status)
+            _check_task_total(task, evidence)
+            now = timezone.now()
+            task.status = status
+            task.completed_at = now if status == Status.DONE else None
+            task.save(update_fields=["status", "completed_at"])
+            events.task_reported(
+                actor=actor,
+                round_=task.round,
+                branch=actor.branch,
+                title=task.title,
+                status=task.get_status_display(),
+                note=note,
+            )
+            update = TaskUpdate.objects.create(
+                task=task, author=actor, at=now, note=note, status=status
+            )
+            for item in evidence:
+                stem = f"rectification/{task.pk}/{secrets.token_hex(16)}"
+                stored = default_storage.save(
+                    f"{stem}.{item.prepared.extension}", ContentFile(item.prepared.content)
+                )
+                written.append(stored)
+                thumbnail = ""
+                if item.prepared.thumbnail:
+                    thumbnail = default_storage.save(
+                        f"{stem}_t.jpg", ContentFile(item.prepared.thumbnail)
+                    )
+                    written.append(thumbnail)
+                TaskEvidence.objects.create(
+                    update=update,
+                    kind=item.prepared.kind,
+                    original_name=item.name,
+                    file=stored,
+                    thumbnail=thumbnail,
+                    size=item.prepared.size,
+                    uploaded_by=actor,
+                    uploaded_at=now,
+                )
+            return update
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _check_task_total(task, evidence):
+    """Every file stored for the task counts against its cap, as for one submission."""
+    used = TaskEvidence.objects.filter(update__task=task).aggregate(total=Sum("size"))["total"] or 0
+    adding = sum(item.prepared.size for item in evidence)
+    if evidence and used + adding > files.MAX_SUBMISSION_BYTES:
+        raise TaskFilesError(
+            [
+                f"本任务的佐证材料合计将超过 {files.MAX_SUBMISSION_BYTES // 1024 // 1024} MB"
+                f"（已用 {used / 1024 / 1024:.1f} MB，本次 {adding / 1024 / 1024:.1f} MB），"
+                f"{'、'.join(f'“{item.name}”' for item in evidence)}没有上传。"
+            ]
+        )
 
 
 @transaction.atomic
 def delete_task(*, actor, task) -> None:
+    """Withdraw a task with its reports; their files leave storage once that commits."""
     require_office(actor, "只有机关工委可以撤销整改任务。")
     events.task_withdrawn(actor=actor, round_=task.round, branch=task.branch, title=task.title)
+    names = [
+        name
+        for pair in TaskEvidence.objects.filter(update__task=task).values_list("file", "thumbnail")
+        for name in pair
+        if name
+    ]
     task.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])

@@ -8,4 +8,6 @@ urlpatterns = [
     path("tasks/<int:task_id>/delete/", views.task_delete, name="rectification_delete"),
     path("my-tasks/", views.my_tasks, name="rectification_mine"),
     path("my-tasks/<int:task_id>/", views.task_report, name="rectification_report"),
+    path("task-files/<int:pk>/", views.task_file, name="rectification_file"),
+    path("task-files/<int:pk>/thumbnail/", views.task_thumbnail, name="rectification_thumbnail"),
 ]

@@ -1,17 +1,20 @@
-"""Rectification pages: the office's tasks of a round (set, follow, export) and a
-secretary's own tasks with their progress reports."""
+"""Rectification pages: the office's tasks of a round (set, follow, export), a secretary's
+own tasks with their progress reports, and the permission-checked evidence downloads (no
+evidence file has a public URL)."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from reports.rectification import selectors, services
-from reports.rectification.forms import ProgressForm, TaskForm
-from reports.rectification.models import RectificationTask
+from reports.rectification.forms import RESELECT, ProgressForm, TaskForm
+from reports.rectification.models import RectificationTask, TaskEvidence
 from surveys.core import downloads
 from surveys.core.permissions import office_required, secretary_required
+from surveys.evidence import files
 from surveys.rounds.models import Round
 
 FILTERS = {"overdue": "已逾期", "open": "未完成", "done": "已完成"}
@@ -148,24 +151,82 @@ def task_report(request, task_id):
         raise Http404("没有这项整改任务。")
     form = ProgressForm()
     if request.method == "POST":
-        form = ProgressForm(request.POST)
+        form = ProgressForm(request.POST, request.FILES)
         if form.is_valid():
-            services.report_progress(
-                actor=request.user,
-                task_id=task.pk,
-                note=form.cleaned_data["note"],
-                status=form.cleaned_data["status"],
-            )
-            done = form.cleaned_data["status"] == RectificationTask.Status.DONE
-            messages.success(request, "已报告整改完成。" if done else "已报告整改进展。")
-            return redirect("rectification_mine")
+            data = form.cleaned_data
+            try:
+                services.report_progress(
+                    actor=request.user,
+                    task_id=task.pk,
+                    note=data["note"],
+                    status=data["status"],
+                    evidence=data["evidence"],
+                )
+            except services.TaskFilesError as exc:
+                form.add_error("evidence", [*exc.messages, RESELECT])
+            else:
+                done = data["status"] == RectificationTask.Status.DONE
+                sent = f"，附佐证材料 {len(data['evidence'])} 个" if data["evidence"] else ""
+                messages.success(
+                    request, ("已报告整改完成" if done else "已报告整改进展") + sent + "。"
+                )
+                return redirect("rectification_mine")
     return render(
         request,
         "reports/rectification/report.html",
         {
             "task": task,
             "form": form,
-            "updates": task.updates.select_related("author"),
+            "updates": selectors.task_updates(task),
             "today": timezone.localdate(),
         },
     )
+
+
+@require_GET
+@login_required
+def task_file(request, pk):
+    evidence = _visible_evidence(request.user, pk)
+    name = evidence.original_name
+    if evidence.is_image and not name.lower().endswith((".jpg", ".jpeg")):
+        name = name.rsplit(".", 1)[0] + ".jpg"  # stored re-encoded as JPEG
+    return _serve(
+        evidence.file,
+        name=name,
+        content_type=files.CONTENT_TYPES[evidence.kind],
+        # Photos and PDFs open in the browser; Word and Excel files download.
+        attachment=evidence.kind not in ("image", "pdf"),
+    )
+
+
+@require_GET
+@login_required
+def task_thumbnail(request, pk):
+    evidence = _visible_evidence(request.user, pk)
+    if not evidence.thumbnail:
+        raise Http404
+    return _serve(
+        evidence.thumbnail, name="thumbnail.jpg", content_type="image/jpeg", attachment=False
+    )
+
+
+def _visible_evidence(user, pk):
+    """The office sees every task's files; a secretary those of the tasks they report on.
+    For anyone else the file does not exist."""
+    evidence = get_object_or_404(TaskEvidence.objects.select_related("update__task"), pk=pk)
+    if not (user.is_office or services.can_report(user, evidence.update.task)):
+        raise Http404("没有这个文件。")
+    return evidence
+
+
+def _serve(field, *, name, content_type, attachment):
+    try:
+        handle = field.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=attachment, filename=name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -4,7 +4,10 @@ the rules that fired, in a fixed number of queries."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Avg, Count, Q
+
 from reports.models import UnitScore
+from reports.selectors import counted_scores
 from reports.warnings import rules
 from reports.warnings.models import WarningRules
 from surveys.ratings import selectors as rating_selectors
@@ -64,12 +67,55 @@ def rater_gaps(round_) -> dict:
     }
 
 
+VERIFIED_SOURCE = "考评"
+
+
+def verification_gaps(round_) -> dict:
+    """{unit id: {"考评": 自评 − counted index}} for the units with at least one counted
+    submission the office verified (考评): the mean of the self-assessed indices minus the mean
+    of the counted ones (verified where verified), over the same counted submissions. One
+    query.
+
+    Shown from the first verified submission, before 公示: the dashboard and the warnings
+    page are the office's own, and the office sees the verified numbers as it sets them.
+    The margin is the warning rules' 自评偏高 margin (one rule for every source), not the
+    round's RoundPublication.overclaim_margin, which flags single submissions in the
+    verification queue."""
+    rows = (
+        counted_scores(round=round_)
+        .values("unit_id")
+        .annotate(
+            own=Avg("self_index"),
+            counted=Avg("index"),
+            verified=Count("pk", filter=Q(verified=True)),
+        )
+        .filter(verified__gt=0)
+        .values_list("unit_id", "own", "counted")
+        .order_by("unit_id")
+    )
+    return {
+        unit_id: {VERIFIED_SOURCE: own - counted}
+        for unit_id, own, counted in rows
+        if own is not None and counted is not None
+    }
+
+
+def _merged(*gap_sets) -> dict:
+    merged = defaultdict(dict)
+    for gaps in gap_sets:
+        for unit_id, by_source in gaps.items():
+            merged[unit_id].update(by_source)
+    return dict(merged)
+
+
 def lights(overview, business=None, rule_set=None, gaps=None) -> list[LightRow]:
     """One row per unit of the round's overview (reports.selectors.round_overview), in its
     order; ``business`` is the business page's overview for the 双弱 rule, if imported;
-    ``gaps`` the rater gaps for 自评偏高 (rater_gaps, read here if not given)."""
+    ``gaps`` the gaps for 自评偏高 (rater_gaps and verification_gaps, read here if not
+    given)."""
     rule_set = rule_set or round_rules(overview.round)
-    gaps = rater_gaps(overview.round) if gaps is None else gaps
+    if gaps is None:
+        gaps = _merged(rater_gaps(overview.round), verification_gaps(overview.round))
     history = _histories(overview.round)
     quadrants = {r.unit_id: r.quadrant for r in business.rows} if business else {}
     rows = []

@@ -531,3 +531,33 @@ def item_means_by_code(round_, unit, codes) -> dict:
         .order_by("dimension__order", "order", "id")
     )
     return {q.code: mean for q, mean in _item_means(round_, unit, questions)}
+
+
+@dataclass
+class UnitSelfScores:
+    """A unit's self-assessed numbers beside the counted ones (考评): the means over its
+    counted submissions of what the secretaries scored themselves, by the same rule as the
+    counted unit means (mean of the branches that have a value)."""
+
+    verified: int  # how many counted submissions carry verified values
+    index: float | None
+    dimensions: dict  # dimension code -> self-assessed mean
+
+
+def unit_self_scores(round_, unit) -> UnitSelfScores:
+    """One query over the unit's counted scores."""
+    verified, indices, dims = 0, [], {}
+    for self_index, self_dimensions, is_verified in counted_scores(
+        round=round_, unit=unit
+    ).values_list("self_index", "self_dimensions", "verified"):
+        verified += is_verified
+        if self_index is not None:
+            indices.append(self_index)
+        for code, score in (self_dimensions or {}).items():
+            if score is not None:
+                dims.setdefault(code, []).append(score)
+    return UnitSelfScores(
+        verified=verified,
+        index=scoring.mean_or_none(indices),
+        dimensions={code: scoring.mean_or_none(values) for code, values in dims.items()},
+    )

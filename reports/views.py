@@ -19,6 +19,7 @@ from reports.charts import county, profile
 from reports.exports import pdf
 from reports.models import SubmissionScore
 from reports.rectification import selectors as rectification_selectors
+from reports.terms.extract import top_terms
 from reports.warnings import selectors as warning_selectors
 from surveys.core.downloads import download_response
 from surveys.core.permissions import office_required
@@ -31,6 +32,7 @@ CACHE_SECONDS = 60 * 60 * 24
 ROUND_CHARTS = ("ranking", "heatmap", "trend", "causes", "grades", "progress")
 UNIT_CHARTS = ("radar", "items", "trend", "causes")
 BRANCH_CHARTS = ("radar", "trend", "items")
+UNIT_TERMS = 10  # top terms on the unit page; the terms page lists more
 
 
 def _cached(key, build):
@@ -130,6 +132,11 @@ def unit_detail(request, round_id, unit_id):
     version = selectors.data_version()
     report = _unit_report(round_, unit, version)
     codes = [d.code for d in report.dimensions]
+    # 考评: the self-assessed means beside the counted ones once any counted branch is verified.
+    own = _cached(
+        f"unit-self:{round_.pk}:{unit.pk}:{version}",
+        lambda: selectors.unit_self_scores(round_, unit),
+    )
     return render(
         request,
         "reports/unit.html",
@@ -138,10 +145,24 @@ def unit_detail(request, round_id, unit_id):
             "unit": unit,
             "report": report,
             "version": version,
+            "own": own if own.verified else None,
             "dimension_rows": [
-                (d, report.row.dimensions.get(d.code), report.county.county_dimensions.get(d.code))
+                (
+                    d,
+                    report.row.dimensions.get(d.code),
+                    report.county.county_dimensions.get(d.code),
+                    own.dimensions.get(d.code),
+                )
                 for d in report.dimensions
             ],
+            # The unit's top terms from the texts the report already read (counted ones).
+            "terms": _cached(
+                f"unit-terms:{round_.pk}:{unit.pk}:{version}",
+                lambda: top_terms(
+                    (text for _question, answers in report.texts for _branch, text in answers),
+                    UNIT_TERMS,
+                ),
+            ),
             "trend_rows": [
                 (name, index, [dims.get(c) for c in codes]) for name, index, dims in report.trend
             ],

@@ -1,5 +1,6 @@
 """The load generator behind `manage.py bench_storm`: N secretaries, each through the eight
 steps of a deadline evening, against one gunicorn on 127.0.0.1 (never anywhere else).
+`bench_raters` drives its raters through the same runner (`run_all`), browser and summary.
 
 No HTTP client library is installed (no httpx, no aiohttp), so each secretary is urllib in a
 thread with her own cookie jar, and asyncio bounds the whole: at most `concurrency` at once,
@@ -43,8 +44,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @dataclass
-class Secretary:
-    username: str
+class Visitor:
+    name: str  # a secretary's username, or "rater 17"
     # (step, ms, ok) of each request made, in order
     timings: list = field(default_factory=list)
     error: str = ""
@@ -112,7 +113,7 @@ def run_secretary(secretary, *, port, password, round_id, answers, timeout, star
         _, page = _timed(secretary, browser, "login_page", "/login/")
         credentials = {
             "csrfmiddlewaretoken": _token(page, "login_page"),
-            "username": secretary.username,
+            "username": secretary.name,
             "password": password,
         }
         location, _ = _timed(secretary, browser, "login", "/login/", credentials, expect=302)
@@ -148,37 +149,53 @@ def run_secretary(secretary, *, port, password, round_id, answers, timeout, star
 async def storm(*, port, usernames, password, round_id, answers, concurrency, timeout, deadline):
     """Run every secretary, at most `concurrency` at once; give up on whoever is not done
     `deadline` seconds after the start. Returns (secretaries, seconds elapsed)."""
-    secretaries = [Secretary(name) for name in usernames]
+
+    def visit(secretary, started):
+        run_secretary(
+            secretary,
+            port=port,
+            password=password,
+            round_id=round_id,
+            answers=answers,
+            timeout=timeout,
+            started=started,
+        )
+
+    return await run_all(
+        [Visitor(name) for name in usernames],
+        visit,
+        concurrency=concurrency,
+        deadline=deadline,
+    )
+
+
+async def run_all(visitors, visit, *, concurrency, deadline, arrivals=None):
+    """`visit(visitor, started)` for every visitor in a thread, at most `concurrency` at
+    once; visitor i not before `arrivals[i]` seconds after the start (all at once without
+    them); give up on whoever is not done `deadline` seconds after the start. Returns
+    (visitors, seconds elapsed)."""
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=concurrency)
     limit = asyncio.Semaphore(concurrency)
 
-    async def one(secretary):
+    async def one(visitor, arrival):
+        if arrival:
+            await asyncio.sleep(arrival - (time.perf_counter() - started))
         async with limit:
-            await loop.run_in_executor(
-                pool,
-                lambda: run_secretary(
-                    secretary,
-                    port=port,
-                    password=password,
-                    round_id=round_id,
-                    answers=answers,
-                    timeout=timeout,
-                    started=started,
-                ),
-            )
+            await loop.run_in_executor(pool, lambda: visit(visitor, started))
 
-    tasks = [asyncio.ensure_future(one(s)) for s in secretaries]
+    arrivals = arrivals or [0] * len(visitors)
+    tasks = [asyncio.ensure_future(one(v, a)) for v, a in zip(visitors, arrivals, strict=True)]
     done, pending = await asyncio.wait(tasks, timeout=deadline)
     for task in pending:
         task.cancel()
-    for secretary in secretaries:
-        if secretary.finished_at is None and not secretary.error:
-            secretary.error = f"not finished within the {deadline} s deadline"
+    for visitor in visitors:
+        if visitor.finished_at is None and not visitor.error:
+            visitor.error = f"not finished within the {deadline} s deadline"
     # Threads still in a request end by their socket timeout; the server is stopped next.
     pool.shutdown(wait=False, cancel_futures=True)
-    return secretaries, time.perf_counter() - started
+    return visitors, time.perf_counter() - started
 
 
 def percentile(sorted_values, share):
@@ -189,14 +206,15 @@ def percentile(sorted_values, share):
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def summary(secretaries, elapsed, *, within=60):
-    """The per-step percentiles, errors and completion figures of one storm."""
-    steps = {}
-    for step in STEPS:
+def summary(secretaries, elapsed, *, within=60, steps=STEPS, who="secretaries"):
+    """The per-step percentiles, errors and completion figures of one storm; `who` names
+    the visitors in the keys ("secretaries_finished", "raters_finished")."""
+    figures = {}
+    for step in steps:
         made = [(ms, ok) for s in secretaries for name, ms, ok in s.timings if name == step]
         times = sorted(ms for ms, _ok in made)
         failed = sum(1 for _ms, ok in made if not ok)
-        steps[step] = {
+        figures[step] = {
             "requests": len(times),
             "errors": failed,
             "p50_ms": _round(percentile(times, 0.50)),
@@ -205,18 +223,18 @@ def summary(secretaries, elapsed, *, within=60):
         }
     finished = sorted(s.finished_at for s in secretaries if s.finished_at is not None)
     requests = sum(len(s.timings) for s in secretaries)
-    errors = [f"{s.username}: {s.error}" for s in secretaries if s.error]
+    errors = [f"{s.name}: {s.error}" for s in secretaries if s.error]
     completion = finished[-1] if len(finished) == len(secretaries) else None
     return {
-        "steps": steps,
-        "secretaries_finished": len(finished),
+        "steps": figures,
+        f"{who}_finished": len(finished),
         "finished_within_60_s": sum(1 for t in finished if t <= within),
         "completion_s": _round(completion, 2),
         "last_finished_s": _round(finished[-1] if finished else None, 2),
         "elapsed_s": round(elapsed, 2),
         "throughput": {
             "requests_per_s": round(requests / elapsed, 1) if elapsed else None,
-            "secretaries_per_s": round(len(finished) / elapsed, 2) if elapsed else None,
+            f"{who}_per_s": round(len(finished) / elapsed, 2) if elapsed else None,
         },
         "errors": len(errors),
         "error_samples": errors[:10],

@@ -266,3 +266,25 @@ def test_the_report_page_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         html = client.get(url).content.decode()
     assert html.count('class="evidence-thumb"') == 3
+
+
+def test_files_of_tasks_deleted_wholesale_are_purged(client, secretary_a, task, media_root):
+    client.force_login(secretary_a)
+    report(client, task, ("记录.pdf", pdf_bytes()))
+    kept = TaskEvidence.objects.get().file.name
+    other = RectificationTask.objects.create(
+        round=task.round, unit=task.unit, title="另一项", due_date=task.due_date
+    )
+    report(client, other, ("照片.jpg", jpeg_bytes()))
+    RectificationTask.objects.filter(pk=other.pk).delete()  # as a round's deletion would
+    assert len(stored_files(media_root)) == 3
+    assert services.purge_orphan_files() == 2
+    assert stored_files(media_root) == {kept}
+
+
+def test_a_missing_note_says_the_chosen_files_were_not_sent(client, secretary_a, task, media_root):
+    client.force_login(secretary_a)
+    response = report(client, task, ("照片.jpg", jpeg_bytes()), note="")
+    html = response.content.decode()
+    assert "请填写进展说明" in html and "您选择的文件尚未上传" in html
+    assert not TaskUpdate.objects.exists() and stored_files(media_root) == set()

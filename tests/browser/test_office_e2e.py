@@ -42,7 +42,7 @@ def test_office_dashboard_and_unit_page_show_charts(live_server, desk_page):
 
     # A unit with scores (one without draws no empty charts): its row carries a grade badge.
     scored = page.locator("#units-table tbody tr", has=page.locator("span.badge"))
-    scored.first.locator("a").click()
+    scored.first.locator("td").first.locator("a").click()
     page.get_by_text("单位画像").wait_for()
     assert_charts_loaded(page, 4)
     assert page.locator("#unit-index").inner_text().strip()

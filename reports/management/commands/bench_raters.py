@@ -10,8 +10,9 @@ evenly over the first --arrival seconds (default 50, so that all of them submit 
 minute if the server keeps up; 0 sends them all at once). Then, in the database: exactly N
 responses (none lost, none duplicated), each with one answer per scored item, N comments,
 every code used and none left. Printed: per-step p50/p95/p99 ms, throughput, errors, how many
-refusals (the rate limit of surveys/ratings/throttle.py would show here), the gunicorn
-processes' CPU per rater, completion time, how many finished within 60 s, lost, duplicated.
+codes were refused on opening (the per-client rate limit of surveys/ratings/throttle.py would
+show here: every request comes from 127.0.0.1), the gunicorn processes' CPU per rater,
+completion time, how many finished within 60 s, lost, duplicated.
 
 The throw-away database, gunicorn and the load are bench_storm's (`bench_storm.py`,
 `_storm_load.py`): the configured database is never opened; a temporary SQLite directory or

@@ -113,7 +113,11 @@ def test_secretary_pages_pass_the_csp_and_their_scripts_work(browser, live_serve
         assert page.locator("#progress-bar").evaluate("b => b.getBoundingClientRect().width") == 0
         page.locator("tr.question").first.locator("input[type=radio][value='4']").check()
         assert page.locator("#answered-count").inner_text() == "1"
-        assert page.locator("#progress-bar").evaluate("b => b.getBoundingClientRect().width") > 0
+        # The bar grows through Bootstrap's width transition: wait for it rather than read the
+        # first frame (0 px on a busy machine).
+        page.wait_for_function(
+            "() => document.getElementById('progress-bar').getBoundingClientRect().width > 0"
+        )
         # Submitting asks first (a Bootstrap modal), saying what is still missing.
         page.click("#submit-button")
         page.locator("#confirm-submit.show").wait_for()

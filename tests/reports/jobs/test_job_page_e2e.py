@@ -1,8 +1,6 @@
 """The office watches the whole-round PDF being built: the page polls the job, moves the bar,
 and offers the file when the worker has finished; at 390 px and 1440 px."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,29 +11,13 @@ from tests.browser.helpers import log_in
 from tests.helpers import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("RONGHE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots/jobs")
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("width", [390, 1440])
 def test_the_page_follows_the_job_and_offers_the_file(
-    chromium,
+    browser,
     live_server,
     settings,
     client,
@@ -50,7 +32,7 @@ def test_the_page_follows_the_job_and_offers_the_file(
     submit(client, secretary_a, open_round, questionnaire, likert="4")
     submit(client, secretary_b, open_round, questionnaire, likert="2")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(
+    context = browser.new_context(
         viewport={"width": width, "height": 844}, locale="zh-CN", accept_downloads=True
     )
     page = context.new_page()

@@ -8,13 +8,12 @@ from django.conf import settings
 from docx import Document
 
 from surveys.demo.seed import seed_demo
-from tests.browser.conftest import browser, desk_page  # noqa: F401 - shared fixtures
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_download_the_notice_from_the_dashboard(live_server, desk_page):  # noqa: F811
+def test_download_the_notice_from_the_dashboard(live_server, desk_page):
     seed_demo(seed=3)
     page = desk_page
     log_in(page, live_server, "office", settings.RONGHE_DEMO_PASSWORD)

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 
 from surveys.demo.seed import seed_demo
-from tests.browser.conftest import browser  # noqa: F401 - the shared Chromium fixture
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +15,7 @@ SHOTS = Path("/tmp/shots/notice-terms")
 
 
 @pytest.mark.parametrize("width", [390, 1440])
-def test_terms_page_at_phone_and_desk_width(live_server, browser, width):  # noqa: F811
+def test_terms_page_at_phone_and_desk_width(live_server, browser, width):
     seed_demo(seed=3)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()

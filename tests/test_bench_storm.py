@@ -1,13 +1,16 @@
 """`manage.py bench_storm` end to end, small: 5 secretaries against one gunicorn worker on a
 throw-away SQLite file (about 15 s). What it prints is what the README's figures come from."""
 
+import asyncio
 import io
 import json
+import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from reports.management.commands import _storm_load
 from reports.management.commands._storm_load import STEPS, percentile
 
 
@@ -57,3 +60,20 @@ def test_percentile_is_nearest_rank():
     assert percentile(values, 0.99) == 99
     assert percentile([7], 0.99) == 7
     assert percentile([], 0.5) is None
+
+
+def test_the_load_runs_beside_a_running_event_loop():
+    """A test session with a browser open has Playwright's loop running in the main thread;
+    the storm's own loop must still run (it did not: asyncio.run refused)."""
+
+    async def inner():
+        return 42
+
+    async def outer():  # a caller whose own loop is running, like Playwright's
+        return _storm_load.run_coroutine(inner())
+
+    result = []
+    caller = threading.Thread(target=lambda: result.append(asyncio.run(outer())))
+    caller.start()
+    caller.join()
+    assert result == [42]

@@ -243,3 +243,15 @@ def summary(secretaries, elapsed, *, within=60, steps=STEPS, who="secretaries"):
 
 def _round(value, digits=1):
     return None if value is None else round(value, digits)
+
+
+def run_coroutine(coroutine):
+    """asyncio.run, also from a thread whose event loop is already running (a test session
+    with a browser open runs Playwright's loop in the main thread): then in a thread of its
+    own, so the storm never shares or blocks the caller's loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -22,7 +22,6 @@ keeps one CPU-time cProfile per worker and step (form, submit).
 """
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import os
@@ -246,7 +245,7 @@ def run_raters(*, raters, workers, database, arrival, concurrency, timeout, dead
             server.wait_ready()
             cpu_before = server.cpu_seconds()
             log(f"gunicorn ready on 127.0.0.1:{port} with {workers} workers; raters arrive")
-            visitors, elapsed = asyncio.run(
+            visitors, elapsed = _storm_load.run_coroutine(
                 storm(
                     port=port,
                     codes=plan["codes"],

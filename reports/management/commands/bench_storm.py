@@ -22,7 +22,6 @@ load has --deadline, and gunicorn is stopped (SIGTERM, then SIGKILL) whatever ha
 """
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import math
@@ -243,7 +242,7 @@ def run_storm(*, secretaries, workers, database, concurrency, timeout, deadline,
             server.wait_ready()
             cpu_before = server.cpu_seconds()
             log(f"gunicorn ready on 127.0.0.1:{port} with {workers} workers; storm starts")
-            people, elapsed = asyncio.run(
+            people, elapsed = _storm_load.run_coroutine(
                 _storm_load.storm(
                     port=port,
                     usernames=plan["usernames"],

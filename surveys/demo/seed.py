@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from reports.rectification.services import purge_orphan_files as purge_orphan_task_files
 from reports.store import bump_version_once, rescore_round
 from surveys.demo.answers import (
     answer_for,
@@ -116,8 +117,10 @@ def delete_demo():
     ).delete()
     branches.delete()
     Unit.objects.filter(code__in=UNIT_CODES).delete()
-    # The evidence rows went with their submissions; their stored files go now.
+    # The evidence rows went with their submissions (and the tasks' with their rounds);
+    # their stored files go now.
     evidence_purge_orphans()
+    purge_orphan_task_files()
 
 
 def demo_counts() -> dict:

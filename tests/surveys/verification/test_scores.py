@@ -114,7 +114,8 @@ def test_dashboard_and_unit_page_use_the_verified_score(
     # The branch row counts the verified score and shows the self-assessment beside it, labelled.
     assert "已考评" in html
     assert f"自评 {score.self_index:.2f}" in html
-    assert html.count(f"{score.self_index:.2f}") == 1
+    # the branch row and the index card (考评后 …（自评 …）), both labelled
+    assert html.count(f"{score.self_index:.2f}") == html.count(f"自评 {score.self_index:.2f}") == 2
     dashboard = client.get(reverse("dashboard") + f"?round={a.round_id}").content.decode()
     assert f"{score.index:.2f}" in dashboard
 

@@ -71,6 +71,7 @@ def dashboard(request):
     round_ = round_ or rounds[0]
     # Read only where the page's cached fragment has to be rendered anew.
     overview = SimpleLazyObject(lambda: _overview(round_, version))
+    business = SimpleLazyObject(lambda: business_selectors.business_overview(overview))
     return render(
         request,
         "reports/dashboard.html",
@@ -83,14 +84,14 @@ def dashboard(request):
             "alts": SimpleLazyObject(
                 lambda: {name: chart_alt(overview, name) for name in ROUND_CHARTS}
             ),
-            "lights": SimpleLazyObject(lambda: _lights(overview)),
+            "business": business,
+            "lights": SimpleLazyObject(lambda: _lights(overview, business)),
         },
     )
 
 
-def _lights(overview):
+def _lights(overview, business):
     """{unit id: LightRow}: each unit's warning light for the units table (reports/warnings)."""
-    business = business_selectors.business_overview(overview)
     rows = warning_selectors.lights(overview, business if business.imported else None)
     return {row.unit_id: row for row in rows}
 

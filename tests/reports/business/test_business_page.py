@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from reports import store
 from reports.business import coupling, sheet
 from reports.business.models import BusinessResult
 from reports.models import UnitScore
@@ -197,3 +198,17 @@ def test_only_the_office_reaches_the_business_pages(
     assert BusinessResult.objects.count() == 1
     client.force_login(office)
     assert getattr(client, method)(url).status_code in (200, 302)
+
+
+def test_the_dashboard_shows_the_quadrant_once_business_results_are_in(
+    client, office, scored_round, unit_a
+):
+    client.force_login(office)
+    url = reverse("dashboard") + f"?round={scored_round.pk}"
+    assert 'id="dashboard-business"' not in client.get(url).content.decode()
+    BusinessResult.objects.create(round=scored_round, unit=unit_a, score=90)
+    store.bump_version()
+    html = client.get(url).content.decode()
+    assert 'id="dashboard-business"' in html
+    assert reverse("business_chart", args=[scored_round.pk, "svg"]) in html
+    assert "无法计算" in html  # one unit with both numbers: no correlation

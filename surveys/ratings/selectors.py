@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from reports.models import UnitScore
+from reports import scoring
+from reports.models import SubmissionScore
 from reports.reliability import MIN_RESPONDENTS, reliability_by_dimension
 from surveys.organisation.models import Unit
 from surveys.questionnaires.models import Dimension
@@ -21,6 +22,7 @@ from surveys.ratings.models import (
     RaterQuestionnaire,
     RatingSettings,
 )
+from surveys.submissions.models import Submission
 
 SATISFIED = {3, 2}  # 满意, 基本满意
 SATISFACTION_LABELS = {3: "满意", 2: "基本满意", 1: "不满意"}
@@ -197,6 +199,29 @@ def _sheet_dimension_means(rows):
     return {code: sum(v) / len(v) for code, v in per.items()}
 
 
+def _self_assessed(round_):
+    """{unit id: (index, {dimension code: score})}: the branches' own self-assessment, as the
+    unit means are made (mean over the unit's counted submissions: submitted, not excluded).
+    The self-assessed values, not the counted ones: after 考评 those are the office's, and the
+    gap to the raters is about how a branch rates itself."""
+    indices, dims = defaultdict(list), defaultdict(lambda: defaultdict(list))
+    for unit_id, index, dimensions in SubmissionScore.objects.filter(
+        round=round_, excluded=False, submission__status=Submission.Status.SUBMITTED
+    ).values_list("unit_id", "self_index", "self_dimensions"):
+        if index is not None:
+            indices[unit_id].append(index)
+        for code, score in (dimensions or {}).items():
+            if score is not None:
+                dims[unit_id][code].append(score)
+    return {
+        unit_id: (
+            scoring.mean_or_none(values),
+            {code: scoring.mean_or_none(v) for code, v in dims[unit_id].items()},
+        )
+        for unit_id, values in indices.items()
+    }
+
+
 def round_comparison(round_, *, now=None):
     """Per unit on the roster: self-assessment, 党员评议 (the unit's member groups with at least
     k sheets, pooled), 群众评议, the gaps and the composite; None before the round closes."""
@@ -220,7 +245,7 @@ def round_comparison(round_, *, now=None):
         .distinct()
         .order_by("order", "code")
     )
-    self_scores = {s.unit_id: s for s in UnitScore.objects.filter(round=round_)}
+    self_scores = _self_assessed(round_)
     groups = list(
         RaterGroup.objects.filter(round=round_)
         .select_related("branch")
@@ -251,10 +276,10 @@ def round_comparison(round_, *, now=None):
 
     result = []
     for unit in units:
-        own = self_scores.get(unit.pk)
+        own_index, own_dimensions = self_scores.get(unit.pk, (None, {}))
         self_source = (
-            SourceScore(own.index, dict(own.dimensions or {}))
-            if own and own.index is not None
+            SourceScore(own_index, own_dimensions)
+            if own_index is not None
             else SourceScore(None, {}, status="none")
         )
         members = source(

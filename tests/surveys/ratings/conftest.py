@@ -2,8 +2,10 @@
 
 import pytest
 
+from reports.models import SubmissionScore
 from surveys.ratings.models import Audience, RaterGroup, RaterItem
 from surveys.ratings.services import codes_issue, rater_groups_add
+from surveys.submissions.models import Submission
 
 
 @pytest.fixture
@@ -48,3 +50,26 @@ def form_post(group, value="4", *, satisfaction="3", comment="", skip=()):
         else:
             data[f"item_{item.pk}"] = comment
     return data
+
+
+def self_assessed(round_, branch, index, dimensions=None, *, verified_index=None):
+    """A branch's submitted, scored sheet with this self-assessed index (and the office's
+    verified one, if given): what the comparison's 自评 reads."""
+    submission = Submission.objects.create(
+        round=round_,
+        branch=branch,
+        status=Submission.Status.SUBMITTED,
+        submitted_at=round_.opens_at,
+    )
+    counted = index if verified_index is None else verified_index
+    SubmissionScore.objects.create(
+        submission=submission,
+        round=round_,
+        branch=branch,
+        unit=branch.unit,
+        index=counted,
+        self_index=index,
+        self_dimensions=dimensions or {},
+        verified=verified_index is not None,
+    )
+    return submission

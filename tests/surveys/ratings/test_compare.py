@@ -5,25 +5,20 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reports.models import UnitScore
+from reports.models import SubmissionScore
 from surveys.ratings.models import Audience, RaterGroup, RatingSettings
 from surveys.ratings.selectors import round_comparison
 from surveys.ratings.services import rater_groups_add, rating_settings_set, rating_submit
-from tests.surveys.ratings.conftest import sheet
+from tests.surveys.ratings.conftest import self_assessed, sheet
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scored(office, open_round, unit_a, unit_b, group_a, issue):
+def scored(office, open_round, unit_a, unit_b, branch_a, group_a, issue):
     """Unit A rates itself 90 / 80 / 88 (index 86); its members answer 4 everywhere (M03 and
     M06 are reverse items: 4 scores 25), 2 raters with k = 2; the public of A: 1 rater."""
-    UnitScore.objects.create(
-        round=open_round,
-        unit=unit_a,
-        index=86,
-        dimensions={"xueyong": 90, "zuzhi": 80, "huoli": 88},
-    )
+    self_assessed(open_round, branch_a, 86, {"xueyong": 90, "zuzhi": 80, "huoli": 88})
     rating_settings_set(actor=office, round_=open_round, min_raters=2)
     for code in issue(group_a, 2):
         rating_submit(typed_code=code, answers=sheet(group_a, 4))
@@ -147,8 +142,8 @@ def test_chart_escapes_names_and_marks_each_source():
     assert 'style="' not in svg
 
 
-def test_ranking_by_any_source(client, office, scored, unit_a, unit_b):
-    UnitScore.objects.create(round=scored, unit=unit_b, index=90, dimensions={})
+def test_ranking_by_any_source(client, office, scored, unit_a, unit_b, branch_b):
+    self_assessed(scored, branch_b, 90)
     with time_machine.travel(scored.closes_at, tick=False):
         client.force_login(office)
         url = reverse("ratings_compare", args=[scored.pk])
@@ -161,3 +156,13 @@ def test_ranking_by_any_source(client, office, scored, unit_a, unit_b):
         assert order("composite") == [unit_b, unit_a]  # B: 90 (self only); A: 73.4
         assert order("members") == [unit_a, unit_b]  # B has no member score: last
         assert order("nonsense") == [unit_a, unit_b]  # the units' own order
+
+
+def test_after_verification_the_gap_is_still_the_self_assessment(scored, unit_a, branch_b):
+    """The office's 考评 changes the counted score; how a branch rates itself does not."""
+    SubmissionScore.objects.filter(submission__branch__unit=unit_a).update(
+        index=60, verified=True
+    )
+    [a] = [r for r in round_comparison(scored, now=scored.closes_at) if r.unit == unit_a]
+    assert a.self.index == 86
+    assert a.gaps["members"][0] == pytest.approx(86 - (175 / 3 * 2 + 75) / 3)

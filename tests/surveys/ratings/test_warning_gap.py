@@ -9,13 +9,13 @@ from reports.models import UnitScore
 from reports.warnings import rules
 from reports.warnings.selectors import lights, rater_gaps
 from surveys.ratings.services import rating_settings_set, rating_submit
-from tests.surveys.ratings.conftest import sheet
+from tests.surveys.ratings.conftest import self_assessed, sheet
 
 pytestmark = pytest.mark.django_db
 
 
 def test_self_rating_above_the_members_is_yellow_after_close(
-    office, open_round, unit_a, group_a, issue
+    office, open_round, unit_a, branch_a, group_a, issue
 ):
     UnitScore.objects.create(
         round=open_round,
@@ -23,6 +23,7 @@ def test_self_rating_above_the_members_is_yellow_after_close(
         index=86,
         dimensions={"xueyong": 90, "zuzhi": 80, "huoli": 88},
     )
+    self_assessed(open_round, branch_a, 86, {"xueyong": 90, "zuzhi": 80, "huoli": 88})
     rating_settings_set(actor=office, round_=open_round, min_raters=2)
     for code in issue(group_a, 2):
         rating_submit(typed_code=code, answers=sheet(group_a, 4))

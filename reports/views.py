@@ -24,6 +24,9 @@ from reports.warnings import selectors as warning_selectors
 from surveys.core.downloads import download_response
 from surveys.core.permissions import office_required
 from surveys.organisation.models import Unit
+from surveys.ratings import selectors as rating_selectors
+from surveys.ratings.chart import self_vs_others_svg
+from surveys.ratings.models import RaterGroup
 from surveys.rounds.models import Round
 from surveys.submissions.selectors import visible_submissions
 from surveys.verification.models import RoundPublication
@@ -43,6 +46,28 @@ def _cached(key, build):
         value = build()
         cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+def _raters(round_, version, closed):
+    """The round's 自评与他评 rows ranked by composite (surveys/ratings), or [] when the round
+    has not closed or has no rater groups. `closed` is part of the key: rater sheets do not
+    move the data version, but they can only arrive while the round is open, and nothing is
+    shown before it closes, so the closed state stands for every sheet there will be."""
+
+    def build():
+        if not closed or not RaterGroup.objects.filter(round=round_).exists():
+            return []
+        rows = rating_selectors.round_comparison(round_) or []
+        return rating_selectors.ranked(rows, "composite")
+
+    return _cached(f"raters:{round_.pk}:{version}:{int(closed)}", build)
+
+
+def _rater_chart_data(rows):
+    return [
+        (r.unit.name, {"self": r.self.index, "members": r.members.index, "public": r.public.index})
+        for r in rows
+    ]
 
 
 def _overview(round_, version):
@@ -72,6 +97,8 @@ def dashboard(request):
     # Read only where the page's cached fragment has to be rendered anew.
     overview = SimpleLazyObject(lambda: _overview(round_, version))
     business = SimpleLazyObject(lambda: business_selectors.business_overview(overview))
+    # Pure (no query): the fragment's key carries it, see _raters.
+    closed = round_.status == Round.Status.CLOSED
     return render(
         request,
         "reports/dashboard.html",
@@ -86,6 +113,13 @@ def dashboard(request):
             ),
             "business": business,
             "lights": SimpleLazyObject(lambda: _lights(overview, business)),
+            "raters_closed": int(closed),
+            # Read only on a cold render: (row, its self / members / public scores).
+            "raters": SimpleLazyObject(
+                lambda: [
+                    (r, (r.self, r.members, r.public)) for r in _raters(round_, version, closed)
+                ]
+            ),
         },
     )
 
@@ -231,6 +265,7 @@ CHART_NAMES = {
     "progress": "填报进度",
     "radar": "维度雷达图",
     "items": "各题平均得分",
+    "raters": "自评与他评",
 }
 
 
@@ -333,6 +368,8 @@ def _check_format(fmt):
 @office_required
 def round_chart(request, round_id, name, fmt):
     content_type = _check_format(fmt)
+    if name == "raters":
+        return _rater_chart(request, round_id, fmt)
     version = selectors.data_version()
     key = f"chart:{round_id}:-:{name}:{fmt}:{version}"
 
@@ -345,6 +382,27 @@ def round_chart(request, round_id, name, fmt):
     def file_name():
         round_ = get_object_or_404(Round, pk=round_id)
         return _file_name(round_.name, CHART_NAMES.get(name, name)) + f".{fmt}"
+
+    return _chart_response(request, key, render_chart, file_name)
+
+
+def _rater_chart(request, round_id, fmt):
+    """自评与他评 per unit, drawn by surveys/ratings (SVG only), once the round has closed."""
+    if fmt != "svg":
+        raise Http404("该图表只有 SVG 格式。")
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    version = selectors.data_version()
+    closed = round_.status == Round.Status.CLOSED
+    key = f"chart:{round_id}:-:raters:svg:{version}:{int(closed)}"
+
+    def render_chart():
+        rows = _raters(round_, version, closed)
+        if not rows:
+            raise Http404("批次结束且有评议组后才有自评与他评对比图。")
+        return self_vs_others_svg(_rater_chart_data(rows)), "image/svg+xml"
+
+    def file_name():
+        return _file_name(round_.name, CHART_NAMES["raters"]) + ".svg"
 
     return _chart_response(request, key, render_chart, file_name)
 

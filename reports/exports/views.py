@@ -11,15 +11,27 @@ from surveys.core.downloads import download_response, streaming_response, xlsx_r
 from surveys.core.permissions import office_required
 from surveys.organisation.models import Unit
 from surveys.rounds.models import Round
+from surveys.submissions.models import Submission
 
 
 def _round(round_id):
     return get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
 
 
+# Above this many submitted sheets the round workbook is built by a background job (a
+# 10,000-sheet round is ~600,000 cells: tens of seconds, past a proxy's patience).
+LARGE_ROUND = 2000
+
+
 @office_required
 def round_xlsx(request, round_id):
     round_ = _round(round_id)
+    submitted = Submission.objects.filter(round=round_, status=Submission.Status.SUBMITTED)
+    if submitted.count() > LARGE_ROUND:
+        job = job_services.job_start(kind="round_xlsx", round_=round_, user=request.user)
+        if job.status != job.Status.DONE:
+            return redirect("job_detail", job.pk)
+        return file_response(job)
     return xlsx_response(
         tables.to_xlsx(round_),
         f"{round_.name}-融合度测评数据.xlsx",

@@ -5,7 +5,7 @@ build function (round, params, progress) -> Built."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports.exports import pdf
+from reports.exports import pdf, tables
 from reports.notice.content import NothingSubmitted
 from reports.notice.docx import build_notice
 
@@ -57,7 +57,23 @@ def _notice(round_, params, progress):
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _round_xlsx(round_, params, progress):
+    progress(0, 1)
+    content = tables.to_xlsx(round_)
+    progress(1, 1)
+    return Built(
+        content=content,
+        filename=f"{round_.name}-融合度测评数据.xlsx",
+        content_type=XLSX,
+        extension=".xlsx",
+    )
+
+
 KINDS = {
     "round_pdf": Kind(name="round_pdf", label="全批次 PDF", step="个单位", build=_round_pdf),
     "notice": Kind(name="notice", label="通报（Word）", step="个部分", build=_notice),
+    "round_xlsx": Kind(name="round_xlsx", label="全批次数据 Excel", step="份", build=_round_xlsx),
 }

@@ -345,10 +345,15 @@ def round_published(*, actor, round_, appeal_days, margin) -> AuditEvent:
     )
 
 
-def appeal_lodged(*, actor, submission, text) -> AuditEvent:
-    """A branch appealed its verified results (APPEAL_LODGED). detail: reason (the text)."""
+def appeal_lodged(*, actor, submission, text, files=()) -> AuditEvent:
+    """A branch appealed its verified results (APPEAL_LODGED).
+
+    detail: reason (the text), files (the evidence files' names as shown, maybe none)."""
     return _record(
-        Action.APPEAL_LODGED, actor=actor, submission=submission, detail={"reason": text}
+        Action.APPEAL_LODGED,
+        actor=actor,
+        submission=submission,
+        detail={"reason": text, "files": list(files)},
     )
 
 

@@ -84,6 +84,7 @@ DETAIL_LABELS = {
     "branches": "催报支部",
     "skipped_recent": "24 小时内已催报、未重复发送",
     "file": "文件",
+    "files": "文件",
     "username": "账号",
     "ip": "IP 地址",
     "failures": "连续输错次数",

@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 
+from surveys.evidence.models import Evidence
 from surveys.submissions.models import Submission
 
 # 自评偏高: self-assessed index above the verified index by more than this many points, unless
@@ -148,3 +149,36 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{self.submission} · 申诉（{self.get_status_display()}）"
+
+
+class AppealEvidence(models.Model):
+    """A file (佐证材料) lodged with an appeal: a photo, a PDF, a Word or Excel file.
+
+    Checked and processed like a questionnaire answer's evidence (surveys/evidence/files.py);
+    stored under a random name and served only through a permission-checked view."""
+
+    Kind = Evidence.Kind
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    # The name on the secretary's phone, for display only; the stored name is random.
+    original_name = models.CharField("原文件名", max_length=200)
+    file = models.FileField("文件", upload_to="appeals/", max_length=200)
+    thumbnail = models.FileField("缩略图", upload_to="appeals/", max_length=200, blank=True)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        "surveys.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "申诉佐证材料"
+        verbose_name_plural = "申诉佐证材料"
+        ordering = ["appeal", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.kind == self.Kind.IMAGE

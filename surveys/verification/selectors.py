@@ -4,6 +4,7 @@ evidence, a branch's published results, and whether a round's results are locked
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.shortcuts import get_object_or_404
 
 from reports import scoring
 from reports.models import SubmissionScore
@@ -11,11 +12,13 @@ from reports.store import scoring_model, verified_value
 from surveys.evidence.selectors import by_question, evidence_of_version
 from surveys.questionnaires.models import Question
 from surveys.submissions.models import Submission
+from surveys.submissions.selectors import visible_submissions
 from surveys.submissions.values import answer_value
 from surveys.verification.models import (
     DEFAULT_APPEAL_DAYS,
     DEFAULT_OVERCLAIM_MARGIN,
     Appeal,
+    AppealEvidence,
     RoundPublication,
     Verification,
 )
@@ -208,7 +211,10 @@ def review(submission) -> Review:
         publication=publication,
         locked=results_locked(publication),
         overclaimed=overclaimed(score, publication.overclaim_margin),
-        appeal=Appeal.objects.filter(submission=submission).first(),
+        appeal=Appeal.objects.filter(submission=submission)
+        .select_related("lodged_by", "decided_by")
+        .prefetch_related("files")
+        .first(),
     )
 
 
@@ -218,3 +224,14 @@ def _item_score(spec, answer):
 
 def _item_score_of_json(spec, value):
     return scoring.item_score(spec, verified_value(value))
+
+
+def visible_appeal_file(user, pk):
+    """One appeal evidence file the user may fetch, or 404: the office sees every branch's,
+    a secretary only their own branch's; for anyone else the file does not exist."""
+    return get_object_or_404(
+        AppealEvidence.objects.filter(
+            appeal__submission__in=visible_submissions(user).values("pk")
+        ),
+        pk=pk,
+    )

@@ -4,19 +4,40 @@ optimistic lock, re-scoring — each in one transaction.
 Each step is also in the audit log (surveys/audit/events.py); the rows here keep who did
 what and when, and the pages show the whole chain."""
 
+import secrets
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reports.store import store_submission_scores
 from surveys.audit import events
 from surveys.core.permissions import require_office
+from surveys.evidence import files
+from surveys.evidence.files import EvidenceFileError
 from surveys.rounds.models import Round
 from surveys.submissions.models import Submission
-from surveys.verification.models import Appeal, RoundPublication, Verification, VerifiedAnswer
+from surveys.verification.models import (
+    Appeal,
+    AppealEvidence,
+    RoundPublication,
+    Verification,
+    VerifiedAnswer,
+)
 
 MAX_REASON = 1000
 MAX_APPEAL = 2000
 MAX_APPEAL_DAYS = 60
+# An appeal points at what the office missed: a few files, not the whole archive again.
+MAX_APPEAL_FILES = 5
+MAX_APPEAL_BYTES = files.MAX_SUBMISSION_BYTES
+APPEAL_LIMITS_TEXT = (
+    "可附照片（JPG、PNG、HEIC）、PDF、Word（.docx）、Excel（.xlsx）作为佐证；"
+    f"最多 {MAX_APPEAL_FILES} 个文件，单个文件不超过 {files.MAX_FILE_BYTES // 1024 // 1024} MB，"
+    f"合计不超过 {MAX_APPEAL_BYTES // 1024 // 1024} MB。"
+)
 
 
 class VerificationError(Exception):
@@ -25,6 +46,47 @@ class VerificationError(Exception):
 
 class VerificationConflict(VerificationError):
     pass
+
+
+class AppealFilesError(VerificationError):
+    """Refused appeal evidence: one Chinese message per fault, each naming its file."""
+
+    def __init__(self, messages):
+        super().__init__("；".join(messages))
+        self.messages = list(messages)
+
+
+@dataclass(frozen=True)
+class AppealFile:
+    name: str  # shown on the page; the stored name is random
+    prepared: files.Prepared
+
+
+def prepare_appeal_files(uploads) -> list[AppealFile]:
+    """Check and process every upload (name, bytes) before anything is written: all the
+    refusals at once, each naming its file, or the files ready to store."""
+    uploads = list(uploads)
+    errors = []
+    if len(uploads) > MAX_APPEAL_FILES:
+        errors.append(
+            f"申诉最多附 {MAX_APPEAL_FILES} 个文件，您选择了 {len(uploads)} 个，请精选后再提交。"
+        )
+    prepared = []
+    for name, content in uploads:
+        try:
+            prepared.append(AppealFile(files.display_name(name), files.prepare(name, content)))
+        except EvidenceFileError as exc:
+            errors.append(str(exc))
+    total = sum(item.prepared.size for item in prepared)
+    if not errors and total > MAX_APPEAL_BYTES:
+        errors.append(
+            f"申诉的佐证材料合计 {total / 1024 / 1024:.1f} MB，超过 "
+            f"{MAX_APPEAL_BYTES // 1024 // 1024} MB 的上限，"
+            f"{'、'.join(f'“{item.name}”' for item in prepared)}没有上传。"
+        )
+    if errors:
+        raise AppealFilesError(errors)
+    return prepared
 
 
 CONFLICT_MESSAGE = (
@@ -137,8 +199,12 @@ def round_publish(*, user, round_: Round, appeal_days: int, overclaim_margin: fl
     return publication
 
 
-def appeal_lodge(*, user, submission, text: str) -> Appeal:
-    """申诉: the branch's secretary, once per submission, within the appeal window."""
+def appeal_lodge(*, user, submission, text: str, evidence=()) -> Appeal:
+    """申诉: the branch's secretary, once per submission, within the appeal window, with
+    evidence files already checked by ``prepare_appeal_files``.
+
+    The files are written to storage inside the transaction that writes the rows; if
+    anything fails, the rows roll back and the files just written are deleted."""
     if not (user.is_secretary and user.branch_id == submission.branch_id):
         raise VerificationError("只有本支部的支部书记可以对本支部的考评结果提出申诉。")
     text = text.strip()
@@ -146,29 +212,69 @@ def appeal_lodge(*, user, submission, text: str) -> Appeal:
         raise VerificationError("请写明申诉理由。")
     if len(text) > MAX_APPEAL:
         raise VerificationError(f"申诉理由请不超过 {MAX_APPEAL} 字（现在 {len(text)} 字）。")
+    evidence = list(evidence)
+    if len(evidence) > MAX_APPEAL_FILES:
+        raise AppealFilesError([f"申诉最多附 {MAX_APPEAL_FILES} 个文件。"])
     now = timezone.now()
-    with transaction.atomic():
-        submission = _locked_submission(submission.pk)
-        publication = RoundPublication.objects.filter(round_id=submission.round_id).first()
-        if publication is None or publication.published_at is None:
-            raise VerificationError("考评结果尚未公示，公示后才能申诉。")
-        if not publication.appeals_open(now):
-            raise VerificationError("申诉期已结束，不能再提出申诉。")
-        if Appeal.objects.filter(submission=submission).exists():
-            raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。")
-        try:
-            with transaction.atomic():
-                appeal = Appeal.objects.create(
-                    submission=submission,
-                    number=submission.snapshots.count(),
-                    text=text,
-                    lodged_at=now,
-                    lodged_by=user,
-                )
-        except IntegrityError as error:
-            raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。") from error
-        events.appeal_lodged(actor=user, submission=submission, text=text)
-    return appeal
+    written = []
+    try:
+        with transaction.atomic():
+            submission = _locked_submission(submission.pk)
+            publication = RoundPublication.objects.filter(round_id=submission.round_id).first()
+            if publication is None or publication.published_at is None:
+                raise VerificationError("考评结果尚未公示，公示后才能申诉。")
+            if not publication.appeals_open(now):
+                raise VerificationError("申诉期已结束，不能再提出申诉。")
+            if Appeal.objects.filter(submission=submission).exists():
+                raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。")
+            try:
+                with transaction.atomic():
+                    appeal = Appeal.objects.create(
+                        submission=submission,
+                        number=submission.snapshots.count(),
+                        text=text,
+                        lodged_at=now,
+                        lodged_by=user,
+                    )
+            except IntegrityError as error:
+                raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。") from error
+            for item in evidence:
+                _store_appeal_file(appeal=appeal, item=item, user=user, now=now, written=written)
+            events.appeal_lodged(
+                actor=user,
+                submission=submission,
+                text=text,
+                files=[item.name for item in evidence],
+            )
+        return appeal
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _store_appeal_file(*, appeal, item, user, now, written):
+    """One file under a random name (its thumbnail beside it), each name noted in `written`
+    as soon as it is in storage, then its row."""
+    stem = f"appeals/{appeal.pk}/{secrets.token_hex(16)}"
+    stored = default_storage.save(
+        f"{stem}.{item.prepared.extension}", ContentFile(item.prepared.content)
+    )
+    written.append(stored)
+    thumbnail = ""
+    if item.prepared.thumbnail:
+        thumbnail = default_storage.save(f"{stem}_t.jpg", ContentFile(item.prepared.thumbnail))
+        written.append(thumbnail)
+    AppealEvidence.objects.create(
+        appeal=appeal,
+        kind=item.prepared.kind,
+        original_name=item.name,
+        file=stored,
+        thumbnail=thumbnail,
+        size=item.prepared.size,
+        uploaded_by=user,
+        uploaded_at=now,
+    )
 
 
 def appeal_decide(*, user, appeal, decision: str, reason: str, question=None, value=None):

@@ -22,4 +22,6 @@ urlpatterns = [
     ),
     path("office/appeals/<int:pk>/decide/", views.decide, name="appeal_decide"),
     path("submissions/<int:pk>/results/", views.results, name="verification_results"),
+    path("appeals/files/<int:pk>/", views.appeal_file, name="appeal_file"),
+    path("appeals/files/<int:pk>/thumbnail/", views.appeal_thumbnail, name="appeal_thumbnail"),
 ]

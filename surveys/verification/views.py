@@ -2,17 +2,20 @@
 branch's published results and its appeal."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from surveys.core.permissions import office_required
+from surveys.evidence import files
 from surveys.rounds.models import Round
 from surveys.submissions.models import Submission
 from surveys.submissions.selectors import visible_submissions
 from surveys.verification import selectors, services
 from surveys.verification.forms import (
+    RESELECT,
     AppealForm,
     DecisionForm,
     PublishForm,
@@ -168,16 +171,24 @@ def results(request, pk):
         raise Http404("本批次没有进行考评。")
     form = AppealForm()
     if request.method == "POST":
-        form = AppealForm(request.POST)
+        form = AppealForm(request.POST, request.FILES)
         if form.is_valid():
+            evidence = form.cleaned_data["evidence"]
             try:
                 services.appeal_lodge(
-                    user=request.user, submission=submission, text=form.cleaned_data["text"]
+                    user=request.user,
+                    submission=submission,
+                    text=form.cleaned_data["text"],
+                    evidence=evidence,
                 )
+            except services.AppealFilesError as error:
+                form.add_error("evidence", [*error.messages, RESELECT])
+                messages.error(request, "申诉没有提交：请按提示修改，您填写的内容都还在。")
             except services.VerificationError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, "申诉已提交，机关工委处理后您会在本页看到结果。")
+                sent = f"（附佐证材料 {len(evidence)} 个）" if evidence else ""
+                messages.success(request, f"申诉已提交{sent}，机关工委处理后您会在本页看到结果。")
                 return redirect(reverse("verification_results", args=[pk]))
         else:
             messages.error(request, "申诉没有提交：请按提示修改，您填写的内容都还在。")
@@ -208,3 +219,43 @@ def results(request, pk):
         and selectors.appeals_open(review.publication),
     }
     return render(request, "surveys/verification/results.html", context)
+
+
+@require_GET
+@login_required
+def appeal_file(request, pk):
+    evidence = selectors.visible_appeal_file(request.user, pk)
+    name = evidence.original_name
+    if evidence.is_image and not name.lower().endswith((".jpg", ".jpeg")):
+        name = name.rsplit(".", 1)[0] + ".jpg"  # stored re-encoded as JPEG
+    return _serve(
+        evidence.file,
+        name=name,
+        content_type=files.CONTENT_TYPES[evidence.kind],
+        # Photos and PDFs open in the browser; Word and Excel files download.
+        attachment=evidence.kind not in ("image", "pdf"),
+    )
+
+
+@require_GET
+@login_required
+def appeal_thumbnail(request, pk):
+    evidence = selectors.visible_appeal_file(request.user, pk)
+    if not evidence.thumbnail:
+        raise Http404
+    return _serve(
+        evidence.thumbnail, name="thumbnail.jpg", content_type="image/jpeg", attachment=False
+    )
+
+
+def _serve(field, *, name, content_type, attachment):
+    try:
+        handle = field.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=attachment, filename=name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -255,8 +255,13 @@ CASES = [
     (
         events.appeal_lodged,
         A.APPEAL_LODGED,
-        ["reason"],
-        lambda o: {"actor": o["secretary"], "submission": o["submission"], "text": "不同意"},
+        ["reason", "files"],
+        lambda o: {
+            "actor": o["secretary"],
+            "submission": o["submission"],
+            "text": "不同意",
+            "files": ["会议记录.pdf"],
+        },
     ),
     (
         events.appeal_decided,

@@ -11,6 +11,7 @@ prints the same on an intranet PC without either font installed.
 import hashlib
 import io
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from reports import scoring, selectors
 from reports.charts import county, profile
 from reports.charts.style import FONT_PATH, PARTY_RED
 from surveys.organisation.models import Unit
+from surveys.ratings import selectors as rating_selectors
 
 DEJAVU_DIR = Path(matplotlib.get_data_path()) / "fonts/ttf"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -210,7 +212,81 @@ def _generated_on():
 # --- a unit -------------------------------------------------------------------------------
 
 
-def _unit_section(pdf, report):
+def _score1(value):
+    """A rater number as the comparison page shows it: one decimal."""
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _verified_note(own):
+    """考评 (issue 12): say that the counted scores are the office's, with the self score."""
+    return (
+        f"以下得分为机关工委考评后的得分（{own.verified} 个支部的答卷经考评）；"
+        f"自评 {_score(own.index)}。"
+    )
+
+
+@dataclass
+class RaterNumbers:
+    """A unit's row of surveys/ratings' comparison and the round's weights, for its PDF."""
+
+    comparison: object  # UnitComparison
+    settings: object  # RatingSettings
+
+
+def round_rater_numbers(round_):
+    """{unit id: RaterNumbers} for the units with a rater group in the round; {} before the
+    round closes (nothing is shown before close) or when it has no groups."""
+    rows = rating_selectors.round_comparison(round_)
+    if not rows:
+        return {}
+    settings = rating_selectors.round_settings(round_)
+    return {
+        r.unit.pk: RaterNumbers(r, settings)
+        for r in rows
+        if r.members.status != "none" or r.public.status != "none"
+    }
+
+
+def _rater_section(pdf, numbers):
+    """党员评议 and 群众评议 beside the self-assessment: index, n, response rate, the gap to
+    self, and the composite; 样本不足 (no number) below the round's k."""
+    row, settings = numbers.comparison, numbers.settings
+    pdf.heading("自评与他评", keep=40)
+    table = [("来源", "得分", "评议人数", "回收率", "自评−他评")]
+    table.append(("自评", _score1(row.self.index), "—", "—", "—"))
+    for key, label, source in (
+        ("members", "党员评议", row.members),
+        ("public", "群众评议", row.public),
+    ):
+        if source.status == "none":
+            continue
+        if source.status == "too_few":
+            table.append((label, "样本不足", "—", "—", "—"))
+            continue
+        rate = "—" if source.rate is None else f"{source.rate:.0f}%"
+        gap = row.gaps[key][0]
+        flagged = row.gaps[key][2]
+        gap_text = "—" if gap is None else f"{gap:+.1f}"
+        if flagged:
+            gap_text += f"（自评偏高：{'、'.join(flagged)}）"
+        table.append((label, _score1(source.index), f"{source.n} 人", rate, gap_text))
+    composite = _score1(row.composite)
+    if row.composite is not None and not row.complete:
+        composite += "（折算）"
+    table.append(("综合指数", composite, "—", "—", "—"))
+    pdf.grid(table, (30, 28, 24, 22, 70))
+    pdf.paragraph(
+        f"综合指数 = 自评 {settings.weight_self}% + 党员评议 {settings.weight_members}% + "
+        f"群众评议 {settings.weight_public}%（某一来源样本不足或无数据时，按其余来源的权重"
+        f"折算）。评议人数少于 {settings.min_raters} 人的评议组不显示得分（样本不足）。",
+        size=9,
+        colour=GREY,
+    )
+
+
+def _unit_section(pdf, report, *, own=None, raters=None):
+    """`own`: the unit's UnitSelfScores (a note when any counted branch is verified);
+    `raters`: its RaterNumbers, or None when the round has no rater group for it."""
     row, county, dims = report.row, report.county, report.dimensions
     pdf.start_section(report.unit.name)
     pdf.title_block(
@@ -218,6 +294,8 @@ def _unit_section(pdf, report):
         [f"测评批次：{report.round.name}　　生成日期：{_generated_on()}"],
     )
     pdf.heading("一、主要数据")
+    if own is not None and own.verified:
+        pdf.paragraph(_verified_note(own), size=9.5)
     numbers = [
         ("项目", "本单位", "全县平均"),
         ("融合度指数", _score(row.index), _score(county.county_index)),
@@ -240,6 +318,8 @@ def _unit_section(pdf, report):
         ("较上轮变化", _signed(row.change), "—"),
     ]
     pdf.grid(numbers, (50, 62, 62))
+    if raters is not None:
+        _rater_section(pdf, raters)
     names = [d.name for d in dims]
     if not row.branches_scored:
         # Nothing counted: no empty charts, and no "all dimensions are good" advice either
@@ -334,7 +414,12 @@ def _history_and_branches(pdf, report, dims, names):
 def unit_report_pdf(report: selectors.UnitReport) -> bytes:
     pdf = ReportPDF(f"{report.unit.name} · {report.round.name}")
     pdf.add_page()
-    _unit_section(pdf, report)
+    _unit_section(
+        pdf,
+        report,
+        own=selectors.unit_self_scores(report.round, report.unit),
+        raters=round_rater_numbers(report.round).get(report.unit.pk),
+    )
     return bytes(pdf.output())
 
 
@@ -420,6 +505,7 @@ def round_report_pdf(round_, *, progress=None) -> bytes:
     (the cover counts as one step): the background job shows it as a progress bar."""
     overview = selectors.round_overview(round_)
     units = round_units(round_, overview)
+    raters = round_rater_numbers(round_)
     total = len(units) + 1
     report = progress or (lambda done, total: None)
     report(0, total)
@@ -429,7 +515,12 @@ def round_report_pdf(round_, *, progress=None) -> bytes:
     report(1, total)
     for done, unit in enumerate(units, start=2):
         pdf.add_page()
-        _unit_section(pdf, selectors.unit_report(round_, unit, county=overview))
+        _unit_section(
+            pdf,
+            selectors.unit_report(round_, unit, county=overview),
+            own=selectors.unit_self_scores(round_, unit),
+            raters=raters.get(unit.pk),
+        )
         report(done, total)
     return bytes(pdf.output())
 
@@ -480,6 +571,10 @@ def branch_report_pdf(report: selectors.BranchReport) -> bytes:
         ],
     )
     pdf.heading("一、主要数据")
+    if report.score.verified:
+        pdf.paragraph(
+            f"以下得分为机关工委考评后的得分；自评 {_score(report.score.self_index)}。", size=9.5
+        )
     rows = _branch_numbers(report)
     pdf.grid(rows, (50, 62, 62) if report.closed else (80, 94))
     if not report.closed:

@@ -80,9 +80,7 @@ def test_no_card_for_a_closed_round_without_groups(client, office, two_submitted
     assert 'id="dashboard-raters"' not in html and "raters-table" not in html
 
 
-def test_numbers_are_the_comparison_ranked_by_composite(
-    client, office, rated, unit_a, unit_b
-):
+def test_numbers_are_the_comparison_ranked_by_composite(client, office, rated, unit_a, unit_b):
     cache.clear()
     with _after_close(rated):
         html = _dashboard(client, office, rated)

@@ -103,13 +103,25 @@ def test_verify_publish_appeal_decide(browser, live_server, office, secretary_a,
         change = phone.locator(f"#change-{item.code}")
         assert "照片只显示一次活动，记录不足" in change.inner_text()
         phone.locator("#appeal-form textarea").fill("我们每月都开展主题党日，已补充会议记录。")
+        assert "最多 5 个文件" in phone.locator("#appeal-limits").inner_text()
+        phone.set_input_files(
+            "#appeal-form input[type=file]",
+            [{"name": "活动现场.jpg", "mimeType": "image/jpeg", "buffer": _jpeg((30, 160, 30))}],
+        )
         phone.screenshot(path=f"{shots}-results.png", full_page=True)
         phone.locator("#appeal-form button").click()
         _confirm(phone)
         phone.wait_for_selector("#appeal-status")
         assert "正在处理" in phone.locator("#appeal-status").inner_text()
+        photo = phone.locator("#appeal-files img.evidence-thumb")
+        phone.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+        )
+        assert "活动现场.jpg" in phone.locator("#appeal-files").inner_text()
+        phone.screenshot(path=f"{shots}-appealed.png", full_page=True)
 
         page.goto(f"{live_server.url}/office/submissions/{a.pk}/verification/")
+        assert "活动现场.jpg" in page.locator("#appeal-files").inner_text()
         form = page.locator("#decide-form")
         form.locator("input[value=adjusted]").check()
         form.locator("textarea[name=reason]").fill("补充的会议记录属实")

@@ -320,3 +320,29 @@ def appeal_decide(*, user, appeal, decision: str, reason: str, question=None, va
             item=question.code if decision == Appeal.Status.ADJUSTED else None,
         )
     return appeal
+
+
+def appeal_purge_orphans() -> int:
+    """Delete stored appeal evidence no row points at any more (left behind when rounds or
+    submissions were deleted wholesale and their appeals went with them, e.g. the demo
+    reset). Returns how many files went."""
+    kept = set()
+    for name, thumbnail in AppealEvidence.objects.values_list("file", "thumbnail"):
+        kept.update(n for n in (name, thumbnail) if n)
+    removed = 0
+    for name in _stored_names("appeals"):
+        if name not in kept:
+            default_storage.delete(name)
+            removed += 1
+    return removed
+
+
+def _stored_names(folder):
+    try:
+        folders, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_names(f"{folder}/{sub}")

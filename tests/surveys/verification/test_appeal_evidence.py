@@ -219,3 +219,18 @@ def test_results_page_reads_are_pinned(client, secretary_a, lodged, django_asser
     client.get(url)
     with django_assert_num_queries(19):
         assert client.get(url).status_code == 200
+
+
+def test_files_left_by_deleted_appeals_can_be_purged(lodged, media_root):
+    """The demo reset deletes rounds wholesale; their appeals' files then have no row."""
+    _a, appeal = lodged
+    kept = stored_files(media_root)
+    pdf = appeal.files.get(kind="pdf")
+    assert services.appeal_purge_orphans() == 0
+    pdf.delete()  # as a cascade from a deleted round would: the row goes, its file stays
+    assert stored_files(media_root) == kept
+    assert services.appeal_purge_orphans() == 1
+    assert stored_files(media_root) == kept - {pdf.file.name}
+    photo = appeal.files.get()
+    assert photo.file.storage.exists(photo.file.name)
+    assert photo.thumbnail.storage.exists(photo.thumbnail.name)

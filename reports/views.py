@@ -63,6 +63,20 @@ def _raters(round_, version, closed):
     return _cached(f"raters:{round_.pk}:{version}:{int(closed)}", build)
 
 
+def _rater_card(round_, version, closed):
+    """The dashboard's 自评与他评 card, read only on a cold render: {} when there is none, else
+    the rows (each with its self / members / public scores) and the chart inline (its text
+    then uses the page's fonts, which an <img> of the SVG cannot)."""
+    rows = _raters(round_, version, closed)
+    if not rows:
+        return {}
+    return {
+        "rows": [(r, (r.self, r.members, r.public)) for r in rows],
+        "chart": self_vs_others_svg(_rater_chart_data(rows)),
+        "settings": rating_selectors.round_settings(round_),  # the weights, shown with them
+    }
+
+
 def _rater_chart_data(rows):
     return [
         (r.unit.name, {"self": r.self.index, "members": r.members.index, "public": r.public.index})
@@ -114,12 +128,7 @@ def dashboard(request):
             "business": business,
             "lights": SimpleLazyObject(lambda: _lights(overview, business)),
             "raters_closed": int(closed),
-            # Read only on a cold render: (row, its self / members / public scores).
-            "raters": SimpleLazyObject(
-                lambda: [
-                    (r, (r.self, r.members, r.public)) for r in _raters(round_, version, closed)
-                ]
-            ),
+            "raters": SimpleLazyObject(lambda: _rater_card(round_, version, closed)),
         },
     )
 

@@ -9,8 +9,11 @@ import re
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from surveys.organisation.models import Branch, Unit, User
 from surveys.ratings.models import Audience, RaterGroup
 from surveys.ratings.selectors import round_comparison
 from surveys.ratings.services import (
@@ -19,6 +22,8 @@ from surveys.ratings.services import (
     rating_settings_set,
     rating_submit,
 )
+from surveys.rounds.models import RosterEntry
+from tests.conftest import make_user
 from tests.helpers import submit
 from tests.surveys.ratings.conftest import sheet
 
@@ -71,6 +76,9 @@ def test_card_only_after_close(client, office, rated):
     assert 'id="dashboard-raters"' in html and "自评与他评" in html
     assert reverse("ratings_compare", args=[rated.pk]) in html
     assert reverse("round_chart", args=[rated.pk, "raters", "svg"]) in html
+    chart = html.split('id="raters-chart"', 1)[1].split("</figure>", 1)[0]
+    assert 'class="rater-compare-chart"' in chart and "县水利局" in chart  # inline, page fonts
+    assert "综合 = 自评 30% + 党员评议 40% + 群众评议 30%" in html
 
 
 def test_no_card_for_a_closed_round_without_groups(client, office, two_submitted, open_round):
@@ -151,3 +159,31 @@ def test_cached_page_moves_on_at_close_and_cached_path_stays_pinned(
         # session, user, data version: the closed card is in the cached fragment too
         with django_assert_num_queries(3):
             assert 'id="dashboard-raters"' in client.get(url).content.decode()
+
+
+def _cold_queries(client, office, round_):
+    cache.clear()
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as cold:
+        html = client.get(reverse("dashboard") + f"?round={round_.pk}").content.decode()
+    assert 'id="dashboard-raters"' in html
+    return len(cold.captured_queries)
+
+
+def test_card_queries_do_not_grow_with_units_or_groups(
+    client, office, rated, questionnaire, branch_a
+):
+    with _after_close(rated):
+        small = _cold_queries(client, office, rated)
+    for n in range(3):  # three more units, each with a branch that submitted and rater sheets
+        unit = Unit.objects.create(code=f"U-X{n}", name=f"县新增局{n}", order=10 + n)
+        branch = Branch.objects.create(unit=unit, code=f"U-X{n}-1", name=f"县新增局{n}党支部")
+        RosterEntry.objects.create(round=rated, branch=branch)
+        secretary = make_user(f"sec_x{n}", role=User.Role.SECRETARY, branch=branch)
+        submit(client, secretary, rated, questionnaire, likert="3")
+        rater_groups_add(actor=office, round_=rated, audience=Audience.MEMBERS)
+        group = RaterGroup.objects.get(round=rated, branch=branch)
+        for code in codes_issue(actor=office, group=group, count=2):
+            rating_submit(typed_code=code, answers=sheet(group, 3))
+    with _after_close(rated):
+        assert _cold_queries(client, office, rated) == small

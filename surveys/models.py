@@ -7,6 +7,7 @@ Answer per Question.
 """
 
 from surveys.audit.models import AuditEvent as AuditEvent
+from surveys.evidence.models import Evidence as Evidence
 from surveys.organisation.models import Branch as Branch
 from surveys.organisation.models import SecretaryAssignment as SecretaryAssignment
 from surveys.organisation.models import Unit as Unit
@@ -17,6 +18,17 @@ from surveys.questionnaires.models import Dimension as Dimension
 from surveys.questionnaires.models import GradeBand as GradeBand
 from surveys.questionnaires.models import Question as Question
 from surveys.questionnaires.models import Questionnaire as Questionnaire
+from surveys.ratings.models import (  # noqa: E501, F401, I001
+    Audience,
+    RaterAnswer,
+    RaterCode,
+    RaterComment,
+    RaterGroup,
+    RaterItem,
+    RaterQuestionnaire,
+    RaterResponse,
+    RatingSettings,
+)
 from surveys.rounds.models import Reminder as Reminder
 from surveys.rounds.models import RosterEntry as RosterEntry
 from surveys.rounds.models import RosterEntryQuerySet as RosterEntryQuerySet
@@ -25,6 +37,10 @@ from surveys.rounds.models import effective_closes_at as effective_closes_at
 from surveys.submissions.models import Answer as Answer
 from surveys.submissions.models import Submission as Submission
 from surveys.submissions.models import SubmissionSnapshot as SubmissionSnapshot
-from surveys.evidence.models import Evidence as Evidence
-from surveys.ratings.models import Audience, RaterAnswer, RaterCode, RaterComment, RaterGroup, RaterItem, RaterQuestionnaire, RaterResponse, RatingSettings  # noqa: E501, F401, I001
-from surveys.verification.models import Appeal, RoundPublication, Verification, VerifiedAnswer  # noqa: E501, F401, I001
+from surveys.verification.models import (  # noqa: F401, I001
+    Appeal,
+    AppealEvidence,
+    RoundPublication,
+    Verification,
+    VerifiedAnswer,
+)

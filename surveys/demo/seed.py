@@ -33,6 +33,7 @@ from surveys.questionnaires.models import Question, Questionnaire
 from surveys.rounds.models import RosterEntry, Round
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
 from surveys.submissions.values import answer_value
+from surveys.verification.services import appeal_purge_orphans
 
 # (name, number of branches, has construction/field projects so a 项目党支部 item applies)
 UNITS = [
@@ -121,6 +122,7 @@ def delete_demo():
     # their stored files go now.
     evidence_purge_orphans()
     purge_orphan_task_files()
+    appeal_purge_orphans()
 
 
 def demo_counts() -> dict:

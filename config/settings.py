@@ -192,10 +192,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Pages, overviews and charts are cached per data version (the version is in every key, so
+# nothing stale is ever served). In files under var/cache, so every gunicorn worker and the
+# task worker on the host share one copy: a chart is drawn once per data version and host,
+# not once per process (docs/deployment.md, "Cache").
+CACHE_DIR = Path(os.environ.get("RONGHE_CACHE_DIR", DATA_DIR / "cache"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ronghe",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR),
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }

@@ -11,6 +11,14 @@ from config.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 RONGHE_DEMO = False
+# One cache per test process, emptied before every test (tests/conftest.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ronghe-tests",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 # Tasks run at once, inside the request that enqueues them.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -268,7 +268,7 @@ def _rater_section(pdf, numbers):
         flagged = row.gaps[key][2]
         gap_text = "—" if gap is None else f"{gap:+.1f}"
         if flagged:
-            gap_text += f"（自评偏高：{'、'.join(flagged)}）"
+            gap_text += f"（自评偏高的维度：{'、'.join(flagged)}）"
         table.append((label, _score1(source.index), f"{source.n} 人", rate, gap_text))
     composite = _score1(row.composite)
     if row.composite is not None and not row.complete:

@@ -72,7 +72,8 @@ def _section(text, unit):
     return text.split(f"{unit.name}{title}", 1)[1].split(title)[0]
 
 
-def test_unit_pdf_carries_the_shown_rater_numbers(rated, unit_a):
+def test_unit_pdf_carries_the_shown_rater_numbers(office, rated, unit_a):
+    rating_settings_set(actor=office, round_=rated, min_raters=2, gap_margin=5)
     with _after_close(rated):
         [row] = [r for r in round_comparison(rated) if r.unit == unit_a]
         text = _unit_pdf(rated, unit_a)
@@ -81,6 +82,9 @@ def test_unit_pdf_carries_the_shown_rater_numbers(rated, unit_a):
     members = text.split("党员评议", 1)[1]
     expected = f"{row.members.index:.1f}2人50%{row.gaps['members'][0]:+.1f}"
     assert members.startswith(expected), members[:60]
+    flagged = row.gaps["members"][2]
+    assert flagged == ["组织生活实效"]  # 63.9 − 58.3 over the 5-point margin; 0 and −7.2 not
+    assert f"（自评偏高的维度：{'、'.join(flagged)}）" in text
     assert f"综合指数{row.composite:.1f}（折算）" in text
     assert "综合指数=自评30%+党员评议40%+群众评议30%" in text
     assert "党员评议样本不足" not in text

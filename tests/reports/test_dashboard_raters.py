@@ -5,6 +5,7 @@ when the round closes, without a query more on the cached path."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from surveys.organisation.models import Branch, Unit, User
 from surveys.ratings.models import Audience, RaterGroup
@@ -22,12 +24,15 @@ from surveys.ratings.services import (
     rating_settings_set,
     rating_submit,
 )
-from surveys.rounds.models import RosterEntry
+from surveys.rounds.models import RosterEntry, Round
+from tests.browser.helpers import log_in
 from tests.conftest import make_user
 from tests.helpers import submit
 from tests.surveys.ratings.conftest import sheet
 
 pytestmark = pytest.mark.django_db
+
+SHOTS = Path("/tmp/shots/raters")
 
 
 @pytest.fixture
@@ -187,3 +192,39 @@ def test_card_queries_do_not_grow_with_units_or_groups(
             rating_submit(typed_code=code, answers=sheet(group, 3))
     with _after_close(rated):
         assert _cold_queries(client, office, rated) == small
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [390, 1440])
+def test_sorting_keeps_too_few_last_in_the_browser(live_server, browser, office, rated, width):
+    """Clicking 党员评议 sorts the shown scores either way; 样本不足 stays last both times.
+    Screenshots of the card in /tmp/shots/raters/."""
+    # Closed by moving its dates (update(): no signal, as if the deadline had just passed).
+    Round.objects.filter(pk=rated.pk).update(
+        opens_at=rated.opens_at - dt.timedelta(days=30),
+        closes_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, live_server, office.username)
+        page.goto(live_server.url + reverse("dashboard") + f"?round={rated.pk}")
+        card = page.locator("#dashboard-raters")
+        card.scroll_into_view_if_needed()
+        header = page.locator("#raters-table thead th").nth(2)
+        cells = page.locator("#raters-table tbody tr td:nth-child(3)")
+        for order in ("descending", "ascending"):
+            header.click()
+            assert header.get_attribute("aria-sort") == order
+            texts = [t.split()[0] for t in cells.all_inner_texts()]
+            assert texts[-1] == "样本不足" and "样本不足" not in texts[:-1], texts
+        # The composite column stays in view on a phone: no sideways scrolling to reach it.
+        box = page.locator("#raters-table thead th").nth(4).bounding_box()
+        assert box["x"] + box["width"] <= width
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        card.screenshot(path=str(SHOTS / f"dashboard-raters-{width}.png"))
+        page.wait_for_load_state("networkidle")  # the charts' images, before the page closes
+    finally:
+        context.close()

@@ -37,11 +37,18 @@ def _same(kind, round_, key):
 
 
 def reusable(job, *, version, now):
-    """A finished file of the data as it is now, not yet expired, still in the storage."""
+    """A finished file of the data as it is now, not yet expired, still in the storage. A file
+    built before its round closed is not reused after: the rater groups' numbers appear only
+    once the round has closed, without the data version moving."""
     return (
         job is not None
         and job.status == Status.DONE
         and job.data_version == version
+        and not (
+            job.finished_at is not None
+            and job.round.status_at(job.finished_at) != job.round.Status.CLOSED
+            and job.round.status_at(now) == job.round.Status.CLOSED
+        )
         and not job.expired(now)
         and bool(job.file)
         and default_storage.exists(job.file)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from reports.store import bump_version
 from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.organisation.models import Branch, Unit
@@ -86,6 +87,7 @@ def rating_settings_set(*, actor, round_, min_raters, weights=None, gap_margin=N
             settings.gap_margin = gap_margin
             fields.append("gap_margin")
         settings.save(update_fields=fields)
+        bump_version()  # weights, margin and k change the numbers the cached pages show
     logger.info("rating settings: round %s min_raters=%s by %s", round_.pk, min_raters, actor.pk)
     return settings
 
@@ -119,6 +121,7 @@ def rater_groups_add(*, actor, round_, audience):
                 for u in targets
             ]
         RaterGroup.objects.bulk_create(new)
+        bump_version()  # the dashboard's 自评与他评 card and the PDFs list the groups
         events.rater_groups_added(
             actor=actor, round_=round_, note=Audience(audience).label, count=len(new)
         )

@@ -10,6 +10,7 @@ import time_machine
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from reports.jobs import kinds
@@ -288,3 +289,20 @@ def test_the_status_endpoint_and_the_page_take_a_fixed_number_of_queries(
         client.get(reverse("job_detail", args=[finished.pk]))
     with django_assert_num_queries(5):  # session, user, round, its latest job, data version
         client.get(reverse("round_job", args=[finished.round_id, "round_pdf"]))
+
+
+@pytest.mark.django_db
+def test_a_file_built_before_the_round_closed_is_not_reused_after(client, office, scored):
+    """The rater groups' numbers appear in the PDF once the round has closed, without the
+    data version moving: a file from before the close is built again (well within its
+    24 hours: it is not expiry that makes the second job)."""
+    scored.closes_at = timezone.now() + dt.timedelta(minutes=30)
+    scored.save(update_fields=["closes_at"])
+    client.force_login(office)
+    start(client, scored)
+    assert only_job().status == ReportJob.Status.DONE
+    start(client, scored)
+    assert ReportJob.objects.count() == 1  # still open: the file is reused
+    with time_machine.travel(scored.closes_at + dt.timedelta(minutes=1)):
+        assert start(client, scored).status_code == 302
+    assert ReportJob.objects.count() == 2

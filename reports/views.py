@@ -20,6 +20,7 @@ from reports.exports import pdf
 from reports.models import SubmissionScore
 from reports.rectification import selectors as rectification_selectors
 from reports.terms.extract import top_terms
+from reports.terms.selectors import round_text_answers
 from reports.warnings import selectors as warning_selectors
 from surveys.core.downloads import download_response
 from surveys.core.permissions import office_required
@@ -126,6 +127,10 @@ def dashboard(request):
                 lambda: {name: chart_alt(overview, name) for name in ROUND_CHARTS}
             ),
             "business": business,
+            # The county's top terms over the counted texts (reports/terms), in the fragment.
+            "terms": SimpleLazyObject(
+                lambda: top_terms((a.text for a in round_text_answers(round_)), UNIT_TERMS)
+            ),
             "lights": SimpleLazyObject(lambda: _lights(overview, business)),
             "raters_closed": int(closed),
             "raters": SimpleLazyObject(lambda: _rater_card(round_, version, closed)),

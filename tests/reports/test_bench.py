@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db import connection
 
 from reports import scoring
-from reports.bench import default_units, synthetic_questionnaire
+from reports.bench import default_units, mark_verified, synthetic_questionnaire
+from reports.models import SubmissionScore
 from surveys.organisation.models import Unit
 from surveys.questionnaires.models import Question
+from tests.helpers import submit
 
 TIMINGS = [
     "migrate_ms",
@@ -201,3 +203,15 @@ def test_bench_refuses_to_measure_in_a_database_it_did_not_make(tmp_path):
     assert completed.returncode != 0
     assert "拒绝写入" in completed.stderr
     assert not (tmp_path / "configured" / "ronghe.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_the_verified_share_marks_that_many_stored_scores_as_考评_leaves_them(
+    client, open_round, questionnaire, secretary_a, secretary_b
+):
+    submit(client, secretary_a, open_round, questionnaire, likert="4")
+    submit(client, secretary_b, open_round, questionnaire, likert="2")
+    assert mark_verified(open_round, 0.5) == 1
+    marked = SubmissionScore.objects.get(verified=True)
+    assert marked.self_index == pytest.approx(marked.index + 5)
+    assert SubmissionScore.objects.filter(verified=False).count() == 1

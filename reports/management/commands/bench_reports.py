@@ -48,20 +48,28 @@ class Command(BaseCommand):
         parser.add_argument("--units", type=int, help="单位数 U（默认 N/20 向上取整）")
         parser.add_argument("--seed", type=int, default=2026, help="随机数种子（默认 2026）")
         parser.add_argument("--keep", action="store_true", help="保留临时数据库，便于查看")
+        parser.add_argument(
+            "--verified",
+            type=float,
+            default=0.0,
+            help="最新批次中经考评的答卷比例（0–1，默认 0），用于比较考评前后看板的耗时和查询数",
+        )
 
-    def handle(self, *args, branches, rounds, items, units, seed, keep, **options):
+    def handle(self, *args, branches, rounds, items, units, seed, keep, verified, **options):
         if branches < 1 or rounds < 1:
             raise CommandError("--branches 和 --rounds 至少为 1。")
         if items and items < 3:
             raise CommandError("--items 至少为 3（每个维度至少一题），或为 0（标准问卷）。")
+        if not 0.0 <= verified <= 1.0:
+            raise CommandError("--verified 须在 0 与 1 之间。")
         if units is not None and not 1 <= units <= branches:
             raise CommandError("--units 须在 1 与 --branches 之间。")
         if os.environ.get(CHILD_ENV) == "1":
-            self._measure(branches, rounds, items, units, seed, keep)
+            self._measure(branches, rounds, items, units, seed, keep, verified)
         else:
-            self._run_child(branches, rounds, items, units, seed, keep)
+            self._run_child(branches, rounds, items, units, seed, keep, verified)
 
-    def _measure(self, branches, rounds, items, units, seed, keep):
+    def _measure(self, branches, rounds, items, units, seed, keep, verified):
         # The environment variable alone is no proof: refuse a database this command did
         # not make, whoever set RONGHE_BENCH_CHILD.
         name = str(settings.DATABASES["default"]["NAME"])
@@ -78,13 +86,14 @@ class Command(BaseCommand):
             items=items,
             units=units,
             seed=seed,
+            verified=verified,
             log=lambda message: self.stderr.write(f"bench: {message}"),
         )
         if keep:
             result["kept_database"] = name
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
-    def _run_child(self, branches, rounds, items, units, seed, keep):
+    def _run_child(self, branches, rounds, items, units, seed, keep, verified):
         postgres = self._postgres_database() if os.environ.get("DATABASE_URL") else None
         data_dir = tempfile.mkdtemp(prefix="ronghe-bench-")
         env = {**os.environ, CHILD_ENV: "1", "RONGHE_DATA_DIR": data_dir}
@@ -101,6 +110,7 @@ class Command(BaseCommand):
             f"--rounds={rounds}",
             f"--items={items}",
             f"--seed={seed}",
+            f"--verified={verified}",
             *([f"--units={units}"] if units else []),
             *(["--keep"] if keep else []),
         ]

@@ -33,6 +33,8 @@ class UnitFacts:
     history: tuple = ()  # the unit's indices in the rounds it has one, oldest first, this last
     quadrant: str | None = None
     self_gaps: dict = field(default_factory=dict)  # source name -> 自评 minus that source
+    # (branch name, its 自评 minus its verified index) for each verified branch of the unit
+    branch_gaps: tuple = ()
 
 
 def consecutive_falls(history) -> int:
@@ -69,6 +71,14 @@ def evaluate(facts: UnitFacts, rules: Rules) -> tuple[str, list[str]]:
         for source, gap in facts.self_gaps.items():
             if gap is not None and round2(gap) > rules.self_high_margin:
                 yellow.append(f"自评偏高：比{source}高 {gap:.2f} 分")
+        # A single branch far above its verified score shows even when the unit's mean hides
+        # it among branches that rated themselves fairly.
+        over = [(n, g) for n, g in facts.branch_gaps if round2(g) > rules.self_high_margin]
+        if over:
+            named = "、".join(f"{n}（高 {g:.2f} 分）" for n, g in over)
+            yellow.append(
+                f"自评偏高的支部：{named}，自评比考评高出 {rules.self_high_margin:g} 分以上"
+            )
     if red:
         return RED, red + yellow
     if yellow:

@@ -100,6 +100,22 @@ def verification_gaps(round_) -> dict:
     }
 
 
+def verified_branch_gaps(round_) -> dict:
+    """{unit id: ((branch name, 自评 − verified index), …)} for the counted verified
+    submissions of the round: each branch's own 自评偏高, not diluted by the unit's mean. One
+    query."""
+    gaps = defaultdict(list)
+    for unit_id, name, own, counted in (
+        counted_scores(round=round_, verified=True)
+        .exclude(self_index=None)
+        .exclude(index=None)
+        .order_by("branch__code")
+        .values_list("unit_id", "branch__name", "self_index", "index")
+    ):
+        gaps[unit_id].append((name, own - counted))
+    return {unit_id: tuple(rows) for unit_id, rows in gaps.items()}
+
+
 def _merged(*gap_sets) -> dict:
     merged = defaultdict(dict)
     for gaps in gap_sets:
@@ -117,6 +133,7 @@ def lights(overview, business=None, rule_set=None, gaps=None) -> list[LightRow]:
     if gaps is None:
         gaps = _merged(rater_gaps(overview.round), verification_gaps(overview.round))
     history = _histories(overview.round)
+    branch_gaps = verified_branch_gaps(overview.round)
     quadrants = {r.unit_id: r.quadrant for r in business.rows} if business else {}
     rows = []
     for unit in overview.units:
@@ -128,6 +145,7 @@ def lights(overview, business=None, rule_set=None, gaps=None) -> list[LightRow]:
             history=tuple(history.get(unit.unit_id, ())) if unit.index is not None else (),
             quadrant=quadrants.get(unit.unit_id),
             self_gaps=gaps.get(unit.unit_id, {}),
+            branch_gaps=branch_gaps.get(unit.unit_id, ()),
         )
         light, reasons = rules.evaluate(facts, rule_set)
         rows.append(LightRow(unit.unit_id, unit.name, unit.index, unit.grade, light, reasons))

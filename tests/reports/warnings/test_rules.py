@@ -72,3 +72,13 @@ def test_red_reasons_come_first_and_yellow_ones_are_kept():
     light, reasons = evaluate(facts(index=55.0, grade="差", dimensions={"学用结合": 50.0}), RULES)
     assert light == RED
     assert reasons == ["等次为“差”（融合度指数 55.00）", "“学用结合”得分 50.00，低于 60"]
+
+
+def test_a_single_overclaiming_branch_is_named_even_when_the_unit_mean_hides_it():
+    # The unit's mean gap is small (one branch 12 above, four at 0: mean 2.4), the branch not.
+    facts_ = facts(self_gaps={"考评": 2.4}, branch_gaps=(("第一支部", 12.0), ("第二支部", 0.0)))
+    light, reasons = evaluate(facts_, RULES)
+    assert light == YELLOW
+    assert reasons == ["自评偏高的支部：第一支部（高 12.00 分），自评比考评高出 10 分以上"]
+    exactly_on = facts(branch_gaps=(("第一支部", 10.004),))  # shows as 10.00: not above
+    assert evaluate(exactly_on, RULES)[0] == GREEN

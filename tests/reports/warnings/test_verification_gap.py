@@ -73,7 +73,11 @@ def test_the_dashboard_flags_a_unit_whose_self_assessment_is_too_high(
     rules.save()
     cache.clear()  # saved here, not through the rules form that moves the data version on
     dashboard = client.get(reverse("dashboard"), {"round": open_round.pk}).content.decode()
-    assert reason in dashboard and dashboard.count("自评偏高") == 1
+    assert reason in dashboard
+    # The verified branch itself is named too: its own gap is the whole drop, not half.
+    full = _index_drop(questionnaire, item, 75)
+    assert f"自评偏高的支部：{a.branch.name}（高 {full:.2f} 分）" in dashboard
+    assert dashboard.count("自评偏高") == 2
     warnings = client.get(reverse("warnings_page", args=[open_round.pk])).content.decode()
     assert reason in warnings
 

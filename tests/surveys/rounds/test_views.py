@@ -288,8 +288,8 @@ def test_round_page_reads_a_fixed_number_of_queries(
     client.get(url)  # the session's first write is not the page's
     for extra in range(2):
         # session, user, round with progress, roster, secretaries, last reminders, missing
-        # branches, the latest reminders
-        with django_assert_num_queries(8):
+        # branches, the latest reminders; 考评 progress: publication, submitted sheets, reviews
+        with django_assert_num_queries(11):
             response = client.get(url)
         assert len(response.context["roster"]) == open_round.roster.count()
         for i in range(5):

@@ -22,6 +22,7 @@ class LightRow:
     grade: str | None
     light: str
     reasons: list
+    verified: int = 0  # how many of the unit's counted sheets the office verified (考评)
 
     @property
     def label(self):
@@ -148,7 +149,17 @@ def lights(overview, business=None, rule_set=None, gaps=None) -> list[LightRow]:
             branch_gaps=branch_gaps.get(unit.unit_id, ()),
         )
         light, reasons = rules.evaluate(facts, rule_set)
-        rows.append(LightRow(unit.unit_id, unit.name, unit.index, unit.grade, light, reasons))
+        rows.append(
+            LightRow(
+                unit.unit_id,
+                unit.name,
+                unit.index,
+                unit.grade,
+                light,
+                reasons,
+                verified=len(branch_gaps.get(unit.unit_id, ())),
+            )
+        )
     return rows
 
 

@@ -78,6 +78,7 @@ def test_the_dashboard_flags_a_unit_whose_self_assessment_is_too_high(
     full = _index_drop(questionnaire, item, 75)
     assert f"自评偏高的支部：{a.branch.name}（高 {full:.2f} 分）" in dashboard
     assert dashboard.count("自评偏高") == 2
+    assert ">已考评 1</span>" in dashboard  # the table says its score is the verified one
     warnings = client.get(reverse("warnings_page", args=[open_round.pk])).content.decode()
     assert reason in warnings
 

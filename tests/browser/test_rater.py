@@ -98,8 +98,10 @@ def test_results_and_comparison_after_close(
 
     from reports.models import UnitScore
     from surveys.ratings.services import rating_settings_set, rating_submit
-    from tests.surveys.ratings.conftest import sheet
+    from tests.surveys.ratings.conftest import self_assessed, sheet
 
+    # The branch's own self-assessment (what the comparison's 自评 reads) and its unit mean.
+    self_assessed(open_round, branch_a, 86, {"xueyong": 90, "zuzhi": 80, "huoli": 88})
     UnitScore.objects.create(
         round=open_round,
         unit=unit_a,

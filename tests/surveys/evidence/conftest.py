@@ -1,5 +1,6 @@
 """Real tiny files of every accepted kind, made here, and a media folder per test."""
 
+import datetime as dt
 import io
 
 import docx
@@ -53,6 +54,8 @@ def png_bytes():
 
 def pdf_bytes():
     pdf = FPDF()
+    # A fixed date: the same bytes every call (a test compares a download with a new copy).
+    pdf.set_creation_date(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
     pdf.cell(text="Branch meeting minutes")

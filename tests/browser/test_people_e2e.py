@@ -49,7 +49,8 @@ def test_reset_result_prints_the_credentials_and_survives_a_reload(
     page.click("text=确认重置")
     password = page.locator("#shown-password").inner_text()
     assert page.url.endswith(reverse("people_password_reset_done", args=[secretary_a.pk]))
-    assert page.get_by_role("button", name="打印").is_visible()
+    # print.js shows the button once it has run: wait for it rather than race it.
+    page.get_by_role("button", name="打印").wait_for(state="visible")
     printed_alone(page, "#shown-password")
 
     page.reload()

@@ -4,7 +4,7 @@ evidence file has a public URL)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -190,7 +190,7 @@ def task_file(request, pk):
     name = evidence.original_name
     if evidence.is_image and not name.lower().endswith((".jpg", ".jpeg")):
         name = name.rsplit(".", 1)[0] + ".jpg"  # stored re-encoded as JPEG
-    return _serve(
+    return downloads.stored_file_response(
         evidence.file,
         name=name,
         content_type=files.CONTENT_TYPES[evidence.kind],
@@ -205,7 +205,7 @@ def task_thumbnail(request, pk):
     evidence = _visible_evidence(request.user, pk)
     if not evidence.thumbnail:
         raise Http404
-    return _serve(
+    return downloads.stored_file_response(
         evidence.thumbnail, name="thumbnail.jpg", content_type="image/jpeg", attachment=False
     )
 
@@ -219,14 +219,3 @@ def _visible_evidence(user, pk):
     return evidence
 
 
-def _serve(field, *, name, content_type, attachment):
-    try:
-        handle = field.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

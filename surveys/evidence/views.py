@@ -4,11 +4,12 @@ No evidence file has a public URL."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from surveys.core.downloads import stored_file_response
 from surveys.core.permissions import secretary_required
 from surveys.evidence import files, selectors, services
 from surveys.evidence.models import Evidence
@@ -113,17 +114,6 @@ def evidence_remove(request, pk):
     return redirect(back + f"#q-{evidence.question.code}")
 
 
-def _serve(field, *, name, content_type, attachment):
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_GET
@@ -133,7 +123,7 @@ def evidence_file(request, pk):
     name = evidence.original_name
     if evidence.is_image and not name.lower().endswith((".jpg", ".jpeg")):
         name = name.rsplit(".", 1)[0] + ".jpg"  # stored re-encoded as JPEG
-    return _serve(
+    return stored_file_response(
         evidence.file,
         name=name,
         content_type=files.CONTENT_TYPES[evidence.kind],
@@ -148,6 +138,6 @@ def evidence_thumbnail(request, pk):
     evidence = selectors.visible_evidence(request.user, pk)
     if not evidence.thumbnail:
         raise Http404
-    return _serve(
+    return stored_file_response(
         evidence.thumbnail, name="thumbnail.jpg", content_type="image/jpeg", attachment=False
     )

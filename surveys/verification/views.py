@@ -3,11 +3,12 @@ branch's published results and its appeal."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from surveys.core.downloads import stored_file_response
 from surveys.core.permissions import office_required
 from surveys.evidence import files
 from surveys.rounds.models import Round
@@ -228,7 +229,7 @@ def appeal_file(request, pk):
     name = evidence.original_name
     if evidence.is_image and not name.lower().endswith((".jpg", ".jpeg")):
         name = name.rsplit(".", 1)[0] + ".jpg"  # stored re-encoded as JPEG
-    return _serve(
+    return stored_file_response(
         evidence.file,
         name=name,
         content_type=files.CONTENT_TYPES[evidence.kind],
@@ -243,19 +244,8 @@ def appeal_thumbnail(request, pk):
     evidence = selectors.visible_appeal_file(request.user, pk)
     if not evidence.thumbnail:
         raise Http404
-    return _serve(
+    return stored_file_response(
         evidence.thumbnail, name="thumbnail.jpg", content_type="image/jpeg", attachment=False
     )
 
 
-def _serve(field, *, name, content_type, attachment):
-    try:
-        handle = field.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from reports.rectification.models import RectificationTask, TaskEvidence, TaskUpdate
 from surveys.audit import events
 from surveys.core.permissions import require_office
+from surveys.core.stored_files import purge_orphans
 from surveys.evidence import files
 from surveys.evidence.files import EvidenceFileError
 
@@ -203,23 +204,6 @@ def purge_orphan_files() -> int:
     """Delete stored task evidence no row points at any more (left behind when rounds or
     units were deleted wholesale and their tasks went with them, e.g. the demo reset).
     Returns how many files went."""
-    kept = set()
-    for name, thumbnail in TaskEvidence.objects.values_list("file", "thumbnail"):
-        kept.update(n for n in (name, thumbnail) if n)
-    removed = 0
-    for name in _stored_names("rectification"):
-        if name not in kept:
-            default_storage.delete(name)
-            removed += 1
-    return removed
+    return purge_orphans("rectification", TaskEvidence.objects.values_list("file", "thumbnail"))
 
 
-def _stored_names(folder):
-    try:
-        folders, names = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in names:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _stored_names(f"{folder}/{sub}")

@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from surveys.audit import events
+from surveys.core.stored_files import purge_orphans
 from surveys.evidence import files
 from surveys.evidence.files import EvidenceFileError
 from surveys.evidence.models import Evidence
@@ -110,23 +111,6 @@ def evidence_remove(*, user, evidence) -> None:
 def evidence_purge_orphans() -> int:
     """Delete stored evidence files no row points at any more (left behind when submissions
     were deleted wholesale, e.g. the demo reset). Returns how many files went."""
-    kept = set()
-    for name, thumbnail in Evidence.objects.values_list("file", "thumbnail"):
-        kept.update(n for n in (name, thumbnail) if n)
-    removed = 0
-    for name in _stored_names("evidence"):
-        if name not in kept:
-            default_storage.delete(name)
-            removed += 1
-    return removed
+    return purge_orphans("evidence", Evidence.objects.values_list("file", "thumbnail"))
 
 
-def _stored_names(folder):
-    try:
-        folders, names = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in names:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _stored_names(f"{folder}/{sub}")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from reports.store import store_submission_scores
 from surveys.audit import events
 from surveys.core.permissions import require_office
+from surveys.core.stored_files import purge_orphans
 from surveys.evidence import files
 from surveys.evidence.files import EvidenceFileError
 from surveys.rounds.models import Round
@@ -326,23 +327,6 @@ def appeal_purge_orphans() -> int:
     """Delete stored appeal evidence no row points at any more (left behind when rounds or
     submissions were deleted wholesale and their appeals went with them, e.g. the demo
     reset). Returns how many files went."""
-    kept = set()
-    for name, thumbnail in AppealEvidence.objects.values_list("file", "thumbnail"):
-        kept.update(n for n in (name, thumbnail) if n)
-    removed = 0
-    for name in _stored_names("appeals"):
-        if name not in kept:
-            default_storage.delete(name)
-            removed += 1
-    return removed
+    return purge_orphans("appeals", AppealEvidence.objects.values_list("file", "thumbnail"))
 
 
-def _stored_names(folder):
-    try:
-        folders, names = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in names:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _stored_names(f"{folder}/{sub}")

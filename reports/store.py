@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db import transaction
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.dispatch import Signal
 from django.utils import timezone
 
 from reports import scoring
@@ -121,6 +122,11 @@ def _rows(submission, values, dimension_ids, self_values=None):
 _bumps = threading.local()  # .pending: None outside bump_version_once, else "a bump is owed"
 
 
+# Sent after the commit that moved the data version on: reports/warming.py listens and draws
+# the new version's charts in the background. A signal, because the floor imports no charts.
+version_moved = Signal()
+
+
 def bump_version():
     """Move the data version on, inside the caller's transaction (see ScoresVersion)."""
     if getattr(_bumps, "pending", None) is not None:
@@ -128,6 +134,8 @@ def bump_version():
         return
     if not ScoresVersion.objects.filter(pk=1).update(value=F("value") + 1):
         ScoresVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+    # After the commit, and robust: whatever the listeners do never fails the write.
+    transaction.on_commit(lambda: version_moved.send_robust(sender=ScoresVersion), robust=True)
 
 
 @contextmanager

@@ -175,6 +175,9 @@ class SourceScore:
     n: int = 0
     rate: float | None = None  # response rate, percent
     status: str = "shown"  # "shown", "too_few" (样本不足) or "none" (no group / no score)
+    # 满意 + 基本满意 over the sheets that answered the satisfaction item (不了解 left out), as
+    # on a group's page, pooled over the shown groups; None for the self-assessment.
+    satisfaction_rate: float | None = None
 
 
 @dataclass
@@ -252,12 +255,24 @@ def round_comparison(round_, *, now=None):
         .annotate(n=Count("responses", distinct=True), issued=Count("codes", distinct=True))
     )
     sheets = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))  # group → sheet → dim
+    satisfaction = defaultdict(lambda: [0, 0])  # group → [满意 or 基本满意, answered]
     answers = RaterAnswer.objects.filter(
-        response__group__round=round_, item__kind=RaterItem.Kind.SCALE, unknown=False
+        response__group__round=round_,
+        item__kind__in=(RaterItem.Kind.SCALE, RaterItem.Kind.SATISFACTION),
+        unknown=False,
     ).values_list(
-        "response__group_id", "response_id", "item__dimension_code", "item__reverse", "value"
+        "response__group_id",
+        "response_id",
+        "item__kind",
+        "item__dimension_code",
+        "item__reverse",
+        "value",
     )
-    for group_id, response_id, code, reverse, value in answers:
+    for group_id, response_id, kind, code, reverse, value in answers:
+        if kind == RaterItem.Kind.SATISFACTION:
+            satisfaction[group_id][0] += value in SATISFIED
+            satisfaction[group_id][1] += 1
+            continue
         score = (5 - value) * 25.0 if reverse else (value - 1) * 25.0
         sheets[group_id][response_id][code].append(score)
 
@@ -272,7 +287,15 @@ def round_comparison(round_, *, now=None):
         rows = [dims for g in shown for dims in sheets[g.pk].values()]
         dims = _sheet_dimension_means(rows)
         rate = n / issued * 100 if issued else None
-        return SourceScore(weighted_mean(dims, dim_weights), dims, n=n, rate=rate)
+        satisfied = sum(satisfaction[g.pk][0] for g in shown)
+        answered = sum(satisfaction[g.pk][1] for g in shown)
+        return SourceScore(
+            weighted_mean(dims, dim_weights),
+            dims,
+            n=n,
+            rate=rate,
+            satisfaction_rate=satisfied / answered * 100 if answered else None,
+        )
 
     result = []
     for unit in units:

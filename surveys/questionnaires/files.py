@@ -7,10 +7,8 @@ out as one row per question. An upload is read back into that dict and run throu
 """
 
 import hashlib
-import io
 import json
 import re
-import zipfile
 
 import openpyxl
 from django.db import transaction
@@ -22,7 +20,6 @@ from surveys.questionnaires.instrument import (
     MAX_INTEGER,
     QUESTION_FIELDS,
     InstrumentError,
-    load_text,
     parse_instrument,
     shown,
 )
@@ -32,25 +29,27 @@ from surveys.questionnaires.services import (
     VersionError,
     _create,
     _next_version,
-    _number,
     format_band_lines,
     format_choice_lines,
     parse_band_lines,
     parse_choice_lines,
-    plain_number,
     questionnaire_data,
+)
+from surveys.questionnaires.uploads import (  # noqa: F401 - the caps, still files.MAX_ROWS …
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+    blank,
+    cell_bool,
+    cell_number,
+    cell_text,
+    check_header,
+    read_workbook,
+    sheet_rows,
+    text_data,
+    upload_kind,
 )
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-# A workbook is a zip: 2 MB of it can inflate a thousandfold. Past this, nothing is parsed.
-# The standard questionnaire unpacks to 63 KB, 2,000 rows to a few MB. openpyxl reads a sheet
-# that lacks the <dimension> element Excel writes from end to end as it opens it, so this
-# also bounds that cost.
-MAX_UNPACKED_BYTES = 10 * 1024 * 1024
-# Rows read from one sheet, the header included (the standard questionnaire has 37), and the
-# columns read from each row: reading stops there, whatever the sheet claims to hold.
-MAX_ROWS = 2000
-MAX_COLUMNS = 30
 
 
 # ---------------------------------------------------------------- export -------
@@ -168,192 +167,81 @@ def _exported_question(dim, q):
 # ---------------------------------------------------------------- import -------
 
 
-def _blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _cell_text(value):
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    # A text our export neutralised ("'=..."), read back as it was written.
-    return "" if value is None else downloads.restore(str(value)).strip()
-
-
-def _cell_number(value, *, where, what, integer=False):
-    """A number cell (or a number typed as text), finite; its range is parse_instrument's."""
-    if isinstance(value, bool):
-        raise VersionError(f"{where}：{what}应为数字，现为“{shown(value)}”。")
-    if isinstance(value, str):
-        try:
-            value = _number(value)
-        except ValueError:  # not a number, inf/nan, or an integer of thousands of digits
-            raise VersionError(f"{where}：{what}应为数字，现为“{shown(value)}”。") from None
-    if not isinstance(value, int | float):
-        raise VersionError(f"{where}：{what}应为数字，现为“{shown(value)}”。")
-    value = plain_number(value)
-    if integer and not isinstance(value, int):
-        raise VersionError(f"{where}：{what}应为整数，现为“{shown(value)}”。")
-    return value
-
-
-TRUE_WORDS, FALSE_WORDS = {"是", "true", "1", "y", "yes"}, {"否", "false", "0", "n", "no"}
-
-
-def _cell_bool(value, *, where, what):
-    word = _cell_text(value).lower() if not isinstance(value, bool) else str(value).lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise VersionError(f"{where}：{what}应填“是”或“否”，现为“{shown(value)}”。")
-
-
-def _rows(book, name, *, required=True):
-    if name not in book.sheetnames:
-        if required:
-            raise VersionError(f"Excel 文件缺少工作表“{name}”。请使用本系统导出的文件作为模板。")
-        return None, []
-    # Read-only worksheets stream rows from the file; stopping at MAX_ROWS + 1 means a sheet
-    # of a million rows costs no more than one of MAX_ROWS.
-    rows = list(book[name].iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True))
-    if len(rows) > MAX_ROWS:
-        raise VersionError(
-            f"工作表“{name}”超过 {MAX_ROWS} 行，无法导入。请检查是否选错了文件，"
-            "或删去表格下方多余的行。"
-        )
-    if not rows:
-        raise VersionError(f"工作表“{name}”是空的。")
-    header = [_cell_text(v) for v in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    body = [
-        (number, dict(zip(header, row, strict=False)))
-        for number, row in enumerate(rows[1:], start=2)
-        if any(not _blank(v) for v in row)
-    ]
-    return header, body
-
-
-def _check_header(header, sheet, expected, optional=()):
-    missing = [c for c in expected if c not in header and c not in optional]
-    unknown = [c for c in header if c not in expected]
-    if missing or unknown or len(set(header)) != len(header):
-        parts = []
-        if missing:
-            parts.append(f"缺少列 {'、'.join(missing)}")
-        if unknown:
-            parts.append(f"无法识别的列 {'、'.join(shown(c) or '（空白）' for c in unknown)}")
-        if len(set(header)) != len(header):
-            parts.append("有重复的列")
-        raise VersionError(
-            f"工作表“{sheet}”第1行（表头）有误：{'；'.join(parts)}。应为：{'、'.join(expected)}。"
-        )
-
-
 def _question_row(number, row):
     where = f"“{QUESTION_SHEET}”第{number}行"
-    code = _cell_text(row.get("题目编码"))
+    code = cell_text(row.get("题目编码"))
     if not code:
         raise VersionError(f"{where}：缺少题目编码。")
-    kind = _cell_text(row.get("题型"))
-    item = {"code": code, "text": _cell_text(row.get("题目")), "kind": KIND_CODES.get(kind, kind)}
+    kind = cell_text(row.get("题型"))
+    item = {"code": code, "text": cell_text(row.get("题目")), "kind": KIND_CODES.get(kind, kind)}
     for column, key in (("反向计分", "reverse"), ("必答", "required"), ("允许不适用", "allow_na")):
-        if not _blank(row.get(column)):
-            item[key] = _cell_bool(row[column], where=where, what=column)
+        if not blank(row.get(column)):
+            item[key] = cell_bool(row[column], where=where, what=column)
     for column, key in (("成因", "cause"), ("融合方面", "aspect"), ("单位", "unit_label")):
-        if not _blank(row.get(column)):
-            item[key] = _cell_text(row[column])
-    if not _blank(row.get("填写说明")):
-        item["help"] = _cell_text(row["填写说明"])
-    if not _blank(row.get("佐证材料")):
-        item["evidence"] = _cell_text(row["佐证材料"])
-    if not _blank(row.get("权重")):
-        item["weight"] = _cell_number(row["权重"], where=where, what="权重")
-    if not _blank(row.get("最大值")):
-        item["max_value"] = _cell_number(row["最大值"], where=where, what="最大值", integer=True)
+        if not blank(row.get(column)):
+            item[key] = cell_text(row[column])
+    if not blank(row.get("填写说明")):
+        item["help"] = cell_text(row["填写说明"])
+    if not blank(row.get("佐证材料")):
+        item["evidence"] = cell_text(row["佐证材料"])
+    if not blank(row.get("权重")):
+        item["weight"] = cell_number(row["权重"], where=where, what="权重")
+    if not blank(row.get("最大值")):
+        item["max_value"] = cell_number(row["最大值"], where=where, what="最大值", integer=True)
     try:
-        if not _blank(row.get("分档")):
-            item["bands"] = parse_band_lines(_cell_text(row["分档"]))
-        if not _blank(row.get("选项")):
-            item["choices"] = parse_choice_lines(_cell_text(row["选项"]))
+        if not blank(row.get("分档")):
+            item["bands"] = parse_band_lines(cell_text(row["分档"]))
+        if not blank(row.get("选项")):
+            item["choices"] = parse_choice_lines(cell_text(row["选项"]))
     except VersionError as exc:
         raise VersionError(f"{where}：{exc}") from None
     return item
 
 
-NOT_XLSX = "文件不是有效的 Excel 工作簿（.xlsx）。请使用本系统导出的文件作为模板。"
-
-
-def _workbook(content):
-    """The upload opened read-only, once its unpacked size is known to be reasonable."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise VersionError(NOT_XLSX) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise VersionError(
-            f"Excel 文件解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB，无法导入。"
-            "请只保留问卷内容后重新保存。"
-        )
-    try:
-        return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
-        raise VersionError(NOT_XLSX) from None
-
-
 def _xlsx_data(content):
     """The workbook as the instrument dict, and the row of each question and dimension code."""
-    book = _workbook(content)
-    try:
-        return _book_data(book)
-    except VersionError:
-        raise
-    except Exception:  # a cell openpyxl cannot decode, met while streaming the rows
-        raise VersionError(NOT_XLSX) from None
-    finally:
-        book.close()
+    return read_workbook(content, _book_data)
 
 
 def _book_data(book):
     data = {}
-    header, info = _rows(book, INFO_SHEET)
-    _check_header(header, INFO_SHEET, ["项目", "内容"])
+    header, info = sheet_rows(book, INFO_SHEET)
+    check_header(header, INFO_SHEET, ["项目", "内容"])
     for number, row in info:
-        label, value = _cell_text(row.get("项目")), row.get("内容")
+        label, value = cell_text(row.get("项目")), row.get("内容")
         if label not in INFO_ROWS:
             raise VersionError(f"“{INFO_SHEET}”第{number}行：无法识别的项目“{shown(label)}”。")
         key = INFO_ROWS[label]
-        if key == "version" and not _blank(value):
-            value = _cell_number(value, where=f"“{INFO_SHEET}”第{number}行", what="版本号")
-        elif key == "min_answered_ratio" and not _blank(value):
-            value = _cell_number(value, where=f"“{INFO_SHEET}”第{number}行", what="作答比例")
+        if key == "version" and not blank(value):
+            value = cell_number(value, where=f"“{INFO_SHEET}”第{number}行", what="版本号")
+        elif key == "min_answered_ratio" and not blank(value):
+            value = cell_number(value, where=f"“{INFO_SHEET}”第{number}行", what="作答比例")
         elif key != "version":
-            value = _cell_text(value)
+            value = cell_text(value)
         data[key] = value
 
-    header, grade_rows = _rows(book, GRADE_SHEET)
-    _check_header(header, GRADE_SHEET, ["等次", "最低分"])
+    header, grade_rows = sheet_rows(book, GRADE_SHEET)
+    check_header(header, GRADE_SHEET, ["等次", "最低分"])
     data["grade_bands"] = [
         {
-            "label": _cell_text(row["等次"]),
-            "min": _cell_number(row["最低分"], where=f"“{GRADE_SHEET}”第{n}行", what="最低分"),
+            "label": cell_text(row["等次"]),
+            "min": cell_number(row["最低分"], where=f"“{GRADE_SHEET}”第{n}行", what="最低分"),
         }
         for n, row in grade_rows
     ]
 
-    header, question_rows = _rows(book, QUESTION_SHEET)
-    _check_header(header, QUESTION_SHEET, QUESTION_COLUMNS, OPTIONAL_COLUMNS)
+    header, question_rows = sheet_rows(book, QUESTION_SHEET)
+    check_header(header, QUESTION_SHEET, QUESTION_COLUMNS, OPTIONAL_COLUMNS)
     if not question_rows:
         raise VersionError(f"工作表“{QUESTION_SHEET}”没有题目。")
     dimensions, where_is = {}, {}
     for number, row in question_rows:
         where = f"“{QUESTION_SHEET}”第{number}行"
-        code = _cell_text(row.get("维度编码"))
+        code = cell_text(row.get("维度编码"))
         if not code:
             raise VersionError(f"{where}：缺少维度编码。")
-        name, weight = _cell_text(row.get("维度名称")), row.get("维度权重")
-        weight = None if _blank(weight) else _cell_number(weight, where=where, what="维度权重")
+        name, weight = cell_text(row.get("维度名称")), row.get("维度权重")
+        weight = None if blank(weight) else cell_number(weight, where=where, what="维度权重")
         if code not in dimensions:
             # Later rows of the same dimension may leave its name and weight blank.
             dimensions[code] = {"code": code, "name": name, "questions": []}
@@ -376,17 +264,17 @@ def _book_data(book):
         where_is[key] = number
         dimensions[code]["questions"].append(question)
 
-    header, notes = _rows(book, DIMENSION_SHEET, required=False)
+    header, notes = sheet_rows(book, DIMENSION_SHEET, required=False)
     if header is not None:
-        _check_header(header, DIMENSION_SHEET, ["维度编码", "对应问题", "维度说明"])
+        check_header(header, DIMENSION_SHEET, ["维度编码", "对应问题", "维度说明"])
         for number, row in notes:
-            code = _cell_text(row.get("维度编码"))
+            code = cell_text(row.get("维度编码"))
             if code not in dimensions:
                 raise VersionError(
                     f"“{DIMENSION_SHEET}”第{number}行：题目表中没有维度“{shown(code)}”。"
                 )
-            dimensions[code]["problem"] = _cell_text(row.get("对应问题"))
-            dimensions[code]["description"] = _cell_text(row.get("维度说明"))
+            dimensions[code]["problem"] = cell_text(row.get("对应问题"))
+            dimensions[code]["description"] = cell_text(row.get("维度说明"))
     data["dimensions"] = list(dimensions.values())
     return data, where_is
 
@@ -404,27 +292,15 @@ def _row_of(message):
     return int(match.group(1)) if match else 0
 
 
-def _text_data(content, kind):
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise VersionError("文件须为 UTF-8 编码。") from None
-    try:
-        return load_text(text, kind)
-    except InstrumentError as exc:
-        raise VersionError(str(exc)) from None
-
-
 def instrument_from_upload(filename, content):
     """The validated InstrumentSpec in an uploaded .xlsx, .json or .yaml file."""
-    name = (filename or "").lower()
     if len(content) > MAX_UPLOAD_BYTES:
         raise VersionError("文件过大（超过 2 MB），请检查是否选错了文件。")
-    where_is = {}
-    if name.endswith(".xlsx"):
+    where_is, kind = {}, upload_kind(filename)
+    if kind == "XLSX":
         data, where_is = _xlsx_data(content)
-    elif name.endswith((".json", ".yaml", ".yml")):
-        data = _text_data(content, "JSON" if name.endswith(".json") else "YAML")
+    elif kind is not None:
+        data = text_data(content, kind)
     else:
         raise VersionError("只能导入 .xlsx 或 .json 文件（也可导入 .yaml 问卷文件）。")
     try:

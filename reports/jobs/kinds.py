@@ -1,13 +1,16 @@
-"""What each kind of background job builds. One entry per kind: the whole-round PDF today;
-the Word 通报, a large export or the reminder sending are one more entry each, with their own
-build function (round, params, progress) -> Built."""
+"""What each kind of background job builds. One entry per kind (the whole-round PDF, the Word
+通报, a large export, the reminder sending), each with its own build function
+(round, params, progress) -> Built; a kind that acts for someone (needs_user) is also given
+the user who started the job, as build(round, params, progress, user=...)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from reports.exports import pdf, tables
+from reports.jobs import reminders
 from reports.notice.content import NothingSubmitted
 from reports.notice.docx import build_notice
+from surveys.rounds.services import OfficeError, reminders_send
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -18,6 +21,7 @@ class Built:
     filename: str
     content_type: str
     extension: str
+    summary: str = ""  # what the job did, said on its page (a line a sentence)
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,11 @@ class Kind:
     step: str  # what progress counts ("个单位")
     # build(round_, params, progress) -> Built; progress(done, total) after each step.
     build: Callable
+    # A finished file of the same data version is handed out again instead of building anew;
+    # not for a job that does something (each 催报 is a new send).
+    reusable: bool = True
+    needs_user: bool = False  # build(..., user=the job's created_by)
+    template: str = "reports/jobs/job.html"
 
 
 class JobFailed(Exception):
@@ -72,8 +81,45 @@ def _round_xlsx(round_, params, progress):
     )
 
 
+def _reminders(round_, params, progress, *, user):
+    if user is None:
+        raise JobFailed("发起催报的账号已被删除，请重新发起。")
+    branch_ids = None if params.get("all") else params.get("branches", [])
+    at = [0, 0]
+
+    def counted(done, total):
+        at[:] = done, total
+        progress(done, total)
+
+    try:
+        result = reminders_send(user=user, round_=round_, branch_ids=branch_ids, progress=counted)
+    except OfficeError as refusal:
+        raise JobFailed(str(refusal)) from refusal
+    except Exception as exc:
+        raise JobFailed(
+            f"发送催报时出错（{type(exc).__name__}），已处理 {at[0]} / {at[1]} 个支部。"
+            "已发出的催报都已记录，重新发送时不会再发给它们；请检查邮件服务设置后点“重新发送”。"
+        ) from exc
+    return Built(
+        content=reminders.sheet_bytes(result),
+        filename=f"{round_.name}-催报清单.xlsx",
+        content_type=XLSX,
+        extension=".xlsx",
+        summary=reminders.summary(result),
+    )
+
+
 KINDS = {
     "round_pdf": Kind(name="round_pdf", label="全批次 PDF", step="个单位", build=_round_pdf),
     "notice": Kind(name="notice", label="通报（Word）", step="个部分", build=_notice),
     "round_xlsx": Kind(name="round_xlsx", label="全批次数据 Excel", step="份", build=_round_xlsx),
+    "reminders": Kind(
+        name="reminders",
+        label="催报",
+        step="个支部",
+        build=_reminders,
+        reusable=False,
+        needs_user=True,
+        template="reports/jobs/reminders.html",
+    ),
 }

@@ -32,6 +32,8 @@ class ReportJob(models.Model):
     file = models.CharField("文件", max_length=255, blank=True)
     filename = models.CharField("下载文件名", max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
+    # What a finished job did, in Chinese for its page (a reminder job: how many were sent).
+    summary = models.TextField("结果说明", blank=True)
     task_id = models.CharField("后台任务编号", max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -49,8 +49,9 @@ def job_run(job_id):
         status=Status.RUNNING, updated_at=now
     ):
         return
-    job = ReportJob.objects.select_related("round__questionnaire").get(pk=job_id)
+    job = ReportJob.objects.select_related("round__questionnaire", "created_by").get(pk=job_id)
     kind = KINDS[job.kind]
+    acting = {"user": job.created_by} if kind.needs_user else {}
 
     def progress(done, total):
         ReportJob.objects.filter(pk=job_id).update(
@@ -58,7 +59,7 @@ def job_run(job_id):
         )
 
     try:
-        built = kind.build(job.round, job.params, progress)
+        built = kind.build(job.round, job.params, progress, **acting)
     except Exception as exc:
         logger.exception("job %s (%s) failed", job_id, job.kind)
         job_fail(job_id, failure_message(exc))
@@ -77,6 +78,7 @@ def job_run(job_id):
         file=name,
         filename=built.filename,
         content_type=built.content_type,
+        summary=built.summary,
         updated_at=now,
         finished_at=now,
         expires_at=now + file_hours(),

@@ -1,5 +1,6 @@
 """Starting and pruning background jobs. A start joins a job already queued or running for
-the same kind, round and parameters, and reuses a finished file of the same data version."""
+the same kind, round and parameters, and reuses a finished file of the same data version
+(unless its kind does something each time, like 催报)."""
 
 import hashlib
 import json
@@ -15,6 +16,7 @@ from reports.jobs.run import job_fail
 from reports.jobs.tasks import run_job
 from reports.store import current_version
 from surveys.core.permissions import require_office
+from surveys.rounds.services import reminders_check
 
 Status = ReportJob.Status
 # A running job moves `updated_at` at every step (a unit of the PDF takes about a second);
@@ -70,9 +72,10 @@ def job_start(*, kind, round_, user, params=None) -> ReportJob:
         if not (active.status == Status.RUNNING and active.updated_at < now - STALE_AFTER):
             return active
         job_fail(active.pk, INTERRUPTED)
-    latest = _same(kind, round_, key).filter(status=Status.DONE).first()
-    if reusable(latest, version=version, now=now):
-        return latest
+    if KINDS[kind].reusable:
+        latest = _same(kind, round_, key).filter(status=Status.DONE).first()
+        if reusable(latest, version=version, now=now):
+            return latest
     try:
         with transaction.atomic():
             job = ReportJob.objects.create(
@@ -97,6 +100,15 @@ def job_start(*, kind, round_, user, params=None) -> ReportJob:
         return joined or job_start(kind=kind, round_=round_, user=user, params=params)
     job.refresh_from_db()
     return job
+
+
+def reminders_start(*, user, round_, branch_ids=None) -> ReportJob:
+    """催报 as a background job: refused now, without a job, if it could not be sent (not
+    office, nothing ticked, no branch that can still submit); otherwise the job sending it,
+    joined if the same send is already under way. `branch_ids` None is every branch."""
+    reminders_check(user=user, round_=round_, branch_ids=branch_ids)
+    params = {"all": True} if branch_ids is None else {"branches": sorted(set(branch_ids))}
+    return job_start(kind="reminders", round_=round_, user=user, params=params)
 
 
 def job_prune(*, now=None):

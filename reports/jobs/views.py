@@ -1,6 +1,7 @@
 """The office's job pages: start (or join) a job, watch its progress, download its file.
 Files are private: they leave the storage only through job_file, behind office_required."""
 
+from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from reports.store import current_version
 from surveys.core.permissions import office_required
 from surveys.core.text import local_minute
 from surveys.rounds.models import Round
+from surveys.rounds.services import OfficeError
 
 
 def _kind(name):
@@ -38,13 +40,13 @@ def _page(request, round_, kind, job):
             state = "expired"
     return render(
         request,
-        "reports/jobs/job.html",
+        kind.template,
         {
             "round": round_,
             "kind": kind,
             "job": job,
             "state": state,
-            "outdated": state == "done" and job.data_version != current_version(),
+            "outdated": kind.reusable and state == "done" and job.data_version != current_version(),
         },
     )
 
@@ -63,6 +65,23 @@ def round_job_start(request, round_id, kind):
     kind = _kind(kind)
     round_ = get_object_or_404(Round, pk=round_id)
     job = services.job_start(kind=kind.name, round_=round_, user=request.user)
+    return redirect("job_detail", job.pk)
+
+
+@office_required
+@require_POST
+def reminders_start(request, round_id):
+    """The round page's 催报 forms: 一键催报 posts all=1, 催报所选 the ticked branches. A
+    refusal goes back to the round page with its reason and starts nothing."""
+    round_ = get_object_or_404(Round, pk=round_id)
+    branch_ids = None
+    if not request.POST.get("all"):
+        branch_ids = [int(pk) for pk in request.POST.getlist("branch") if pk.isdigit()]
+    try:
+        job = services.reminders_start(user=request.user, round_=round_, branch_ids=branch_ids)
+    except OfficeError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("office_round", round_id=round_.pk)
     return redirect("job_detail", job.pk)
 
 

@@ -15,12 +15,17 @@
   var fill = bar && bar.firstElementChild;
   var failures = 0;
 
+  // A kind may say its own words (templates/reports/jobs/reminders.html); the PDF's are the default.
+  var queued = (label && label.getAttribute("data-job-queued")) || "排队中：等待后台任务进程开始生成…";
+  var running = (label && label.getAttribute("data-job-running")) || "生成中…";
+  var unit = (text && text.getAttribute("data-job-unit")) || "封面和每个单位各算一项";
+
   function show(job) {
     if (label) {
-      label.textContent = job.status === "queued" ? "排队中：等待后台任务进程开始生成…" : "生成中…";
+      label.textContent = job.status === "queued" ? queued : running;
     }
     if (text && job.total) {
-      text.textContent = "已完成 " + job.done + " / " + job.total + "（封面和每个单位各算一项，" + job.percent + "%）";
+      text.textContent = "已完成 " + job.done + " / " + job.total + "（" + unit + "，" + job.percent + "%）";
     }
     if (bar && fill) {
       bar.setAttribute("aria-valuenow", String(job.percent));

@@ -275,61 +275,55 @@ def not_submitted(round_):
     )
 
 
-def reminders_send(*, user, round_, branch_ids=None) -> dict:
+def reminders_check(*, user, round_, branch_ids=None, now=None):
+    """Whether 催报 may be sent now, checked before it is handed to a background job (and
+    again by reminders_send when the job runs): office staff, something chosen (None is
+    every branch; an empty list is nothing ticked), a branch that can still submit."""
+    require_office(user)
+    if branch_ids is not None and not branch_ids:
+        raise OfficeError("请先勾选要催报的支部，或使用“一键催报”。")
+    if not RosterEntry.objects.filter(round=round_).open_at(now or timezone.now()).exists():
+        raise OfficeError("只能对进行中的批次催报。")
+
+
+def reminders_send(*, user, round_, branch_ids=None, progress=None) -> dict:
     """催报: remind branches that have not submitted (all, or the chosen ones).
 
     Only branches that can still submit are reminded: after the round's deadline, those
     with an extension of their own still running. A branch is reminded at most once per
     round in 24 hours; the rest are skipped and counted, so pressing the button twice
-    sends nothing twice."""
-    require_office(user)
+    sends nothing twice.
+
+    Each branch is one transaction (its reminder row, then its e-mail): a failure half-way
+    keeps the reminders already sent, recorded and mailed, and a retry skips them by the
+    24-hour rule. The audit event names every branch reminded, even on such a failure.
+    `progress(done, total)` is called after each branch."""
     now = timezone.now()
-    if not RosterEntry.objects.filter(round=round_).open_at(now).exists():
-        raise OfficeError("只能对进行中的批次催报。")
+    reminders_check(user=user, round_=round_, branch_ids=branch_ids, now=now)
+    entries = not_submitted(round_)
+    if branch_ids is not None:
+        entries = entries.filter(branch_id__in=branch_ids)
+    entries = list(entries)
+    closed = [e.branch for e in entries if not e.is_open(now)]
+    entries = [e for e in entries if e.is_open(now)]
+    secretaries = secretaries_by_branch([e.branch_id for e in entries])
     sent, recent = [], []
-    with transaction.atomic():
-        entries = not_submitted(round_)
-        if branch_ids is not None:
-            entries = entries.filter(branch_id__in=branch_ids)
-        entries = list(entries)
-        closed = [e.branch for e in entries if not e.is_open(now)]
-        entries = [e for e in entries if e.is_open(now)]
-        reminded = set(
-            Reminder.objects.filter(
-                round=round_,
-                branch_id__in=[e.branch_id for e in entries],
-                sent_at__gt=now - REMINDER_INTERVAL,
-            ).values_list("branch_id", flat=True)
-        )
-        secretaries = secretaries_by_branch([e.branch_id for e in entries])
-        for entry in entries:
-            if entry.branch_id in reminded:
+    if progress:
+        progress(0, len(entries))
+    try:
+        for done, entry in enumerate(entries, start=1):
+            if _reminder_send(
+                user=user,
+                entry=entry,
+                secretary=secretaries.get(entry.branch_id),
+                since=now - REMINDER_INTERVAL,
+            ):
+                sent.append(entry.branch)
+            else:
                 recent.append(entry.branch)
-                continue
-            secretary = secretaries.get(entry.branch_id)
-            message = (
-                f"{entry.branch.name}：《{round_.name}》将于 {local_minute(entry.closes_at)} 截止，"
-                "贵支部尚未提交答卷，请尽快登录“融合”测评系统填写并提交。"
-            )
-            reminder = Reminder.objects.create(
-                round=round_,
-                branch=entry.branch,
-                sent_by=user,
-                sent_at=now,
-                recipient=secretary,
-                email=secretary.email if secretary else "",
-                message=message,
-            )
-            if reminder.email:
-                # Inside the transaction: if sending fails, no reminder is logged as sent.
-                send_mail(
-                    f"【催报】{round_.name}",
-                    message,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [reminder.email],
-                )
-            entry.branch.reminded_by_email = bool(reminder.email)
-            sent.append(entry.branch)
+            if progress:
+                progress(done, len(entries))
+    finally:
         if sent:
             events.branches_reminded(
                 actor=user,
@@ -344,3 +338,36 @@ def reminders_send(*, user, round_, branch_ids=None) -> dict:
         "recent": recent,
         "closed": closed,
     }
+
+
+def _reminder_send(*, user, entry, secretary, since) -> bool:
+    """One branch's reminder, in its own transaction; False if it was reminded after `since`
+    (checked under a lock on its roster row, so two sends at once remind it once)."""
+    round_ = entry.round
+    with transaction.atomic():
+        RosterEntry.objects.select_for_update().get(pk=entry.pk)
+        if Reminder.objects.filter(round=round_, branch=entry.branch, sent_at__gt=since).exists():
+            return False
+        message = (
+            f"{entry.branch.name}：《{round_.name}》将于 {local_minute(entry.closes_at)} 截止，"
+            "贵支部尚未提交答卷，请尽快登录“融合”测评系统填写并提交。"
+        )
+        reminder = Reminder.objects.create(
+            round=round_,
+            branch=entry.branch,
+            sent_by=user,
+            sent_at=timezone.now(),
+            recipient=secretary,
+            email=secretary.email if secretary else "",
+            message=message,
+        )
+        if reminder.email:
+            # Inside the branch's transaction: if sending fails, its reminder is not logged.
+            send_mail(
+                f"【催报】{round_.name}",
+                message,
+                settings.DEFAULT_FROM_EMAIL,
+                [reminder.email],
+            )
+    entry.branch.reminded_by_email = bool(reminder.email)
+    return True

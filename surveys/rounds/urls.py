@@ -1,4 +1,5 @@
-"""The office's rounds, mounted at /office/."""
+"""The office's rounds, mounted at /office/. 催报 is sent by a background job: the round
+page's forms post to reports' reminders_start (reports/jobs/urls.py)."""
 
 from django.urls import path
 
@@ -16,5 +17,4 @@ urlpatterns = [
         views.not_submitted_xlsx,
         name="not_submitted_xlsx",
     ),
-    path("rounds/<int:round_id>/remind/", views.reminders_send, name="remind"),
 ]

@@ -1,5 +1,5 @@
 """The office's pages for running a round: the list, create and edit, deadlines, completion
-and 催报."""
+and what 催报 asks before sending (the sending itself is a background job, reports/jobs)."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -211,20 +211,6 @@ def _minute(moment):
     return local_minute(moment)
 
 
-def reminders_sent_text(result):
-    """How many reminders went out, by which channel: every one is a notice on the
-    secretary's home page (站内提醒); those with an address on record are mailed as well."""
-    sent, mailed, in_app = result["sent"], result["by_email"], result["in_app_only"]
-    text = f"已向 {len(sent)} 个支部发出催报：邮件 {len(mailed)} 个，站内提醒 {len(sent)} 个。"
-    if in_app:
-        names = "、".join(b.name for b in in_app[:5]) + ("等" if len(in_app) > 5 else "")
-        text += (
-            f"其中 {len(in_app)} 个支部（{names}）的书记没有登记邮箱，只能在系统内看到提醒，"
-            "请电话联系或在“组织与账号”页补充邮箱。"
-        )
-    return text
-
-
 def remind_all_confirmation(page, *, now):
     """What 一键催报 would do now, said before it is sent: the branches it reminds (open,
     not reminded in the last 24 hours), how many of them also get an e-mail, and how many it
@@ -246,34 +232,3 @@ def remind_all_confirmation(page, *, now):
     if recent:
         text += f"；另有 {recent} 个支部 24 小时内已催报过，本次不重复发送"
     return text + "。确认发送？"
-
-
-@office_required
-@require_POST
-def reminders_send(request, round_id):
-    round_ = get_object_or_404(Round, pk=round_id)
-    if request.POST.get("all"):
-        branch_ids = None
-    else:
-        branch_ids = [int(pk) for pk in request.POST.getlist("branch") if pk.isdigit()]
-        if not branch_ids:
-            messages.error(request, "请先勾选要催报的支部，或使用“一键催报”。")
-            return redirect("office_round", round_id=round_id)
-    try:
-        result = services.reminders_send(user=request.user, round_=round_, branch_ids=branch_ids)
-    except services.OfficeError as exc:
-        messages.error(request, str(exc))
-        return redirect("office_round", round_id=round_id)
-    sent, recent = result["sent"], result["recent"]
-    if sent:
-        messages.success(request, reminders_sent_text(result))
-    if recent:
-        names = "、".join(b.name for b in recent[:5]) + ("等" if len(recent) > 5 else "")
-        messages.info(request, f"{names}在 24 小时内已催报过，本次未重复发送。")
-    closed = result["closed"]
-    if closed:
-        names = "、".join(b.name for b in closed[:5]) + ("等" if len(closed) > 5 else "")
-        messages.info(request, f"{names}的填报时间已过，未催报。")
-    if not sent and not recent and not closed:
-        messages.info(request, "没有需要催报的支部。")
-    return redirect("office_round", round_id=round_id)

@@ -204,7 +204,9 @@ def test_reminder_and_its_banner_follow_a_running_own_deadline(
         client.force_login(office)
         page = client.get(reverse("office_round", args=[round_.pk])).content.decode()
         assert 'id="remind-all"' in page
-        response = client.post(reverse("remind", args=[round_.pk]), {"all": "1"}, follow=True)
+        response = client.post(
+            reverse("reminders_start", args=[round_.pk]), {"all": "1"}, follow=True
+        )
         assert "已向 1 个支部发出催报：" in response.content.decode()
         assert "县财政局机关党支部的填报时间已过，未催报" in response.content.decode()
         assert list(Reminder.objects.values_list("branch_id", flat=True)) == [branch_a.pk]
@@ -216,7 +218,9 @@ def test_reminder_and_its_banner_follow_a_running_own_deadline(
     with time_machine.travel(OWN_END + dt.timedelta(minutes=1), tick=False):
         assert list(rounds_selectors.open_reminders(branch_a)) == []
         client.force_login(office)
-        response = client.post(reverse("remind", args=[round_.pk]), {"all": "1"}, follow=True)
+        response = client.post(
+            reverse("reminders_start", args=[round_.pk]), {"all": "1"}, follow=True
+        )
         assert "只能对进行中的批次催报" in response.content.decode()
 
 

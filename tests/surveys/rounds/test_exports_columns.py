@@ -31,7 +31,9 @@ def test_not_submitted_workbook_has_the_pages_status_and_last_reminder(
 ):
     submit(client, secretary_b, open_round, questionnaire, action="save")  # a draft
     client.force_login(office)
-    client.post(reverse("remind", args=[open_round.pk]), {"branch": [secretary_a.branch_id]})
+    client.post(
+        reverse("reminders_start", args=[open_round.pk]), {"branch": [secretary_a.branch_id]}
+    )
     reminded = Reminder.objects.get(branch=secretary_a.branch).sent_at.astimezone(SHANGHAI)
 
     sheet = workbook(client.get(reverse("not_submitted_xlsx", args=[open_round.pk]))).active

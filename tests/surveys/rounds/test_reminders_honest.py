@@ -38,7 +38,7 @@ def test_round_page_confirmation_counts_the_branches_and_channels(
     assert 'src="/static/js/reminders.js"' in page
     assert "window.confirm" not in page
 
-    client.post(reverse("remind", args=[open_round.pk]), {"all": "1"})
+    client.post(reverse("reminders_start", args=[open_round.pk]), {"all": "1"})
     page = client.get(reverse("office_round", args=[open_round.pk])).content.decode()
     assert "现在没有需要催报的支部；另有 2 个支部 24 小时内已催报过，本次不重复发送。" in page
 
@@ -47,7 +47,9 @@ def test_remind_all_says_how_many_went_out_by_which_channel(
     client, office, open_round, one_email, branch_b
 ):
     client.force_login(office)
-    response = client.post(reverse("remind", args=[open_round.pk]), {"all": "1"}, follow=True)
+    response = client.post(
+        reverse("reminders_start", args=[open_round.pk]), {"all": "1"}, follow=True
+    )
     text = response.content.decode()
     assert "已向 2 个支部发出催报：邮件 1 个，站内提醒 2 个。" in text
     assert f"其中 1 个支部（{branch_b.name}）的书记没有登记邮箱，只能在系统内看到提醒" in text
@@ -61,7 +63,7 @@ def test_all_with_email_names_no_branch_as_in_app_only(
     secretary_b.save(update_fields=["email"])
     client.force_login(office)
     text = client.post(
-        reverse("remind", args=[open_round.pk]), {"all": "1"}, follow=True
+        reverse("reminders_start", args=[open_round.pk]), {"all": "1"}, follow=True
     ).content.decode()
     assert "已向 2 个支部发出催报：邮件 2 个，站内提醒 2 个。" in text
     assert "没有登记邮箱" not in text

@@ -30,7 +30,7 @@ def emails(secretary_a, secretary_b):
 
 def test_remind_all_not_submitted_once_per_day(client, office, open_round, emails, secretary_a):
     client.force_login(office)
-    url = reverse("remind", args=[open_round.pk])
+    url = reverse("reminders_start", args=[open_round.pk])
     client.post(url, {"all": "1"})
     assert Reminder.objects.count() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["li@example.gov.cn", "wang@example.gov.cn"]
@@ -61,13 +61,13 @@ def test_submitted_branches_are_not_reminded(
         answer_post(questionnaire, version=0, action="submit"),
     )
     client.force_login(office)
-    client.post(reverse("remind", args=[open_round.pk]), {"all": "1"})
+    client.post(reverse("reminders_start", args=[open_round.pk]), {"all": "1"})
     assert list(Reminder.objects.values_list("branch__name", flat=True)) == ["县财政局机关党支部"]
 
 
 def test_chosen_reminder_needs_a_choice(client, office, open_round):
     client.force_login(office)
-    response = client.post(reverse("remind", args=[open_round.pk]), follow=True)
+    response = client.post(reverse("reminders_start", args=[open_round.pk]), follow=True)
     assert "请先勾选要催报的支部" in response.content.decode()
     assert not Reminder.objects.exists()
 
@@ -172,7 +172,7 @@ def test_audit_log_filters_and_exports(client, office, secretary_a, open_round, 
         reverse("questionnaire", args=[open_round.pk]), answer_post(questionnaire, version=0)
     )
     client.force_login(office)
-    client.post(reverse("remind", args=[open_round.pk]), {"all": "1"})
+    client.post(reverse("reminders_start", args=[open_round.pk]), {"all": "1"})
 
     page = client.get(reverse("audit_log")).content.decode()
     assert "保存草稿" in page and "催报" in page

@@ -188,7 +188,7 @@ def test_office_pages_refuse_secretaries(client, secretary_a, open_round):
     for url in (
         reverse("round_close", args=[open_round.pk]),
         reverse("round_extend", args=[open_round.pk]),
-        reverse("remind", args=[open_round.pk]),
+        reverse("reminders_start", args=[open_round.pk]),
     ):
         assert client.post(url).status_code == 403, url
     client.logout()

@@ -3,6 +3,7 @@ typed code, and the office's settings, groups and code counts."""
 
 from django import forms
 
+from surveys.ratings.instrument import MAX_FILE_BYTES
 from surveys.ratings.models import Audience, RaterItem
 from surveys.ratings.services import MAX_CODES, MAX_COMMENT
 
@@ -164,12 +165,15 @@ class IssueForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="评议问卷文件（YAML）",
+        label="评议问卷文件（Excel、JSON 或 YAML）",
         error_messages={"required": "请选择要载入的评议问卷文件。", "empty": "文件是空的。"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.json,.yaml,.yml"}),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 200_000:
-            raise forms.ValidationError("文件过大（最大 200 KB）。")
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"文件过大（最大 {MAX_FILE_BYTES // 1000} KB），请检查是否选错了文件。"
+            )
         return upload

@@ -19,7 +19,7 @@ from surveys.ratings import codes as code_text
 from surveys.ratings.instrument import (
     InstrumentError,
     standard_questionnaire,
-    write_rater_questionnaire,
+    write_rater_file,
 )
 from surveys.ratings.models import (
     Audience,
@@ -238,16 +238,12 @@ def rating_submit(*, typed_code, answers, comment="", now=None):
             RaterGroup.objects.filter(pk=group.pk).update(straight_lined=F("straight_lined") + 1)
 
 
-def rater_questionnaire_import(*, actor, data):
-    """A new rater questionnaire version from an uploaded YAML file (bytes); returns it.
-    A version number already loaded with other content is refused: raise the version."""
+def rater_questionnaire_import(*, actor, data, filename="rater.yaml"):
+    """A new rater questionnaire version from an uploaded .xlsx, .json or .yaml file (bytes);
+    returns it. A used version number with other content is refused: raise the version."""
     require_office(actor)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RatingError("文件不是 UTF-8 编码的 YAML 文本。") from None
-    try:
-        questionnaire, written = write_rater_questionnaire(text)
+        questionnaire, written = write_rater_file(filename, data)
     except InstrumentError as error:
         raise RatingError(str(error)) from None
     if not written:

@@ -44,6 +44,18 @@ urlpatterns = [
         views.ratings_questionnaire_yaml,
         name="ratings_questionnaire_yaml",
     ),
+    path(
+        "office/ratings/questionnaires/<int:questionnaire_id>.xlsx",
+        views.ratings_questionnaire_file,
+        {"fmt": "xlsx"},
+        name="ratings_questionnaire_xlsx",
+    ),
+    path(
+        "office/ratings/questionnaires/<int:questionnaire_id>.json",
+        views.ratings_questionnaire_file,
+        {"fmt": "json"},
+        name="ratings_questionnaire_json",
+    ),
     path("r/", views.rater_start, name="rater_start"),
     path("r/done/", views.rater_done, name="rater_done"),
     path("r/<str:code>/", views.rater_form, name="rater_form"),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from surveys.core.downloads import Sheet, xlsx_bytes, xlsx_response
+from surveys.core.downloads import Sheet, download_response, xlsx_bytes, xlsx_response
 from surveys.core.middleware import client_ip
 from surveys.core.permissions import office_required
 from surveys.ratings import codes as code_text
@@ -24,7 +24,11 @@ from surveys.ratings.forms import (
     RaterForm,
     SettingsForm,
 )
-from surveys.ratings.instrument import dump_rater_questionnaire
+from surveys.ratings.instrument import (
+    dump_rater_questionnaire,
+    export_json,
+    export_xlsx,
+)
 from surveys.ratings.models import Audience, RaterGroup, RaterQuestionnaire
 from surveys.ratings.selectors import (
     SORTS,
@@ -222,18 +226,27 @@ def ratings_compare_xlsx(request, round_id):
 
 @office_required
 def ratings_questionnaires(request):
+    """The rater questionnaires' versions, each downloadable as Excel, JSON or YAML, and a
+    file in any of them loaded as a version."""
     form = ImportForm(request.POST or None, request.FILES or None)
+    problems, failed = [], ""
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
             questionnaire = rater_questionnaire_import(
-                actor=request.user, data=form.cleaned_data["file"].read()
+                actor=request.user, data=upload.read(), filename=upload.name
             )
         except RatingError as error:
-            form.add_error("file", error.message)
+            problems, failed = error.message.splitlines(), upload.name
         else:
             messages.success(request, f"已载入{questionnaire}。")
             return redirect("ratings_questionnaires")
-    context = {"questionnaires": rater_questionnaires(), "form": form}
+    context = {
+        "questionnaires": rater_questionnaires(),
+        "form": form,
+        "problems": problems,
+        "failed": failed,
+    }
     return render(request, "surveys/ratings/questionnaires.html", context)
 
 
@@ -246,6 +259,18 @@ def ratings_questionnaire_yaml(request, questionnaire_id):
     name = f"rater_{questionnaire.code}_v{questionnaire.version}.yaml"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@office_required
+def ratings_questionnaire_file(request, questionnaire_id, fmt):
+    """A version as Excel or JSON, in the main questionnaire's layout."""
+    questionnaire = get_object_or_404(RaterQuestionnaire, pk=questionnaire_id)
+    name = f"评议问卷-{questionnaire.code}-第{questionnaire.version}版.{fmt}"
+    fallback = f"rater_{questionnaire.code}_v{questionnaire.version}.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(export_xlsx(questionnaire), name, fallback=fallback)
+    content = export_json(questionnaire)
+    return download_response(content, name, "application/json; charset=utf-8", fallback=fallback)
 
 
 # Raters (no login) ------------------------------------------------------------------------

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from reports.rectification import services
 from reports.rectification.models import RectificationTask
-from surveys.evidence import files
-from surveys.evidence.files import EvidenceFileError
+from surveys.evidence.forms import EvidenceFormMixin, evidence_field
 from surveys.organisation.models import Branch, Unit
 from surveys.questionnaires.models import Question
 
@@ -83,22 +82,9 @@ class TaskForm(forms.Form):
         return data
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
+class ProgressForm(EvidenceFormMixin, forms.Form):
+    reselect = RESELECT
 
-
-class MultipleFileField(forms.Field):
-    """The uploaded files as a list; the checks are the form's (surveys.evidence.files)."""
-
-    widget = MultipleFileInput
-
-    def to_python(self, value):
-        if not value:
-            return []
-        return list(value) if isinstance(value, list | tuple) else [value]
-
-
-class ProgressForm(forms.Form):
     status = forms.ChoiceField(
         label="进展",
         choices=[
@@ -115,36 +101,7 @@ class ProgressForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "请填写进展说明：做了什么、效果如何。"},
     )
-    evidence = MultipleFileField(
-        label="佐证材料（可选）",
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": files.ACCEPT}),
-        help_text="手机上可直接拍照或从相册、文件中选择，可一次选多个。" + services.LIMITS_TEXT,
-    )
+    evidence = evidence_field(services.LIMITS_TEXT)
 
-    def clean_evidence(self):
-        """Every file checked and processed here, before anything is written: the refusals
-        name each file; the typed note stays on the page."""
-        uploads, errors = [], []
-        for upload in self.cleaned_data["evidence"] or []:
-            try:
-                files.check_size(upload.name, upload.size)  # before it is read into memory
-            except EvidenceFileError as exc:
-                errors.append(str(exc))
-                continue
-            uploads.append((upload.name, upload.read(files.MAX_FILE_BYTES + 1)))
-        try:
-            prepared = services.prepare_files(uploads)
-        except services.TaskFilesError as exc:
-            errors.extend(exc.messages)
-        if errors:
-            raise forms.ValidationError([*errors, RESELECT])
-        return prepared
-
-    def clean(self):
-        data = super().clean()
-        if self.errors and "evidence" not in self.errors and data.get("evidence"):
-            self.add_error(
-                "evidence", "您选择的文件尚未上传：请改正上面的问题，再重新选择文件后提交。"
-            )
-        return data
+    def prepare_evidence(self, uploads):
+        return services.prepare_files(uploads)

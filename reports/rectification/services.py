@@ -1,11 +1,7 @@
 """The writes of rectification tasks: the office sets a task, a secretary reports progress
 with evidence files, checked and processed as a questionnaire answer's (surveys.evidence)."""
 
-import secrets
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
@@ -15,8 +11,8 @@ from reports.rectification.models import RectificationTask, TaskEvidence, TaskUp
 from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.core.stored_files import purge_orphans
-from surveys.evidence import files
-from surveys.evidence.files import EvidenceFileError
+from surveys.evidence import files, uploads
+from surveys.evidence.uploads import FilesRefused, StoredFiles
 
 Status = RectificationTask.Status
 # One report carries as many files as one answer may.
@@ -29,18 +25,8 @@ LIMITS_TEXT = (
 )
 
 
-class TaskFilesError(Exception):
+class TaskFilesError(FilesRefused):
     """Refused evidence: one Chinese message per fault, each naming its file."""
-
-    def __init__(self, messages):
-        super().__init__("；".join(messages))
-        self.messages = list(messages)
-
-
-@dataclass(frozen=True)
-class TaskFile:
-    name: str  # shown on the page; the stored name is random
-    prepared: files.Prepared
 
 
 @transaction.atomic
@@ -92,24 +78,15 @@ def can_report(user, task) -> bool:
     return task.unit_id == branch.unit_id
 
 
-def prepare_files(uploads) -> list[TaskFile]:
+def prepare_files(sent) -> list[uploads.NamedFile]:
     """Check and process every upload (name, bytes) before anything is written: all the
-    refusals at once, each naming its file, or the files ready to store."""
-    uploads = list(uploads)
-    errors = []
-    if len(uploads) > MAX_FILES_PER_REPORT:
-        errors.append(
-            f"每次最多上传 {MAX_FILES_PER_REPORT} 个文件，您选择了 {len(uploads)} 个，请分次报告。"
-        )
-    prepared = []
-    for name, content in uploads:
-        try:
-            prepared.append(TaskFile(files.display_name(name), files.prepare(name, content)))
-        except EvidenceFileError as exc:
-            errors.append(str(exc))
-    if errors:
-        raise TaskFilesError(errors)
-    return prepared
+    refusals at once (TaskFilesError), each naming its file, or the files ready to store."""
+    return uploads.prepare_all(
+        sent,
+        max_files=MAX_FILES_PER_REPORT,
+        too_many="每次最多上传 {max_files} 个文件，您选择了 {count} 个，请分次报告。",
+        error=TaskFilesError,
+    )
 
 
 def report_progress(*, actor, task_id, note, status, evidence=()) -> TaskUpdate:
@@ -118,57 +95,37 @@ def report_progress(*, actor, task_id, note, status, evidence=()) -> TaskUpdate:
 
     The files are written to storage inside the transaction that writes the rows; if
     anything fails, the rows roll back and the files just written are deleted."""
-    written = []
-    try:
-        with transaction.atomic():
-            task = RectificationTask.objects.select_for_update().get(pk=task_id)
-            if not can_report(actor, task):
-                raise PermissionDenied("只有该支部的书记可以报告整改进展。")
-            if status not in (Status.IN_PROGRESS, Status.DONE):
-                raise ValueError(status)
-            _check_task_total(task, evidence)
-            now = timezone.now()
-            task.status = status
-            task.completed_at = now if status == Status.DONE else None
-            task.save(update_fields=["status", "completed_at"])
-            events.task_reported(
-                actor=actor,
-                round_=task.round,
-                branch=actor.branch,
-                title=task.title,
-                status=task.get_status_display(),
-                note=note,
+    with StoredFiles() as stored, transaction.atomic():
+        task = RectificationTask.objects.select_for_update().get(pk=task_id)
+        if not can_report(actor, task):
+            raise PermissionDenied("只有该支部的书记可以报告整改进展。")
+        if status not in (Status.IN_PROGRESS, Status.DONE):
+            raise ValueError(status)
+        _check_task_total(task, evidence)
+        now = timezone.now()
+        task.status = status
+        task.completed_at = now if status == Status.DONE else None
+        task.save(update_fields=["status", "completed_at"])
+        events.task_reported(
+            actor=actor,
+            round_=task.round,
+            branch=actor.branch,
+            title=task.title,
+            status=task.get_status_display(),
+            note=note,
+            files=[item.name for item in evidence],
+        )
+        update = TaskUpdate.objects.create(
+            task=task, author=actor, at=now, note=note, status=status
+        )
+        for item in evidence:
+            TaskEvidence.objects.create(
+                update=update,
+                uploaded_by=actor,
+                uploaded_at=now,
+                **stored.save(f"rectification/{task.pk}", item),
             )
-            update = TaskUpdate.objects.create(
-                task=task, author=actor, at=now, note=note, status=status
-            )
-            for item in evidence:
-                stem = f"rectification/{task.pk}/{secrets.token_hex(16)}"
-                stored = default_storage.save(
-                    f"{stem}.{item.prepared.extension}", ContentFile(item.prepared.content)
-                )
-                written.append(stored)
-                thumbnail = ""
-                if item.prepared.thumbnail:
-                    thumbnail = default_storage.save(
-                        f"{stem}_t.jpg", ContentFile(item.prepared.thumbnail)
-                    )
-                    written.append(thumbnail)
-                TaskEvidence.objects.create(
-                    update=update,
-                    kind=item.prepared.kind,
-                    original_name=item.name,
-                    file=stored,
-                    thumbnail=thumbnail,
-                    size=item.prepared.size,
-                    uploaded_by=actor,
-                    uploaded_at=now,
-                )
-            return update
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
+        return update
 
 
 def _check_task_total(task, evidence):
@@ -180,7 +137,7 @@ def _check_task_total(task, evidence):
             [
                 f"本任务的佐证材料合计将超过 {files.MAX_SUBMISSION_BYTES // 1024 // 1024} MB"
                 f"（已用 {used / 1024 / 1024:.1f} MB，本次 {adding / 1024 / 1024:.1f} MB），"
-                f"{'、'.join(f'“{item.name}”' for item in evidence)}没有上传。"
+                f"{uploads.quoted_names(evidence)}没有上传。"
             ]
         )
 
@@ -205,5 +162,3 @@ def purge_orphan_files() -> int:
     units were deleted wholesale and their tasks went with them, e.g. the demo reset).
     Returns how many files went."""
     return purge_orphans("rectification", TaskEvidence.objects.values_list("file", "thumbnail"))
-
-

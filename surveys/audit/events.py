@@ -426,14 +426,16 @@ def task_created(*, actor, round_, branch, title, due_date, unit) -> AuditEvent:
     )
 
 
-def task_reported(*, actor, round_, branch, title, status, note) -> AuditEvent:
-    """A secretary reported progress on a task (TASK_REPORTED). detail: title, status, note."""
+def task_reported(*, actor, round_, branch, title, status, note, files=()) -> AuditEvent:
+    """A secretary reported progress on a task (TASK_REPORTED).
+
+    detail: title, status, note, files (the evidence files' names as shown, maybe none)."""
     return _record(
         Action.TASK_REPORTED,
         actor=actor,
         round_=round_,
         branch=branch,
-        detail={"title": title, "status": status, "note": note},
+        detail={"title": title, "status": status, "note": note, "files": list(files)},
     )
 
 

@@ -6,9 +6,6 @@ transaction rolls back and the files just written are deleted, so a failure half
 neither an orphan file nor a half-written row. A removed file leaves storage only after the
 removal commits."""
 
-import secrets
-
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Sum
@@ -19,6 +16,7 @@ from surveys.core.stored_files import purge_orphans
 from surveys.evidence import files
 from surveys.evidence.files import EvidenceFileError
 from surveys.evidence.models import Evidence
+from surveys.evidence.uploads import NamedFile, StoredFiles
 from surveys.submissions.services import NotAllowed, submission_for_attachments
 
 __all__ = [
@@ -35,51 +33,34 @@ def evidence_add(*, entry, user, question, name, content) -> Evidence:
     if question.questionnaire_id != entry.round.questionnaire_id or not question.takes_evidence:
         raise EvidenceFileError("该题目不需要上传佐证材料。")
     prepared = files.prepare(name, content)  # refuses before anything is locked or written
-    written = []
-    try:
-        with transaction.atomic():
-            submission = submission_for_attachments(entry=entry, user=user, now=timezone.now())
-            current = submission.evidence_files.filter(removed_before__isnull=True)
-            if current.filter(question=question).count() >= files.MAX_FILES_PER_QUESTION:
-                raise EvidenceFileError(
-                    f"本题已有 {files.MAX_FILES_PER_QUESTION} 个文件，达到上限，"
-                    f"“{files.display_name(name)}”没有上传。"
-                )
-            # Every file still stored for the submission counts, removed ones of submitted
-            # versions included: they stay for those versions.
-            used = submission.evidence_files.aggregate(total=Sum("size"))["total"] or 0
-            if used + prepared.size > files.MAX_SUBMISSION_BYTES:
-                raise EvidenceFileError(
-                    f"本答卷的佐证材料合计将超过 {files.MAX_SUBMISSION_BYTES // 1024 // 1024} MB"
-                    f"（已用 {used / 1024 / 1024:.1f} MB），“{files.display_name(name)}”没有上传。"
-                )
-            stem = f"evidence/{submission.round_id}/{secrets.token_hex(16)}"
-            stored = default_storage.save(
-                f"{stem}.{prepared.extension}", ContentFile(prepared.content)
+    with StoredFiles() as stored, transaction.atomic():
+        submission = submission_for_attachments(entry=entry, user=user, now=timezone.now())
+        current = submission.evidence_files.filter(removed_before__isnull=True)
+        if current.filter(question=question).count() >= files.MAX_FILES_PER_QUESTION:
+            raise EvidenceFileError(
+                f"本题已有 {files.MAX_FILES_PER_QUESTION} 个文件，达到上限，"
+                f"“{files.display_name(name)}”没有上传。"
             )
-            written.append(stored)
-            thumbnail = ""
-            if prepared.thumbnail:
-                thumbnail = default_storage.save(f"{stem}_t.jpg", ContentFile(prepared.thumbnail))
-                written.append(thumbnail)
-            evidence = Evidence.objects.create(
-                submission=submission,
-                question=question,
-                kind=prepared.kind,
-                original_name=files.display_name(name),
-                file=stored,
-                thumbnail=thumbnail,
-                size=prepared.size,
-                uploaded_by=user,
+        # Every file still stored for the submission counts, removed ones of submitted
+        # versions included: they stay for those versions.
+        used = submission.evidence_files.aggregate(total=Sum("size"))["total"] or 0
+        if used + prepared.size > files.MAX_SUBMISSION_BYTES:
+            raise EvidenceFileError(
+                f"本答卷的佐证材料合计将超过 {files.MAX_SUBMISSION_BYTES // 1024 // 1024} MB"
+                f"（已用 {used / 1024 / 1024:.1f} MB），“{files.display_name(name)}”没有上传。"
             )
-            events.evidence_added(
-                actor=user, submission=submission, item=question.code, file=evidence.original_name
-            )
-            return evidence
-    except BaseException:
-        for stored in written:
-            default_storage.delete(stored)
-        raise
+        evidence = Evidence.objects.create(
+            submission=submission,
+            question=question,
+            uploaded_by=user,
+            **stored.save(
+                f"evidence/{submission.round_id}", NamedFile(files.display_name(name), prepared)
+            ),
+        )
+        events.evidence_added(
+            actor=user, submission=submission, item=question.code, file=evidence.original_name
+        )
+        return evidence
 
 
 def evidence_remove(*, user, evidence) -> None:
@@ -112,5 +93,3 @@ def evidence_purge_orphans() -> int:
     """Delete stored evidence files no row points at any more (left behind when submissions
     were deleted wholesale, e.g. the demo reset). Returns how many files went."""
     return purge_orphans("evidence", Evidence.objects.values_list("file", "thumbnail"))
-
-

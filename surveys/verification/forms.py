@@ -5,8 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from surveys.evidence import files
-from surveys.evidence.files import EvidenceFileError
+from surveys.evidence.forms import EvidenceFormMixin, evidence_field
 from surveys.questionnaires.models import Question
 from surveys.verification import services
 from surveys.verification.models import DEFAULT_APPEAL_DAYS, DEFAULT_OVERCLAIM_MARGIN, Appeal
@@ -159,62 +158,19 @@ class PublishForm(forms.Form):
     )
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
+class AppealForm(EvidenceFormMixin, forms.Form):
+    reselect = RESELECT
 
-
-class MultipleFileField(forms.Field):
-    """The uploaded files as a list; the checks are the form's (surveys.evidence.files)."""
-
-    widget = MultipleFileInput
-
-    def to_python(self, value):
-        if not value:
-            return []
-        return list(value) if isinstance(value, list | tuple) else [value]
-
-
-class AppealForm(forms.Form):
     text = forms.CharField(
         label="申诉理由",
         max_length=MAX_APPEAL,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
         error_messages={"required": "请写明申诉理由。"},
     )
-    evidence = MultipleFileField(
-        label="佐证材料（可选）",
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": files.ACCEPT, "class": "form-control"}),
-        help_text="手机上可直接拍照或从相册、文件中选择，可一次选多个。"
-        + services.APPEAL_LIMITS_TEXT,
-    )
+    evidence = evidence_field(services.APPEAL_LIMITS_TEXT, attrs={"class": "form-control"})
 
-    def clean_evidence(self):
-        """Every file checked and processed here, before anything is written: the refusals
-        name each file; the typed text stays on the page."""
-        uploads, errors = [], []
-        for upload in self.cleaned_data["evidence"] or []:
-            try:
-                files.check_size(upload.name, upload.size)  # before it is read into memory
-            except EvidenceFileError as exc:
-                errors.append(str(exc))
-                continue
-            uploads.append((upload.name, upload.read(files.MAX_FILE_BYTES + 1)))
-        try:
-            prepared = services.prepare_appeal_files(uploads)
-        except services.AppealFilesError as exc:
-            errors.extend(exc.messages)
-        if errors:
-            raise forms.ValidationError([*errors, RESELECT])
-        return prepared
-
-    def clean(self):
-        data = super().clean()
-        if self.errors and "evidence" not in self.errors and data.get("evidence"):
-            self.add_error(
-                "evidence", "您选择的文件尚未上传：请改正上面的问题，再重新选择文件后提交。"
-            )
-        return data
+    def prepare_evidence(self, uploads):
+        return services.prepare_appeal_files(uploads)
 
 
 class DecisionForm(forms.Form):

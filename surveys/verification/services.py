@@ -4,11 +4,6 @@ optimistic lock, re-scoring — each in one transaction.
 Each step is also in the audit log (surveys/audit/events.py); the rows here keep who did
 what and when, and the pages show the whole chain."""
 
-import secrets
-from dataclasses import dataclass
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,8 +11,8 @@ from reports.store import store_submission_scores
 from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.core.stored_files import purge_orphans
-from surveys.evidence import files
-from surveys.evidence.files import EvidenceFileError
+from surveys.evidence import files, uploads
+from surveys.evidence.uploads import FilesRefused, StoredFiles
 from surveys.rounds.models import Round
 from surveys.submissions.models import Submission
 from surveys.verification.models import (
@@ -49,44 +44,28 @@ class VerificationConflict(VerificationError):
     pass
 
 
-class AppealFilesError(VerificationError):
+class AppealFilesError(VerificationError, FilesRefused):
     """Refused appeal evidence: one Chinese message per fault, each naming its file."""
 
-    def __init__(self, messages):
-        super().__init__("；".join(messages))
-        self.messages = list(messages)
 
-
-@dataclass(frozen=True)
-class AppealFile:
-    name: str  # shown on the page; the stored name is random
-    prepared: files.Prepared
-
-
-def prepare_appeal_files(uploads) -> list[AppealFile]:
+def prepare_appeal_files(sent) -> list[uploads.NamedFile]:
     """Check and process every upload (name, bytes) before anything is written: all the
-    refusals at once, each naming its file, or the files ready to store."""
-    uploads = list(uploads)
-    errors = []
-    if len(uploads) > MAX_APPEAL_FILES:
-        errors.append(
-            f"申诉最多附 {MAX_APPEAL_FILES} 个文件，您选择了 {len(uploads)} 个，请精选后再提交。"
-        )
-    prepared = []
-    for name, content in uploads:
-        try:
-            prepared.append(AppealFile(files.display_name(name), files.prepare(name, content)))
-        except EvidenceFileError as exc:
-            errors.append(str(exc))
+    refusals at once (AppealFilesError), each naming its file, or the files ready to store."""
+    prepared = uploads.prepare_all(
+        sent,
+        max_files=MAX_APPEAL_FILES,
+        too_many="申诉最多附 {max_files} 个文件，您选择了 {count} 个，请精选后再提交。",
+        error=AppealFilesError,
+    )
     total = sum(item.prepared.size for item in prepared)
-    if not errors and total > MAX_APPEAL_BYTES:
-        errors.append(
-            f"申诉的佐证材料合计 {total / 1024 / 1024:.1f} MB，超过 "
-            f"{MAX_APPEAL_BYTES // 1024 // 1024} MB 的上限，"
-            f"{'、'.join(f'“{item.name}”' for item in prepared)}没有上传。"
+    if total > MAX_APPEAL_BYTES:
+        raise AppealFilesError(
+            [
+                f"申诉的佐证材料合计 {total / 1024 / 1024:.1f} MB，超过 "
+                f"{MAX_APPEAL_BYTES // 1024 // 1024} MB 的上限，"
+                f"{uploads.quoted_names(prepared)}没有上传。"
+            ]
         )
-    if errors:
-        raise AppealFilesError(errors)
     return prepared
 
 
@@ -217,65 +196,40 @@ def appeal_lodge(*, user, submission, text: str, evidence=()) -> Appeal:
     if len(evidence) > MAX_APPEAL_FILES:
         raise AppealFilesError([f"申诉最多附 {MAX_APPEAL_FILES} 个文件。"])
     now = timezone.now()
-    written = []
-    try:
-        with transaction.atomic():
-            submission = _locked_submission(submission.pk)
-            publication = RoundPublication.objects.filter(round_id=submission.round_id).first()
-            if publication is None or publication.published_at is None:
-                raise VerificationError("考评结果尚未公示，公示后才能申诉。")
-            if not publication.appeals_open(now):
-                raise VerificationError("申诉期已结束，不能再提出申诉。")
-            if Appeal.objects.filter(submission=submission).exists():
-                raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。")
-            try:
-                with transaction.atomic():
-                    appeal = Appeal.objects.create(
-                        submission=submission,
-                        number=submission.snapshots.count(),
-                        text=text,
-                        lodged_at=now,
-                        lodged_by=user,
-                    )
-            except IntegrityError as error:
-                raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。") from error
-            for item in evidence:
-                _store_appeal_file(appeal=appeal, item=item, user=user, now=now, written=written)
-            events.appeal_lodged(
-                actor=user,
-                submission=submission,
-                text=text,
-                files=[item.name for item in evidence],
+    with StoredFiles() as stored, transaction.atomic():
+        submission = _locked_submission(submission.pk)
+        publication = RoundPublication.objects.filter(round_id=submission.round_id).first()
+        if publication is None or publication.published_at is None:
+            raise VerificationError("考评结果尚未公示，公示后才能申诉。")
+        if not publication.appeals_open(now):
+            raise VerificationError("申诉期已结束，不能再提出申诉。")
+        if Appeal.objects.filter(submission=submission).exists():
+            raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。")
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(
+                    submission=submission,
+                    number=submission.snapshots.count(),
+                    text=text,
+                    lodged_at=now,
+                    lodged_by=user,
+                )
+        except IntegrityError as error:
+            raise VerificationError("每份答卷只能申诉一次，您已经提出过申诉。") from error
+        for item in evidence:
+            AppealEvidence.objects.create(
+                appeal=appeal,
+                uploaded_by=user,
+                uploaded_at=now,
+                **stored.save(f"appeals/{appeal.pk}", item),
             )
-        return appeal
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
-
-
-def _store_appeal_file(*, appeal, item, user, now, written):
-    """One file under a random name (its thumbnail beside it), each name noted in `written`
-    as soon as it is in storage, then its row."""
-    stem = f"appeals/{appeal.pk}/{secrets.token_hex(16)}"
-    stored = default_storage.save(
-        f"{stem}.{item.prepared.extension}", ContentFile(item.prepared.content)
-    )
-    written.append(stored)
-    thumbnail = ""
-    if item.prepared.thumbnail:
-        thumbnail = default_storage.save(f"{stem}_t.jpg", ContentFile(item.prepared.thumbnail))
-        written.append(thumbnail)
-    AppealEvidence.objects.create(
-        appeal=appeal,
-        kind=item.prepared.kind,
-        original_name=item.name,
-        file=stored,
-        thumbnail=thumbnail,
-        size=item.prepared.size,
-        uploaded_by=user,
-        uploaded_at=now,
-    )
+        events.appeal_lodged(
+            actor=user,
+            submission=submission,
+            text=text,
+            files=[item.name for item in evidence],
+        )
+    return appeal
 
 
 def appeal_decide(*, user, appeal, decision: str, reason: str, question=None, value=None):
@@ -328,5 +282,3 @@ def appeal_purge_orphans() -> int:
     submissions were deleted wholesale and their appeals went with them, e.g. the demo
     reset). Returns how many files went."""
     return purge_orphans("appeals", AppealEvidence.objects.values_list("file", "thumbnail"))
-
-

@@ -14,6 +14,7 @@ from PIL import Image
 
 from reports.rectification import services
 from reports.rectification.models import RectificationTask, TaskEvidence, TaskUpdate
+from surveys.audit.models import AuditEvent
 from surveys.evidence import files
 from surveys.organisation.models import Branch
 from tests.conftest import make_user
@@ -90,6 +91,17 @@ def test_a_report_with_a_photo_and_a_pdf_stores_both_and_shows_them(
     office_page = client.get(reverse("rectification_round", args=[task.round_id])).content.decode()
     assert reverse("rectification_file", args=[image.pk]) in office_page
     assert "会议记录.pdf" in office_page
+
+
+def test_the_audit_log_names_the_files_of_a_report(client, secretary_a, office, task):
+    client.force_login(secretary_a)
+    report(client, task, note="只写说明")
+    report(client, task, ("支委会现场.jpg", jpeg_bytes()), ("会议记录.pdf", pdf_bytes()))
+    events = AuditEvent.objects.filter(action="task_reported").order_by("at", "id")
+    assert [e.detail["files"] for e in events] == [[], ["支委会现场.jpg", "会议记录.pdf"]]
+    client.force_login(office)
+    log = client.get(reverse("audit_log")).content.decode()
+    assert "文件：支委会现场.jpg、会议记录.pdf" in log
 
 
 def test_the_page_states_the_limits_and_takes_several_files(client, secretary_a, task):

@@ -325,7 +325,7 @@ CASES = [
     (
         events.task_reported,
         A.TASK_REPORTED,
-        ["title", "status", "note"],
+        ["title", "status", "note", "files"],
         lambda o: {
             "actor": o["secretary"],
             "round_": o["round"],
@@ -333,6 +333,7 @@ CASES = [
             "title": "规范记录",
             "status": "已完成",
             "note": "已建台账",
+            "files": ["台账.pdf"],
         },
     ),
     (

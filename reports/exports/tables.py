@@ -2,6 +2,7 @@
 (pretix's exporter idea); `to_xlsx` and `csv_stream` only hand those rows to the writer.
 
 Unit and county numbers come from reports.selectors, the same numbers the dashboards show;
+the 自评与他评 sheet (raters.py) is surveys/ratings' comparison, with its anonymity rules;
 nothing is re-aggregated here. Scores are rounded with scoring.round2 and stay numbers, so
 the office can sort and sum them in Excel; a missing score is an empty cell.
 
@@ -17,10 +18,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from reports import scoring, selectors
+from reports.exports import raters
 from reports.models import DimensionScore, SubmissionScore
 from reports.store import item_spec
 from surveys.core import downloads
 from surveys.questionnaires.models import AspectTag, CauseTag, Dimension, Question
+from surveys.ratings import selectors as rating_selectors
 from surveys.submissions.models import Answer, Submission
 from surveys.submissions.values import decode
 
@@ -287,9 +290,10 @@ def raw_answer_rows(round_):
 RAW_ORDER = ("branch__unit__order", "branch__unit__code", "branch__code", "pk")
 
 
-def about_rows(round_, *, now=None):
+def about_rows(round_, *, now=None, rater_settings=None):
     """说明: what the workbook is: the round, the questionnaire version, when it was exported
-    (Beijing time) and what each sheet holds."""
+    (Beijing time) and what each sheet holds; with `rater_settings` (the round has rater
+    groups) also the 自评与他评 sheet, its weights, k and margin."""
     questionnaire = round_.questionnaire
     exported = timezone.localtime(now or timezone.now(), EXPORT_ZONE)
     yield ["项目", "内容"]
@@ -307,6 +311,8 @@ def about_rows(round_, *, now=None):
         "原始答卷",
         "每份已提交答卷一行，按单位、党支部排列；列标题为题号和题目开头，完整题目见“题目均分”表（按题号对应）。",
     ]
+    if rater_settings is not None:
+        yield from raters.about_rows(rater_settings)
     yield ["筛选", "每张表的表头都带筛选按钮，可按单位、等次等筛选。"]
 
 
@@ -336,11 +342,18 @@ def csv_stream(round_, rows=raw_answer_rows):
     return downloads.csv_chunks(rows(round_))
 
 
-def to_xlsx(round_) -> bytes:
-    """The four reports as the sheets of one workbook, then 说明 (written row by row, never
-    as a DataFrame, whose per-cell formatting doubled the time of a large round)."""
+def to_xlsx(round_, *, now=None) -> bytes:
+    """The four reports as the sheets of one workbook, then 自评与他评 when the round has
+    rater groups, then 说明 (written row by row, never as a DataFrame, whose per-cell
+    formatting doubled the time of a large round)."""
     sheets = [_sheet(title, report(round_)) for title, report in SHEETS]
-    about = about_rows(round_)
+    rater_settings = None
+    if raters.has_rater_groups(round_):
+        rater_settings = rating_selectors.round_settings(round_)
+        rows = raters.rater_comparison_rows(round_, settings=rater_settings, now=now)
+        # Keep 单位 in view when scrolling across the sources and gaps.
+        sheets.append(downloads.Sheet("自评与他评", next(rows), rows, freeze="B2", filters=True))
+    about = about_rows(round_, now=now, rater_settings=rater_settings)
     sheets.append(downloads.Sheet("说明", next(about), about, widths=[14, 90]))
     return downloads.xlsx_bytes(sheets)
 

@@ -65,8 +65,9 @@ def test_closing_early_and_reminding_ask_in_the_apps_dialog(
     assert not Reminder.objects.exists()
     page.click("#remind-chosen")
     page.click("#confirm-dialog-ok")
-    page.get_by_text("已向 1 个支部发出催报：").wait_for()
+    page.get_by_text("已向 1 个支部发出催报：").wait_for()  # on the reminder job's page
     assert list(Reminder.objects.values_list("branch_id", flat=True)) == [branch_a.pk]
+    page.click("#back-to-round")
 
     # 提前结束: the dialog carries the page's warning; 确认 closes the round.
     page.click("#close-form button")

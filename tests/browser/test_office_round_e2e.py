@@ -34,8 +34,9 @@ def test_office_creates_a_round_and_sends_reminders(live_server, desk_page):
 
     page.click("#remind-all")
     page.click("#confirm-dialog-ok")  # the app's own confirmation before sending
-    page.get_by_text("已向 60 个支部发出催报：").wait_for()
+    page.get_by_text("已向 60 个支部发出催报：").wait_for()  # on the reminder job's page
     assert Reminder.objects.filter(round=round_).count() == 60
+    page.click("#back-to-round")
     assert page.locator("#reminder-log li").count() == 50  # the newest 50 are listed
 
     page.click("#remind-all")

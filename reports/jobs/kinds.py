@@ -36,6 +36,7 @@ class Kind:
     reusable: bool = True
     needs_user: bool = False  # build(..., user=the job's created_by)
     template: str = "reports/jobs/job.html"
+    failed: str = "生成失败"  # how the page opens a JobFailed's reason
 
 
 class JobFailed(Exception):
@@ -121,5 +122,6 @@ KINDS = {
         reusable=False,
         needs_user=True,
         template="reports/jobs/reminders.html",
+        failed="发送中断",
     ),
 }

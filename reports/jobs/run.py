@@ -21,9 +21,9 @@ def file_hours():
     return timedelta(hours=settings.RONGHE_JOB_FILE_HOURS)
 
 
-def failure_message(exc):
+def failure_message(exc, failed="生成失败"):
     if isinstance(exc, JobFailed):
-        return f"生成失败：{exc}"
+        return f"{failed}：{exc}"
     return (
         f"生成失败：程序出错（{type(exc).__name__}）。请点“重新生成”再试一次；"
         "如果仍然失败，请联系系统管理员查看服务器日志。"
@@ -62,7 +62,7 @@ def job_run(job_id):
         built = kind.build(job.round, job.params, progress, **acting)
     except Exception as exc:
         logger.exception("job %s (%s) failed", job_id, job.kind)
-        job_fail(job_id, failure_message(exc))
+        job_fail(job_id, failure_message(exc, kind.failed))
         raise  # the worker's own record of the task says failed too
     name = default_storage.save(
         f"jobs/{job.kind}/{job.round_id}-{uuid.uuid4().hex}{built.extension}",

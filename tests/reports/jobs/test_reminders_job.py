@@ -154,7 +154,7 @@ def test_a_failure_half_way_keeps_what_was_sent_and_the_retry_sends_only_the_res
     event = AuditEvent.objects.get(action=AuditEvent.Action.REMINDED)
     assert len(event.detail["branches"]) == 1
     page = client.get(response["Location"]).content.decode()
-    assert "SMTPServerDisconnected" in page and "已处理 1 / 2 个支部" in page
+    assert "发送中断：发送催报时出错（SMTPServerDisconnected），已处理 1 / 2 个支部。" in page
     assert "重新发送" in page and 'name="all" value="1"' in page  # the retry posts the same
     assert reverse("job_file", args=[failed.pk]) not in page
 

@@ -381,23 +381,41 @@ def _check_format(fmt):
 
 @office_required
 def round_chart(request, round_id, name, fmt):
-    content_type = _check_format(fmt)
+    _check_format(fmt)
     if name == "raters":
         return _rater_chart(request, round_id, fmt)
     version = selectors.data_version()
-    key = f"chart:{round_id}:-:{name}:{fmt}:{version}"
-
-    def render_chart():
-        # Deleting or renaming a round moves the version on, so a cached chart is current.
-        round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
-        function, _alt, data = _round_chart_data(_overview(round_, version), name)
-        return function(*data, fmt=fmt), content_type
 
     def file_name():
         round_ = get_object_or_404(Round, pk=round_id)
         return _file_name(round_.name, CHART_NAMES.get(name, name)) + f".{fmt}"
 
-    return _chart_response(request, key, render_chart, file_name)
+    return _chart_response(
+        request,
+        round_chart_key(round_id, name, fmt, version),
+        lambda: _render_round_chart(round_id, name, fmt, version),
+        file_name,
+    )
+
+
+def round_chart_key(round_id, name, fmt, version):
+    return f"chart:{round_id}:-:{name}:{fmt}:{version}"
+
+
+def _render_round_chart(round_id, name, fmt, version):
+    # Deleting or renaming a round moves the version on, so a cached chart is current.
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
+    function, _alt, data = _round_chart_data(_overview(round_, version), name)
+    return function(*data, fmt=fmt), _check_format(fmt)
+
+
+def round_chart_cached(round_id, name, fmt, version):
+    """(body, content type) of a round chart as round_chart serves it, drawn if not cached:
+    reports/warming.py calls it after a change, so the page's next request is a hit."""
+    return _cached(
+        round_chart_key(round_id, name, fmt, version),
+        lambda: _render_round_chart(round_id, name, fmt, version),
+    )
 
 
 def _rater_chart(request, round_id, fmt):

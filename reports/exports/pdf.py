@@ -331,14 +331,7 @@ def _unit_section(pdf, report, *, own=None, raters=None):
         pdf.heading("六、对策建议")
         pdf.paragraph("暂无得分，未生成对策建议。", colour=GREY)
         return
-    radar = _chart_png(
-        profile.radar,
-        names,
-        [
-            (report.unit.name, [row.dimensions.get(d.code) for d in dims]),
-            ("全县平均", [county.county_dimensions.get(d.code) for d in dims]),
-        ],
-    )
+    radar = _unit_radar(report)
     pdf.ln(3)
     w, h = pdf.chart_size(radar, width=95)
     if pdf.will_page_break(h):
@@ -348,8 +341,7 @@ def _unit_section(pdf, report, *, own=None, raters=None):
     # The charts first, the flowing text after them: the item chart nearly fills a page,
     # and after a page and a bit of countermeasures it used to leave a page three-quarters
     # blank (issue 11). Text that flows can end anywhere; only the last page is short.
-    items = [(f"{q.code} {q.text}", s) for q, s in report.items]
-    pdf.chart("二、各题目平均得分", _chart_png(profile.item_bars, items), width=174)
+    pdf.chart("二、各题目平均得分", _unit_items(report), width=174)
     _history_and_branches(pdf, report, dims, names)
 
     pdf.heading("六、对策建议")
@@ -362,14 +354,44 @@ def _unit_section(pdf, report, *, own=None, raters=None):
         pdf.ln(1)
 
 
+def _unit_radar(report):
+    dims, county = report.dimensions, report.county
+    return _chart_png(
+        profile.radar,
+        [d.name for d in dims],
+        [
+            (report.unit.name, [report.row.dimensions.get(d.code) for d in dims]),
+            ("全县平均", [county.county_dimensions.get(d.code) for d in dims]),
+        ],
+    )
+
+
+def _unit_items(report):
+    return _chart_png(profile.item_bars, [(f"{q.code} {q.text}", s) for q, s in report.items])
+
+
+def _unit_trend(report):
+    rounds = [r[0] for r in report.trend]
+    series = [("融合度指数", [r[1] for r in report.trend])] + [
+        (d.name, [r[2].get(d.code) for r in report.trend]) for d in report.dimensions
+    ]
+    return _chart_png(profile.trend, rounds, series)
+
+
+def _unit_charts(report):
+    """Every chart a unit's section draws, each cached (reports/warming.py draws them ahead)."""
+    if not report.row.branches_scored:
+        return
+    _unit_radar(report)
+    _unit_items(report)
+    if any(r[1] is not None for r in report.trend):
+        _unit_trend(report)
+
+
 def _history_and_branches(pdf, report, dims, names):
     """三 to 五: the trend (earlier rounds may have scores), the branches and their texts."""
     if any(r[1] is not None for r in report.trend):
-        rounds = [r[0] for r in report.trend]
-        series = [("融合度指数", [r[1] for r in report.trend])] + [
-            (d.name, [r[2].get(d.code) for r in report.trend]) for d in dims
-        ]
-        pdf.chart("三、历次趋势", _chart_png(profile.trend, rounds, series), width=120)
+        pdf.chart("三、历次趋势", _unit_trend(report), width=120)
     else:
         pdf.heading("三、历次趋势")
         pdf.paragraph("该单位还没有任何一轮的得分。", colour=GREY)
@@ -479,6 +501,13 @@ def _cover(pdf, overview, units):
 
 def _county_charts(pdf, overview):
     """The dashboard's ranking, heatmap and trend, near the front of the round's PDF."""
+    ranking, heatmap, trend = _county_chart_pngs(overview)
+    pdf.chart("各单位融合度指数排名", ranking, width=174)
+    pdf.chart("各单位分维度得分", heatmap, width=174)
+    pdf.chart("历次测评趋势", trend, width=130)
+
+
+def _county_chart_pngs(overview):
     codes = [d.code for d in overview.dimensions]
     ranking = _chart_png(county.ranking_bar, [(u.name, u.index, u.grade) for u in overview.units])
     heatmap = _chart_png(
@@ -491,10 +520,16 @@ def _county_charts(pdf, overview):
     series = [("融合度指数", [r[1] for r in overview.trend])] + [
         (d.name, [r[2].get(d.code) for r in overview.trend]) for d in overview.dimensions
     ]
-    trend = _chart_png(profile.trend, rounds, series)
-    pdf.chart("各单位融合度指数排名", ranking, width=174)
-    pdf.chart("各单位分维度得分", heatmap, width=174)
-    pdf.chart("历次测评趋势", trend, width=130)
+    return ranking, heatmap, _chart_png(profile.trend, rounds, series)
+
+
+def round_report_charts(round_):
+    """Draw (into the cache) every chart round_report_pdf will place, without building the
+    PDF: what reports/warming.py runs after the scores change."""
+    overview = selectors.round_overview(round_)
+    _county_chart_pngs(overview)
+    for unit in round_units(round_, overview):
+        _unit_charts(selectors.unit_report(round_, unit, county=overview))
 
 
 def round_report_pdf(round_, *, progress=None) -> bytes:

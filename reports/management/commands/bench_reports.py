@@ -14,6 +14,12 @@ A child process rather than swapping `connections` in place, because settings, t
 every module-level connection then agree on one database from the first line.
 
 --keep leaves the throw-away database behind and says where it is.
+
+--charts measures instead the cold charts of issue 14 (reports/bench_charts.py): the
+whole-round PDF's task time cold and after warming, and the first dashboard view after a
+submit without and with warming; --profile FILE also writes a cProfile of the cold PDF.
+
+    python manage.py bench_reports --charts --branches 500 --units 25 --rounds 3
 """
 
 import json
@@ -28,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import bench
+from reports import bench, bench_charts
 
 CHILD_ENV = "RONGHE_BENCH_CHILD"
 
@@ -54,8 +60,15 @@ class Command(BaseCommand):
             default=0.0,
             help="最新批次中经考评的答卷比例（0–1，默认 0），用于比较考评前后看板的耗时和查询数",
         )
+        parser.add_argument(
+            "--charts",
+            action="store_true",
+            help="只测图表：全批次 PDF（冷缓存与预热后）和提交后第一次打开看板的耗时",
+        )
+        parser.add_argument("--profile", help="与 --charts 同用：冷缓存 PDF 的 cProfile 写入此文件")
 
     def handle(self, *args, branches, rounds, items, units, seed, keep, verified, **options):
+        self.charts, self.profile = options["charts"], options["profile"]
         if branches < 1 or rounds < 1:
             raise CommandError("--branches 和 --rounds 至少为 1。")
         if items and items < 3:
@@ -80,6 +93,18 @@ class Command(BaseCommand):
         )
         if not made_here:
             raise CommandError(f"{name} 不是基准测试创建的临时数据库，拒绝写入。")
+        if self.charts:
+            result = bench_charts.run(
+                branches=branches,
+                rounds=rounds,
+                items=items,
+                units=units or bench.default_units(branches),
+                seed=seed,
+                profile_to=self.profile,
+                log=lambda message: self.stderr.write(f"bench: {message}"),
+            )
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
         result = bench.run(
             branches=branches,
             rounds=rounds,
@@ -113,6 +138,8 @@ class Command(BaseCommand):
             f"--verified={verified}",
             *([f"--units={units}"] if units else []),
             *(["--keep"] if keep else []),
+            *(["--charts"] if self.charts else []),
+            *([f"--profile={Path(self.profile).resolve()}"] if self.profile else []),
         ]
         try:
             child = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "测评报告"
 
     def ready(self):
-        from reports import invalidation
+        from reports import invalidation, warming
 
         invalidation.connect()
+        warming.connect()  # charts drawn in the background after the scores change

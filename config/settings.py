@@ -138,8 +138,10 @@ AUTH_USER_MODEL = "surveys.User"
 # together, so someone guessing from elsewhere can't lock a secretary out of her own phone.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "surveys.organisation.backends.BranchModelBackend",  # ModelBackend, with her branch
 ]
+# The database store, keeping the row's end in the session (one query less per page).
+SESSION_ENGINE = "surveys.core.sessions"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from reports import scoring
 from reports.models import DimensionScore, ScoresVersion, SubmissionScore, UnitScore
+from surveys.core.memo import Memo
 from surveys.organisation.models import Unit
 from surveys.questionnaires.models import Dimension, GradeBand, Question
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
@@ -57,6 +58,18 @@ def scoring_model(questionnaire) -> scoring.ScoringModel:
         items=[item_spec(q, dimension_code=code_of[q.dimension_id]) for q in questions],
         grade_bands=[(b.label, b.min_score) for b in bands] or scoring.DEFAULT_GRADE_BANDS,
         min_answered_ratio=questionnaire.min_answered_ratio,
+    )
+
+
+_frozen_models = Memo(size=16)
+
+
+def frozen_scoring_model(questionnaire):
+    """(scoring model, dimension ids by code) of a version a round uses, read once per
+    process: a used version is frozen, and every submit of a deadline evening would read
+    the same four queries again. Forgotten with the questionnaire memos (surveys/core/memo)."""
+    return _frozen_models.get(
+        questionnaire.pk, lambda: (scoring_model(questionnaire), _dimension_ids(questionnaire))
     )
 
 
@@ -269,30 +282,27 @@ def verified_value(value):
     return value
 
 
-def store_submission_scores(submission, model=None, verified=None):
+def store_submission_scores(submission, verified=None, answers=None):
     """Score one submitted submission and store the numbers. Called inside the submit
     transaction, so a submission is never submitted without its scores.
 
     `verified` maps item code to the office's verified value (考评) for the submitted version
     being scored; the counted numbers then use those values, and the self-assessed ones are
-    kept beside them. A fresh submission has no verified values: it is a new version."""
-    questionnaire = submission.round.questionnaire
-    model = model or scoring_model(questionnaire)
-    answers = {
-        code: answer_value(answer)
-        for code, answer in (
-            (a.question.code, a) for a in submission.answers.select_related("question")
-        )
-    }
+    kept beside them. A fresh submission has no verified values: it is a new version.
+    `answers` (code -> value) are the rows the caller has just written, if it has them;
+    else they are read."""
+    model, dimension_ids = frozen_scoring_model(submission.round.questionnaire)
+    if answers is None:
+        answers = {
+            a.question.code: answer_value(a) for a in submission.answers.select_related("question")
+        }
     result = scoring.score_submission(model, answers)
     self_values = None
     if verified:
         self_values = _result_values(result)
         overridden = {code: verified_value(v) for code, v in verified.items()}
         result = scoring.score_submission(model, {**answers, **overridden})
-    score, dimension_rows = _rows(
-        submission, _result_values(result), _dimension_ids(questionnaire), self_values
-    )
+    score, dimension_rows = _rows(submission, _result_values(result), dimension_ids, self_values)
     _save([score], dimension_rows, round_id=submission.round_id, unit_ids=[score.unit_id])
     return result
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from surveys.core import memo
 from surveys.organisation.models import Branch, Unit, User
 from surveys.questionnaires.instrument import load_questionnaire
 from surveys.rounds.models import RosterEntry, Round
@@ -25,10 +26,13 @@ NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
 def empty_cache():
     """Every test starts and ends with an empty cache. Pages and charts are cached per round
     and data version, and each test's database starts afresh: ids and version numbers come
-    round again, so one test's cached page could otherwise answer another's request."""
+    round again, so one test's cached page could otherwise answer another's request. The
+    process-local memos (surveys/core/memo.py) likewise."""
     cache.clear()
+    memo.clear_all()
     yield
     cache.clear()
+    memo.clear_all()
 
 
 @pytest.fixture

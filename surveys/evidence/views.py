@@ -114,8 +114,6 @@ def evidence_remove(request, pk):
     return redirect(back + f"#q-{evidence.question.code}")
 
 
-
-
 @require_GET
 @login_required
 def evidence_file(request, pk):

@@ -10,6 +10,7 @@ from reports.scoring import NOT_APPLICABLE
 from surveys.core.numbers import plain_number
 from surveys.questionnaires.models import Question
 from surveys.rounds.forms import datetime_field
+from surveys.submissions.markers import marker
 from surveys.submissions.values import answer_value
 
 NA = "NA"
@@ -83,15 +84,29 @@ class OptionRadioSelect(forms.RadioSelect):
     questionnaire page's CPU under load (README, "Performance"). Anything else (a wrapping
     label, the whole widget) still goes through the templates."""
 
+    # Set on the skeleton form of surveys/submissions/page.py: each option carries a marker
+    # where " checked" goes, so one rendering stands for every answer.
+    marked = False
+
     def _render(self, template_name, context, renderer=None):
         widget = context.get("widget", {})
         if template_name == self.option_template_name and not widget.get("wrap_label"):
-            return mark_safe(_input_html(widget))
+            mark = marker("C", widget["name"], str(widget["value"])) if self.marked else ""
+            return mark_safe(_input_html(widget, mark))
         return super()._render(template_name, context, renderer)
 
 
-def _input_html(widget):
-    """django/forms/widgets/input.html with its attrs.html, in Python."""
+class MarkedCheckbox(forms.CheckboxInput):
+    """The skeleton's 不适用 box: unticked, with a marker where " checked" goes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        return mark_safe(html[:-1] + marker("N", name) + html[-1])
+
+
+def _input_html(widget, mark=""):
+    """django/forms/widgets/input.html with its attrs.html, in Python; `mark` goes where a
+    last attribute would."""
     parts = [f'<input type="{conditional_escape(widget["type"])}"']
     parts.append(f' name="{conditional_escape(widget["name"])}"')
     if widget["value"] is not None:
@@ -102,6 +117,7 @@ def _input_html(widget):
         parts.append(f" {conditional_escape(name)}")
         if value is not True:
             parts.append(f'="{conditional_escape(str(value))}"')
+    parts.append(mark)
     parts.append(">")
     return "".join(parts)
 
@@ -122,15 +138,24 @@ class QuestionnaireForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, questions, require_complete=False, **kwargs):
+    def __init__(self, *args, questions, require_complete=False, marked=False, **kwargs):
+        """`marked`: the skeleton of surveys/submissions/page.py, unbound, with markers for
+        the answers instead of answers."""
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         self.require_complete = require_complete
         for question in self.questions:
-            self.fields[field_name(question)] = self._field_for(question)
+            name = field_name(question)
+            self.fields[name] = field = self._field_for(question)
+            if marked and isinstance(field.widget, OptionRadioSelect):
+                field.widget.marked = True
+            elif marked:
+                self.initial[name] = marker("V", name)
             if question.kind == Question.Kind.NUMBER and question.allow_na:
                 self.fields[na_field_name(question)] = forms.BooleanField(
-                    required=False, label=NA_LABEL
+                    required=False,
+                    label=NA_LABEL,
+                    widget=MarkedCheckbox if marked else forms.CheckboxInput,
                 )
 
     def _field_for(self, question):

@@ -1,14 +1,11 @@
 """Reads of submissions: a secretary's tasks and the entry they may fill in, the submissions
 a user may see, and a submission's answers by question. Each in a fixed number of queries."""
 
-from django.db.models import (
-    OuterRef,
-    Subquery,
-)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from surveys.audit.models import AuditEvent
+from surveys.core.sessions import stored_expiry
 from surveys.rounds.models import RosterEntry, Round
 from surveys.submissions.models import Answer, Submission
 
@@ -18,26 +15,37 @@ def tasks_for_branch(branch):
 
     Current: what can be filled in now, the nearest deadline first; then rounds not open
     yet, the soonest first. Past: the rest, the newest round first."""
-    submissions = Submission.objects.filter(round_id=OuterRef("round_id"), branch_id=branch.id)
-    # When the office last returned the submission (退回): the reason is on the submission,
-    # the moment only in the audit log.
-    returned = AuditEvent.objects.filter(
-        action=AuditEvent.Action.RETURNED,
-        submission__round_id=OuterRef("round_id"),
-        submission__branch_id=branch.id,
-    ).order_by("-at", "-id")
-    entries = (
+    entries = list(
         RosterEntry.objects.filter(branch=branch)
         .select_related("round", "round__questionnaire")
-        .annotate(
-            submission_id=Subquery(submissions.values("id")[:1]),
-            submission_status=Subquery(submissions.values("status")[:1]),
-            submission_submitted_at=Subquery(submissions.values("submitted_at")[:1]),
-            submission_return_reason=Subquery(submissions.values("return_reason")[:1]),
-            submission_returned_at=Subquery(returned.values("at")[:1]),
-        )
         .order_by("-round__opens_at", "-round_id")
     )
+    # Two plain reads rather than five correlated subqueries: on a deadline evening this is
+    # every secretary's first page, and compiling those subqueries was most of its CPU.
+    submissions = {
+        s["round_id"]: s
+        for s in Submission.objects.filter(branch_id=branch.id).values(
+            "round_id", "id", "status", "submitted_at", "return_reason"
+        )
+    }
+    # When the office last returned a submission (退回): the reason is on the submission,
+    # the moment only in the audit log. Read only when one is returned now.
+    returned_at = {}
+    returned = [s["id"] for s in submissions.values() if s["status"] == Submission.Status.RETURNED]
+    if returned:
+        for submission_id, at in (
+            AuditEvent.objects.filter(action=AuditEvent.Action.RETURNED, submission_id__in=returned)
+            .order_by("at", "id")
+            .values_list("submission_id", "at")
+        ):
+            returned_at[submission_id] = at  # the latest wins
+    for entry in entries:
+        submission = submissions.get(entry.round_id, {})
+        entry.submission_id = submission.get("id")
+        entry.submission_status = submission.get("status")
+        entry.submission_submitted_at = submission.get("submitted_at")
+        entry.submission_return_reason = submission.get("return_reason")
+        entry.submission_returned_at = returned_at.get(entry.submission_id)
     now = timezone.now()
     open_now, scheduled, past = [], [], []
     for entry in entries:
@@ -85,8 +93,12 @@ def visible_submissions(user):
 
 def login_expires_at(session):
     """When this login ends. Sessions are saved at login and seldom after (no
-    SESSION_SAVE_EVERY_REQUEST), so the end is the stored row's, not "now + the age"; one
-    query for a database-backed session, none for the others."""
+    SESSION_SAVE_EVERY_REQUEST), so the end is the stored row's, not "now + the age". Our
+    session store keeps it in the session (surveys/core/sessions.py); a session saved
+    before costs one query."""
+    expires = stored_expiry(session)
+    if expires is not None:
+        return expires
     model = getattr(session, "model", None)  # the db and cached_db stores
     if model is not None and session.session_key:
         expires = (

@@ -10,6 +10,8 @@ from reports.store import refresh_unit_scores, store_submission_scores
 from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.core.text import local_minute
+from surveys.questionnaires.selectors import frozen_sections
+from surveys.questionnaires.models import Question
 from surveys.rounds.models import RosterEntry
 from surveys.rounds.services import OfficeError
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot
@@ -17,7 +19,6 @@ from surveys.submissions.values import (
     ANSWER_COLUMNS,
     answer_row,
     answer_value,
-    answers_as_json,
     decode,
 )
 
@@ -54,8 +55,7 @@ def _check_can_edit(*, entry, user, now):
         raise NotAllowed("只有本支部的支部书记可以填写和提交本支部的答卷。")
     if now < entry.round.opens_at:
         raise RoundNotOpen(
-            f"本批次测评将于 {local_minute(entry.round.opens_at)} 开始，"
-            "目前还不能填写。"
+            f"本批次测评将于 {local_minute(entry.round.opens_at)} 开始，目前还不能填写。"
         )
     if now >= entry.closes_at:
         raise RoundNotOpen(
@@ -65,6 +65,7 @@ def _check_can_edit(*, entry, user, now):
 
 
 def _write_answers(submission, questions, values):
+    """Write one row per question (an upsert) and return the rows: what is now stored."""
     rows = [answer_row(submission, q, values.get(q.code)) for q in questions]
     Answer.objects.bulk_create(
         rows,
@@ -72,6 +73,7 @@ def _write_answers(submission, questions, values):
         unique_fields=["submission", "question"],
         update_fields=["likert", "flag", "number", "choice", "text", "not_applicable"],
     )
+    return rows
 
 
 def _locked_submission(*, entry, user, version, now):
@@ -149,10 +151,18 @@ class MissingEvidence(SubmissionError):
         )
 
 
-def _check_evidence(submission, questionnaire):
-    """One query: the required-evidence questions with no file attached now."""
-    attached = submission.evidence_files.filter(removed_before__isnull=True).values("question_id")
-    missing = list(questionnaire.questions.filter(evidence="required").exclude(id__in=attached))
+def _check_evidence(submission, questions):
+    """The required-evidence questions with no file attached now: no query when the
+    questionnaire requires none (the standard one), else one."""
+    required = [q for q in questions if q.evidence == Question.Evidence.REQUIRED]
+    if not required:
+        return
+    attached = set(
+        submission.evidence_files.filter(removed_before__isnull=True).values_list(
+            "question_id", flat=True
+        )
+    )
+    missing = [q for q in required if q.id not in attached]
     if missing:
         raise MissingEvidence(missing)
 
@@ -164,26 +174,29 @@ _STALE_MESSAGE = (
 
 
 def _save(*, entry, user, values, version, now):
-    """The locked submission with the answers written, or, if it was submitted before this
-    request, the result to answer with and nothing written.
+    """(the locked submission, None, the rows written) with the answers written, or, if it
+    was submitted before this request, (submission, the result to answer with, []) and
+    nothing written.
 
     The version lock guards against overwriting *other* answers: a stale page that posts
     exactly what is stored loses nothing and is let through."""
-    questions = list(entry.round.questionnaire.questions.all())
+    _dimensions, questions = frozen_sections(entry.round.questionnaire)
     submission = _locked_submission(entry=entry, user=user, version=version, now=now)
+    # The entry's round and branch are the submission's: no second read of either.
+    submission.round, submission.branch = entry.round, entry.branch
     if not submission.is_editable_status:
         if _holds(submission, questions, values):
-            return submission, SubmitResult(submission, replayed=True)
-        return submission, SubmitResult(submission, already_submitted=True)
+            return submission, SubmitResult(submission, replayed=True), []
+        return submission, SubmitResult(submission, already_submitted=True), []
     if submission.version != version:
         if not _holds(submission, questions, values):
             raise StaleSubmission(_STALE_MESSAGE)
         version = submission.version
-    _write_answers(submission, questions, values)
+    written = _write_answers(submission, questions, values)
     submission.version = version + 1
     submission.updated_at = now
     submission.updated_by = user
-    return submission, None
+    return submission, None, written
 
 
 def submission_save_draft(*, entry: RosterEntry, user, values: dict, version: int) -> SubmitResult:
@@ -191,7 +204,9 @@ def submission_save_draft(*, entry: RosterEntry, user, values: dict, version: in
     now = timezone.now()
     with transaction.atomic():
         _check_can_edit(entry=entry, user=user, now=now)
-        submission, earlier = _save(entry=entry, user=user, values=values, version=version, now=now)
+        submission, earlier, _written = _save(
+            entry=entry, user=user, values=values, version=version, now=now
+        )
         if earlier:
             return earlier
         submission.save(update_fields=["version", "updated_at", "updated_by"])
@@ -207,10 +222,12 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
     now = timezone.now()
     with transaction.atomic():
         _check_can_edit(entry=entry, user=user, now=now)
-        submission, earlier = _save(entry=entry, user=user, values=values, version=version, now=now)
+        submission, earlier, written = _save(
+            entry=entry, user=user, values=values, version=version, now=now
+        )
         if earlier:
             return earlier
-        _check_evidence(submission, entry.round.questionnaire)
+        _check_evidence(submission, frozen_sections(entry.round.questionnaire)[1])
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_at = now
         submission.submitted_by = user
@@ -230,13 +247,16 @@ def submission_submit(*, entry: RosterEntry, user, values: dict, version: int) -
             number=number,
             submitted_at=now,
             submitted_by=user,
-            answers=answers_as_json(submission),
+            answers={row.question.code: answer_value(row, for_json=True) for row in written},
         )
         # The files on the answers now are the files this version was submitted with.
         submission.evidence_files.filter(
             submitted_in__isnull=True, removed_before__isnull=True
         ).update(submitted_in=number)
-        store_submission_scores(submission)  # reports owns the numbers
+        # reports owns the numbers; the rows just written are the answers it scores
+        store_submission_scores(
+            submission, answers={row.question.code: answer_value(row) for row in written}
+        )
         events.submission_submitted(
             actor=user, submission=submission, version=submission.version, snapshot=number, at=now
         )

@@ -20,16 +20,14 @@ from surveys.questionnaires import selectors as questionnaires_selectors
 from surveys.questionnaires.models import Question
 from surveys.rounds import selectors as rounds_selectors
 from surveys.rounds import services as rounds_services
-from surveys.submissions import selectors, services, values
+from surveys.submissions import page, selectors, services, values
 from surveys.submissions.forms import (
     REQUIRED_MESSAGE,
     QuestionnaireForm,
     ReturnForm,
-    counts_things,
     field_name,
     initial_from_answers,
     na_field_name,
-    number_range,
 )
 from surveys.submissions.models import Submission
 from surveys.submissions.values import answer_value
@@ -63,9 +61,7 @@ def questionnaire(request, round_id):
         if submission and not submission.is_editable_status:
             return redirect("submission_detail", pk=submission.pk)
 
-    dimensions, questions = questionnaires_selectors.questionnaire_sections(
-        entry.round.questionnaire
-    )
+    dimensions, questions = questionnaires_selectors.frozen_sections(entry.round.questionnaire)
     conflict = None
     if request.method == "POST" and request.POST.get("autosave") == "1":
         return _autosave(request, entry, questions)
@@ -106,7 +102,7 @@ def questionnaire(request, round_id):
     can_save = is_open and not (conflict and conflict["submitted"])
     now = timezone.now()
     login_ends = selectors.login_expires_at(request.session)
-    sections = _sections(form, dimensions)
+    sections = page.sections_for(form, dimensions)
     return render(
         request,
         "surveys/submissions/questionnaire.html",
@@ -115,6 +111,9 @@ def questionnaire(request, round_id):
             "round": entry.round,
             "submission": submission,
             "sections": sections,
+            "sections_html": page.sections_html(
+                form, dimensions, round_=entry.round, can_save=can_save
+            ),
             "required_total": sum(1 for q in questions if q.required),
             # The jump menu's 文字题 leads to the first dimension with text items.
             "first_texts": next((s["dimension"].code for s in sections if s["texts"]), None),
@@ -409,38 +408,12 @@ def _invalid_message(form, action):
     return f"有 {count} 道题的填写不符合要求，草稿尚未保存。请按下方列出的题目修改。"
 
 
-def _sections(form, dimensions):
-    """Group bound fields per dimension and kind, for the template."""
-    sections = []
-    for dimension in dimensions:
-        section = {"dimension": dimension, "likert": [], "facts": [], "texts": []}
-        for question in dimension.questions.all():
-            item = {
-                "question": question,
-                "field": form[field_name(question)],
-                "na_field": form[na_field_name(question)]
-                if na_field_name(question) in form.fields
-                else None,
-                "integer": counts_things(question),
-                "range": number_range(question) if question.kind == Question.Kind.NUMBER else "",
-            }
-            if question.kind == Question.Kind.LIKERT:
-                section["likert"].append(item)
-            elif question.kind == Question.Kind.TEXT:
-                section["texts"].append(item)
-            else:
-                section["facts"].append(item)
-        section["likert_has_na"] = any(i["question"].allow_na for i in section["likert"])
-        sections.append(section)
-    return sections
-
-
 @login_required
 def submission_detail(request, pk):
     submission = get_object_or_404(selectors.visible_submissions(request.user), pk=pk)
     if request.user.is_secretary:
         request.user.branch = submission.branch  # her own, already read for the page
-    dimensions, _questions = questionnaires_selectors.questionnaire_sections(
+    dimensions, _questions = questionnaires_selectors.frozen_sections(
         submission.round.questionnaire
     )
     answers = selectors.answers_by_question(submission)
@@ -555,7 +528,7 @@ def submission_history(request, pk):
     )
     if older is not None and older.number == newer.number:
         older = None  # one version beside itself compares nothing
-    dimensions, _questions = questionnaires_selectors.questionnaire_sections(
+    dimensions, _questions = questionnaires_selectors.frozen_sections(
         submission.round.questionnaire
     )
     rows = _compare(dimensions, older, newer) if newer else []

@@ -10,11 +10,14 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from surveys.audit.models import AuditEvent
+from surveys.core.sessions import EXPIRES_KEY, SessionStore
 from surveys.organisation.models import User
 from surveys.questionnaires.models import Question
 from surveys.submissions.models import Answer, Submission
@@ -140,24 +143,36 @@ def test_stale_token_elsewhere_says_so_without_promising_a_copy(secretary_a):
 
 
 def test_page_says_when_the_login_ends(url, secretary_a):
-    tab = logged_in(secretary_a)
-    session = Session.objects.get()
-    # The login ends at the stored session's expiry, whatever the requests since.
-    session.expire_date -= dt.timedelta(hours=11, minutes=55)
-    session.save()
+    # Logged in 11 h 55 min ago: the 12-hour login ends in 5 minutes, whatever the requests
+    # since (the page reads the end from the session, not "now + the age").
+    with time_machine.travel(timezone.now() - dt.timedelta(hours=11, minutes=55), tick=False):
+        tab = logged_in(secretary_a)
+        tab.get(url)
     html = tab.get(url).content.decode()
     seconds = int(form_attrs(html)["login-ends-in"])
     assert 4 * 60 < seconds <= 5 * 60
     assert 'id="session-warning"' in html and "保存草稿" in html
 
 
+def test_a_session_saved_before_the_end_was_kept_in_it_reads_the_row(url, secretary_a):
+    tab = logged_in(secretary_a)
+    row = Session.objects.get()
+    data = row.get_decoded()
+    del data[EXPIRES_KEY]
+    row.session_data = SessionStore().encode(data)
+    row.expire_date = timezone.now() + dt.timedelta(minutes=5)
+    row.save()
+    seconds = int(form_attrs(tab.get(url).content.decode())["login-ends-in"])
+    assert 4 * 60 < seconds <= 5 * 60
+
+
 def test_questionnaire_page_query_count_is_pinned(
     client_a, url, questionnaire, django_assert_num_queries
 ):
     assert client_a.post(url, answer_post(questionnaire, version=0)).status_code == 302
-    # session, user, entry (with its branch, which the nav shows), submission, sections (2),
-    # answers, the login's end
-    with django_assert_num_queries(8):
+    # session, user (with her branch), entry, submission, answers: the sections are the
+    # process's (read by the draft) and the login's end is in the session
+    with django_assert_num_queries(5):
         assert client_a.get(url).status_code == 200
 
 
@@ -227,10 +242,10 @@ def test_stale_tab_comparison_query_count_is_pinned(
         client_a, url, questionnaire, open_round, branch_a
     )
     client_a.get(reverse("home"))
-    # session, user, entry (with its branch, which the nav shows), sections (2); the save:
-    # savepoint, questions, lock, stored answers, release; the comparison: submission,
-    # answers; the login's end (the submission is no longer read before the service)
-    with django_assert_num_queries(13):
+    # session, user (with her branch), entry; the save: savepoint, lock, stored answers,
+    # release; the comparison: submission, answers (the questions are the process's, and
+    # the login's end is in the session)
+    with django_assert_num_queries(9):
         assert client_a.post(url, typed).status_code == 200
 
 

@@ -68,12 +68,22 @@ def open_reminders(branch):
     submitted = Submission.objects.filter(branch=branch, status=Submission.Status.SUBMITTED).values(
         "round_id"
     )
-    still_open = RosterEntry.objects.filter(round_id=OuterRef("round_id"), branch=branch).open_at(
-        now
-    )
-    return (
-        Reminder.objects.filter(Exists(still_open), branch=branch)
+    still_open = (
+        RosterEntry.objects.filter(branch=branch)
+        .open_at(now)
         .exclude(round_id__in=submitted)
+        .values_list("round_id", flat=True)
+    )
+    return reminders_for_rounds(branch, list(still_open))
+
+
+def reminders_for_rounds(branch, round_ids):
+    """The branch's three latest reminders on these rounds (those it may still fill in and
+    has not submitted: open_reminders, or the home page's own task list); no query for none."""
+    if not round_ids:
+        return []
+    return list(
+        Reminder.objects.filter(branch=branch, round_id__in=round_ids)
         .select_related("round")
         .order_by("-sent_at")[:3]
     )

@@ -32,13 +32,20 @@ from surveys.submissions.forms import (
 from surveys.submissions.models import Submission
 from surveys.submissions.values import answer_value
 
+SUBMITTED = Submission.Status.SUBMITTED
+
 
 @login_required
 def home(request):
     user = request.user
     if user.is_secretary:
         current, past = selectors.tasks_for_branch(user.branch)
-        reminders = rounds_selectors.open_reminders(user.branch)
+        # Reminders only for rounds she may still fill in and has not submitted: the
+        # task list knows which (no query when there are none).
+        reminders = rounds_selectors.reminders_for_rounds(
+            user.branch,
+            [e.round_id for e in current if e.time_left and e.submission_status != SUBMITTED],
+        )
         return render(
             request,
             "surveys/submissions/home.html",

@@ -274,8 +274,8 @@ def test_the_report_page_reads_a_fixed_number_of_queries(
     for i in range(3):
         report(client, task, (f"{i}.jpg", jpeg_bytes((40, 30))), (f"{i}.pdf", pdf_bytes()))
     url = reverse("rectification_report", args=[task.pk])
-    # session, user, the user's branch, task, its reports, their files: not one per file
-    with django_assert_num_queries(6):
+    # session, user (with her branch), task, its reports, their files: not one per file
+    with django_assert_num_queries(5):
         html = client.get(url).content.decode()
     assert html.count('class="evidence-thumb"') == 3
 

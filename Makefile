@@ -27,10 +27,12 @@ setup: $(VENV)/.installed
 
 # The background worker (manage.py db_worker: the whole-round PDF and other long jobs) runs
 # beside the dev server in the same command, and stops with it (Ctrl+C, or runserver exits).
+# At a lower priority (nice 10): drawing charts ahead (reports/warming.py) must yield the CPU
+# to the pages secretaries are waiting for.
 run: setup
 	@echo ""
 	@echo "融合 Ronghe 已启动： http://$(HOST):$(PORT)/ （后台任务进程一并启动，Ctrl+C 同时停止）"
-	@RONGHE_DEMO=1 DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	@RONGHE_DEMO=1 DJANGO_DEBUG=1 nice -n 10 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	RONGHE_DEMO=1 DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -25,11 +25,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import secrets
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -42,13 +37,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from reports.management.commands import _storm_load
-from reports.management.commands.bench_storm import (
-    CHILD_ENV,
-    Gunicorn,
-    ThrowAwayPostgres,
-    _child_env,
-    _free_port,
-)
+from reports.management.commands._storm_server import CHILD_ENV, throwaway_run
 from surveys.organisation.models import Branch, Unit, User
 from surveys.questionnaires.instrument import load_questionnaire
 from surveys.ratings.forms import field_name
@@ -228,47 +217,33 @@ def verify(raters):
 
 
 def run_raters(*, raters, workers, database, arrival, concurrency, timeout, deadline, profile, log):
-    data_dir = tempfile.mkdtemp(prefix="ronghe-storm-raters-")
-    env = _child_env(data_dir)
-    postgres = None
-    try:
-        if database == "postgres":
-            postgres = ThrowAwayPostgres(
-                f"ronghe_storm_raters_{os.getpid()}_{secrets.token_hex(4)}"
+    def load(port, plan):
+        return _storm_load.run_coroutine(
+            storm(
+                port=port,
+                codes=plan["codes"],
+                sheet=plan["sheet"],
+                arrival=arrival,
+                concurrency=concurrency,
+                timeout=timeout,
+                deadline=deadline,
             )
-            env["DATABASE_URL"] = postgres.url
-        log(f"issuing {raters} codes in {postgres.name if postgres else data_dir}")
-        plan = _child_json(env, "--prepare", f"--raters={raters}")
-        port = _free_port()
-        server = Gunicorn(env, port=port, workers=workers, data_dir=data_dir, profile=profile)
-        try:
-            server.wait_ready()
-            cpu_before = server.cpu_seconds()
-            log(f"gunicorn ready on 127.0.0.1:{port} with {workers} workers; raters arrive")
-            visitors, elapsed = _storm_load.run_coroutine(
-                storm(
-                    port=port,
-                    codes=plan["codes"],
-                    sheet=plan["sheet"],
-                    arrival=arrival,
-                    concurrency=concurrency,
-                    timeout=timeout,
-                    deadline=deadline,
-                )
-            )
-            cpu_after = server.cpu_seconds()
-        finally:
-            server.stop()
-        if any(v.error for v in visitors):
-            log(f"errors; the end of gunicorn's log:\n{server.log_path.read_text()[-4000:]}")
-        log("storm over; counting the responses")
-        check = _child_json(env, "--verify", f"--raters={raters}")
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if postgres:
-            postgres.drop()
-    cpu = sum(cpu_after.values()) - sum(cpu_before.get(pid, 0) for pid in cpu_after)
-    figures = _storm_load.summary(visitors, elapsed, steps=STEPS, who="raters")
+        )
+
+    log(f"issuing {raters} codes")
+    run = throwaway_run(
+        command="bench_raters",
+        kind="raters",
+        database=database,
+        workers=workers,
+        profile=profile,
+        log=log,
+        prepare=[f"--raters={raters}"],
+        verify=[f"--raters={raters}"],
+        load=load,
+    )
+    visitors, check = run.visitors, run.check
+    figures = _storm_load.summary(visitors, run.elapsed, steps=STEPS, who="raters")
     totals = sorted(v.total_ms for v in visitors if v.finished_at is not None)
     return {
         "database": database,
@@ -283,8 +258,8 @@ def run_raters(*, raters, workers, database, arrival, concurrency, timeout, dead
             "p99": _ms(_storm_load.percentile(totals, 0.99)),
         },
         "refused": sum(1 for v in visitors if "refused" in v.error),
-        "server_cpu_ms_per_rater": round(cpu * 1000 / raters, 1),
-        "server_cpu_s": round(cpu, 2),
+        "server_cpu_ms_per_rater": round(run.cpu_seconds * 1000 / raters, 1),
+        "server_cpu_s": round(run.cpu_seconds, 2),
         "lost": check["lost"],
         "duplicated": check["duplicated"],
         "check": check,
@@ -293,21 +268,6 @@ def run_raters(*, raters, workers, database, arrival, concurrency, timeout, dead
 
 def _ms(value):
     return None if value is None else round(value, 1)
-
-
-def _child_json(env, *arguments):
-    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_raters", *arguments]
-    child = subprocess.run(
-        command,
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if child.returncode != 0:
-        raise CommandError(f"子进程 {' '.join(arguments)} 失败：{child.stderr[-2000:]}")
-    return json.loads(child.stdout)
 
 
 # --- the load ---------------------------------------------------------------------------

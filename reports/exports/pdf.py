@@ -24,6 +24,7 @@ from fpdf.enums import MethodReturnValue, WrapMode, XPos, YPos
 from reports import scoring, selectors
 from reports.charts import county, profile
 from reports.charts.style import FONT_PATH, PARTY_RED
+from surveys.core.numbers import plain_number
 from surveys.organisation.models import Unit
 from surveys.ratings import selectors as rating_selectors
 
@@ -33,6 +34,7 @@ RED = tuple(int(PARTY_RED[i : i + 2], 16) for i in (1, 3, 5))
 GREY = (97, 97, 97)
 HEAD_FILL = (242, 242, 242)
 MISSING = scoring.INSUFFICIENT
+TOO_FEW = "样本不足"  # a rater source below the round's k
 CHART_SECONDS = 60 * 60 * 24
 NO_LINE_START = set("，。、；：？！）》」』”’…%,.;:?!)]")
 # fpdf2 replaces its page-count alias wherever it appears, typed text included; its default
@@ -247,41 +249,84 @@ def round_rater_numbers(round_):
     }
 
 
-def _rater_section(pdf, numbers):
-    """党员评议 and 群众评议 beside the self-assessment: index, n, response rate, the gap to
-    self, and the composite; 样本不足 (no number) below the round's k."""
+def _percent(value):
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def _rater_section(pdf, numbers, dimensions):
+    """党员评议 and 群众评议 beside the self-assessment, as surveys/ratings' comparison gives
+    them: each source's index, n, 参评率 and 满意率 and the composite; then self − each source
+    on the index and on every dimension, 自评偏高 on the dimensions the comparison flagged.
+    A source below the round's k says 样本不足 and shows no number (its index and gaps are
+    None there); a source without a group is left out."""
     row, settings = numbers.comparison, numbers.settings
-    pdf.heading("自评与他评", keep=40)
-    table = [("来源", "得分", "评议人数", "回收率", "自评−他评")]
+    others = [
+        (key, label, source)
+        for key, label, source in (
+            ("members", "党员评议", row.members),
+            ("public", "群众评议", row.public),
+        )
+        if source.status != "none"
+    ]
+    table = [("来源", "得分", "评议人数", "参评率", "满意率")]
     table.append(("自评", _score1(row.self.index), "—", "—", "—"))
-    for key, label, source in (
-        ("members", "党员评议", row.members),
-        ("public", "群众评议", row.public),
-    ):
-        if source.status == "none":
-            continue
+    for _key, label, source in others:
         if source.status == "too_few":
-            table.append((label, "样本不足", "—", "—", "—"))
+            table.append((label, TOO_FEW, "—", "—", "—"))
             continue
-        rate = "—" if source.rate is None else f"{source.rate:.0f}%"
-        gap = row.gaps[key][0]
-        flagged = row.gaps[key][2]
-        gap_text = "—" if gap is None else f"{gap:+.1f}"
-        if flagged:
-            gap_text += f"（自评偏高的维度：{'、'.join(flagged)}）"
-        table.append((label, _score1(source.index), f"{source.n} 人", rate, gap_text))
+        table.append(
+            (
+                label,
+                _score1(source.index),
+                f"{source.n} 人",
+                _percent(source.rate),
+                _percent(source.satisfaction_rate),
+            )
+        )
     composite = _score1(row.composite)
     if row.composite is not None and not row.complete:
         composite += "（折算）"
     table.append(("综合指数", composite, "—", "—", "—"))
-    pdf.grid(table, (30, 28, 24, 22, 70))
+
+    gaps = [("项目", *[f"自评−{label}" for _key, label, _source in others])]
+    gaps.append(("指数", *[_gap_cell(row, key, source) for key, _label, source in others]))
+    for d in dimensions:
+        cells = [_gap_cell(row, key, source, dimension=d) for key, _label, source in others]
+        gaps.append((d.name, *cells))
+
+    # Both tables and the note start on one page (a row is about 8 mm), the full text
+    # width, their first columns aligned.
+    pdf.heading("自评与他评", keep=8 * (len(table) + len(gaps)) + 20)
+    pdf.grid(table, (42, 33, 33, 33, 33))
+    pdf.ln(3)
+    pdf.grid(gaps, (42, *[132 / len(others)] * len(others)))
+    pdf.ln(1)
     pdf.paragraph(
+        f"差距 = 自评 − 他评；自评高出他评 {plain_number(settings.gap_margin)} 分以上的维度"
+        "标为“自评偏高”。满意率 = （满意 + 基本满意）÷ 回答满意度题的人数（不含“不了解”）。"
         f"综合指数 = 自评 {settings.weight_self}% + 党员评议 {settings.weight_members}% + "
         f"群众评议 {settings.weight_public}%（某一来源样本不足或无数据时，按其余来源的权重"
         f"折算）。评议人数少于 {settings.min_raters} 人的评议组不显示得分（样本不足）。",
         size=9,
         colour=GREY,
     )
+    pdf.ln(2)
+
+
+def _gap_cell(row, key, source, *, dimension=None):
+    """Self minus one source, on the index or on one dimension, with the comparison's own
+    自评偏高 flag (it names the flagged dimensions; the index is never flagged)."""
+    if source.status == "too_few":
+        return TOO_FEW
+    index_gap, by_dimension, flagged = row.gaps[key]
+    if dimension is None:
+        value = index_gap
+    else:
+        value = by_dimension.get(dimension.code)
+    text = "—" if value is None else f"{value:+.1f}"
+    if dimension is not None and dimension.name in flagged:
+        text += "　自评偏高"
+    return text
 
 
 def _unit_section(pdf, report, *, own=None, raters=None):
@@ -319,7 +364,7 @@ def _unit_section(pdf, report, *, own=None, raters=None):
     ]
     pdf.grid(numbers, (50, 62, 62))
     if raters is not None:
-        _rater_section(pdf, raters)
+        _rater_section(pdf, raters, dims)
     names = [d.name for d in dims]
     if not row.branches_scored:
         # Nothing counted: no empty charts, and no "all dimensions are good" advice either

@@ -1,6 +1,8 @@
-"""The PDFs carry the unit's rater numbers once shown (issue 13) and say when the scores are
-the office's verified ones (issue 12); nothing extra for a round without rater groups or
-without verification."""
+"""The PDFs carry the unit's rater numbers once shown (issue 13): each source's index, n, 参评率
+and 满意率, self − each source on the index and per dimension with 自评偏高 where the
+comparison flags it, the margin, weights and k; 样本不足 and no number below k. They say when
+the scores are the office's verified ones (issue 12); nothing extra for a round without rater
+groups or without verification."""
 
 import datetime as dt
 import io
@@ -23,12 +25,13 @@ from surveys.ratings.services import (
     rating_submit,
 )
 from tests.helpers import submit
-from tests.surveys.ratings.conftest import sheet
+from tests.surveys.ratings.conftest import self_assessed, sheet
 from tests.surveys.verification.conftest import plain_likert, verify
 
 pytestmark = pytest.mark.django_db
 
 VERIFIED = "以下得分为机关工委考评后的得分"
+DIMS = ["学用结合", "组织生活实效", "内生活力"]
 
 
 @pytest.fixture
@@ -80,14 +83,80 @@ def test_unit_pdf_carries_the_shown_rater_numbers(office, rated, unit_a):
     assert row.members.status == "shown"
     assert "自评与他评" in text
     members = text.split("党员评议", 1)[1]
-    expected = f"{row.members.index:.1f}2人50%{row.gaps['members'][0]:+.1f}"
+    expected = f"{row.members.index:.1f}2人50%100%"  # two 满意 sheets
     assert members.startswith(expected), members[:60]
+    assert f"指数{row.gaps['members'][0]:+.1f}" in text
     flagged = row.gaps["members"][2]
     assert flagged == ["组织生活实效"]  # 63.9 − 58.3 over the 5-point margin; 0 and −7.2 not
-    assert f"（自评偏高的维度：{'、'.join(flagged)}）" in text
+    gap = row.gaps["members"][1]["zuzhi"]
+    assert f"组织生活实效{gap:+.1f}自评偏高" in text
+    assert text.count("自评偏高") == 2  # that cell and the margin sentence
+    assert "自评高出他评5分以上的维度标为“自评偏高”" in text
     assert f"综合指数{row.composite:.1f}（折算）" in text
     assert "综合指数=自评30%+党员评议40%+群众评议30%" in text
     assert "党员评议样本不足" not in text
+
+
+@pytest.fixture
+def hand_rated(office, open_round, unit_a, unit_b, branch_a, branch_b):
+    """As the workbook's case (tests/reports/exports/test_workbook_raters.py), k = 2 and a
+    13.5-point margin. Unit A rates itself 86 (学用结合 90, 组织生活实效 80, 内生活力 88);
+    its members send 2 of 4 sheets of 4s (M03 and M06 are reverse: 4 scores 25), one 满意,
+    one 不满意; its public 1 sheet of 5s (样本不足). Unit B: no self-assessment, and a members'
+    and a public group without a sheet (both 样本不足)."""
+    self_assessed(open_round, branch_a, 86, {"xueyong": 90, "zuzhi": 80, "huoli": 88})
+    rating_settings_set(actor=office, round_=open_round, min_raters=2, gap_margin=13.5)
+    rater_groups_add(actor=office, round_=open_round, audience=Audience.MEMBERS)
+    members_a = RaterGroup.objects.get(round=open_round, branch=branch_a)
+    first, second = codes_issue(actor=office, group=members_a, count=4)[:2]
+    rating_submit(typed_code=first, answers=sheet(members_a, 4, satisfaction=3))
+    rating_submit(typed_code=second, answers=sheet(members_a, 4, satisfaction=1))
+    rater_groups_add(actor=office, round_=open_round, audience=Audience.PUBLIC)
+    public_a = RaterGroup.objects.get(round=open_round, audience=Audience.PUBLIC, unit=unit_a)
+    [code] = codes_issue(actor=office, group=public_a, count=3)[:1]
+    rating_submit(typed_code=code, answers=sheet(public_a, 5))
+    return open_round
+
+
+def _table_rows(text, first, after):
+    """The text between two labels: one table's rows, run together."""
+    return text.split(first, 1)[1].split(after, 1)[0]
+
+
+def test_unit_pdf_carries_the_hand_computed_gaps_per_dimension(hand_rated, unit_a):
+    with _after_close(hand_rated):
+        text = _unit_pdf(hand_rated, unit_a)
+    # members: 学用结合 (75, 75, reverse 25) = 58.33, 组织生活实效 the same, 内生活力 75;
+    # index (58.33 · 2 + 75) / 3 = 63.89; 参评率 2 of 4; 满意率 1 of 2.
+    sources = _table_rows(text, "来源得分评议人数参评率满意率", "项目")
+    assert sources == (
+        "自评86.0———"
+        "党员评议63.92人50%50%"
+        "群众评议样本不足———"
+        "综合指数73.4（折算）———"  # (30 · 86 + 40 · 63.89) / 70, the public rescaled away
+    )
+    # self − members: 86 − 63.89, 90 − 58.33, 80 − 58.33, 88 − 75; over 13.5: the first two
+    # dimensions only; the public is 样本不足 in every cell.
+    gaps = _table_rows(text, "项目自评−党员评议自评−群众评议", "差距=")
+    assert gaps == (
+        "指数+22.1样本不足"
+        "学用结合+31.7自评偏高样本不足"
+        "组织生活实效+21.7自评偏高样本不足"
+        "内生活力+13.0样本不足"
+    )
+    assert "差距=自评−他评；自评高出他评13.5分以上的维度标为“自评偏高”。" in text
+    assert "满意率=（满意+基本满意）÷回答满意度题的人数（不含“不了解”）。" in text
+    assert "100" not in text.split("自评与他评", 1)[1]  # A's one public sheet is nowhere
+
+
+def test_hand_computed_unit_below_k_has_no_rater_numbers(hand_rated, unit_b):
+    with _after_close(hand_rated):
+        text = _unit_pdf(hand_rated, unit_b)
+    section = _table_rows(text, "自评与他评", "差距=")
+    assert "党员评议样本不足———群众评议样本不足———综合指数————" in section
+    gaps = section.split("项目自评−党员评议自评−群众评议", 1)[1]
+    assert gaps == "指数" + "样本不足" * 2 + "".join(f"{d}样本不足样本不足" for d in DIMS)
+    assert not re.search(r"\d", section)  # no self score, no rater number, no composite
 
 
 def test_unit_pdf_says_too_few_below_k(rated, unit_b):
@@ -117,8 +186,10 @@ def test_round_pdf_carries_each_units_rater_numbers(rated, unit_a, unit_b):
         rows = {r.unit.pk: r for r in round_comparison(rated)}
         text = _text(pdf.round_report_pdf(rated))
     a, b = _section(text, unit_a), _section(text, unit_b)
-    assert f"党员评议{rows[unit_a.pk].members.index:.1f}2人50%" in a
+    assert f"党员评议{rows[unit_a.pk].members.index:.1f}2人50%100%" in a
+    assert f"指数{rows[unit_a.pk].gaps['members'][0]:+.1f}" in a
     assert "党员评议样本不足" in b
+    assert "指数样本不足" in b
 
 
 def test_verified_unit_and_branch_pdfs_say_so(

@@ -68,6 +68,7 @@ class GroupResults:
     satisfaction_rate: float | None = None
     satisfaction_counts: list = field(default_factory=list)
     comments: list = field(default_factory=list)
+    codes: dict = field(default_factory=dict)  # dimension name → code (shown results only)
 
     @property
     def response_rate(self):
@@ -106,7 +107,64 @@ def group_results(group, *, now=None):
     rate = sum(satisfaction[v] for v in SATISFIED) / known * 100 if known else None
     counts = [(label, satisfaction[value]) for value, label in SATISFACTION_LABELS.items()]
     comments = list(RaterComment.objects.filter(group=group).values_list("text", flat=True))
-    return GroupResults("shown", n, issued, k, dimensions, rate, counts, comments)
+    codes = {
+        i.dimension_name: i.dimension_code for i in items.values() if i.kind == RaterItem.Kind.SCALE
+    }
+    return GroupResults("shown", n, issued, k, dimensions, rate, counts, comments, codes)
+
+
+@dataclass
+class SelfBeside:
+    """A group's scores beside the self-assessment they rate: the branch's own sheet (党员评议)
+    or the unit's mean over its branches (群众评议), self-assessed values (not 考评's)."""
+
+    whose: str  # "本支部自评" or "本单位自评（各支部平均）"
+    margin: float
+    index: tuple  # (self, raters, gap, flagged)
+    rows: list  # (dimension name, self, raters, gap, flagged)
+
+
+def self_beside(group, results):
+    """The gap self − this group per dimension and for the index, 自评偏高 past the round's
+    margin; None unless the group's results are shown, or when there is no self-assessment."""
+    if results.status != "shown":
+        return None
+    round_ = group.round
+    if group.audience == Audience.MEMBERS:
+        own = (
+            SubmissionScore.objects.filter(
+                round=round_,
+                branch_id=group.branch_id,
+                excluded=False,
+                submission__status=Submission.Status.SUBMITTED,
+            )
+            .values_list("self_index", "self_dimensions")
+            .first()
+        )
+        whose = "本支部自评"
+    else:
+        own = _self_assessed(round_).get(group.unit_id)
+        whose = "本单位自评（各支部平均）"
+    if own is None or own[0] is None:
+        return None
+    own_index, own_dimensions = own[0], own[1] or {}
+    margin = round_settings(round_).gap_margin
+    weights = dict(
+        Dimension.objects.filter(questionnaire_id=round_.questionnaire_id).values_list(
+            "code", "weight"
+        )
+    )
+    codes = results.codes
+    theirs = {codes[name]: score for name, score, _n in results.dimensions if name in codes}
+    rows = []
+    for name, score, _n in results.dimensions:
+        mine = own_dimensions.get(codes.get(name))
+        difference = gap(mine, score)
+        rows.append((name, mine, score, difference, rated_higher(difference, margin)))
+    their_index = weighted_mean(theirs, weights)
+    index_gap = gap(own_index, their_index)
+    index = (own_index, their_index, index_gap, rated_higher(index_gap, margin))
+    return SelfBeside(whose=whose, margin=margin, index=index, rows=rows)
 
 
 @dataclass

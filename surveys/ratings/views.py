@@ -42,6 +42,7 @@ from surveys.ratings.selectors import (
     round_min_raters,
     round_reliability,
     round_settings,
+    self_beside,
 )
 from surveys.ratings.services import (
     CodeRefused,
@@ -154,7 +155,11 @@ def ratings_group(request, group_id):
     group = get_object_or_404(RaterGroup, pk=group_id)
     group = group_for_office(group.pk)
     results = group_results(group)
-    return render(request, "surveys/ratings/group.html", {"group": group, "results": results})
+    return render(
+        request,
+        "surveys/ratings/group.html",
+        {"group": group, "results": results, "beside": self_beside(group, results)},
+    )
 
 
 @office_required

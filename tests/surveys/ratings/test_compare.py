@@ -160,9 +160,36 @@ def test_ranking_by_any_source(client, office, scored, unit_a, unit_b, branch_b)
 
 def test_after_verification_the_gap_is_still_the_self_assessment(scored, unit_a, branch_b):
     """The office's 考评 changes the counted score; how a branch rates itself does not."""
-    SubmissionScore.objects.filter(submission__branch__unit=unit_a).update(
-        index=60, verified=True
-    )
+    SubmissionScore.objects.filter(submission__branch__unit=unit_a).update(index=60, verified=True)
     [a] = [r for r in round_comparison(scored, now=scored.closes_at) if r.unit == unit_a]
     assert a.self.index == 86
     assert a.gaps["members"][0] == pytest.approx(86 - (175 / 3 * 2 + 75) / 3)
+
+
+def test_a_branch_s_member_group_page_shows_its_own_self_assessment_beside(
+    client, office, scored, group_a, django_assert_num_queries
+):
+    """Per branch: the members' scores beside the branch's own sheet, gap and 自评偏高."""
+    client.force_login(office)
+    url = reverse("ratings_group", args=[group_a.pk])
+    assert 'id="self-beside"' not in client.get(url).content.decode()  # not before close
+    with time_machine.travel(scored.closes_at, tick=False):
+        client.force_login(office)
+        # 10 for the results as before, then the branch's own score, the settings, the weights
+        with django_assert_num_queries(13):
+            html = client.get(url).content.decode()
+    section = html[html.index('id="self-beside"') :]
+    section = section[: section.index("</section>")]
+    assert "与本支部自评对比" in section
+    # 学用结合: self 90, members 58.3 → +31.7; 内生活力 88 − 75 = +13.0; index 86 − 63.9
+    assert "90.0" in section and "58.3" in section and "+31.7" in section and "+13.0" in section
+    assert "+22.1" in section
+    assert section.count("自评偏高</span>") == 4  # three dimensions and the index, margin 10
+
+
+def test_a_group_below_k_shows_no_comparison(client, office, scored, unit_a):
+    public_a = RaterGroup.objects.get(audience=Audience.PUBLIC, unit=unit_a)
+    with time_machine.travel(scored.closes_at, tick=False):
+        client.force_login(office)
+        html = client.get(reverse("ratings_group", args=[public_a.pk])).content.decode()
+    assert "样本不足" in html and 'id="self-beside"' not in html

@@ -10,8 +10,8 @@ from reports.store import refresh_unit_scores, store_submission_scores
 from surveys.audit import events
 from surveys.core.permissions import require_office
 from surveys.core.text import local_minute
-from surveys.questionnaires.selectors import frozen_sections
 from surveys.questionnaires.models import Question
+from surveys.questionnaires.selectors import frozen_sections
 from surveys.rounds.models import RosterEntry
 from surveys.rounds.services import OfficeError
 from surveys.submissions.models import Answer, Submission, SubmissionSnapshot

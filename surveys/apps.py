@@ -12,3 +12,6 @@ class SurveysConfig(AppConfig):
     def ready(self):
         # Registers the login-lockout audit receiver and the deploy checks.
         from surveys.organisation import checks, signals  # noqa: F401
+        from surveys.questionnaires import selectors
+
+        selectors.connect()  # the process-local memos forget a changed questionnaire

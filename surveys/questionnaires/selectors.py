@@ -29,8 +29,10 @@ def frozen_sections(questionnaire):
     return _sections.get(questionnaire.pk, lambda: questionnaire_sections(questionnaire))
 
 
-# Whatever changes a questionnaire anyway (the admin, a shell, a test's fresh database)
-# forgets every memo built from one.
-for _model in (Questionnaire, Dimension, Question, GradeBand):
-    post_save.connect(clear_all, sender=_model, dispatch_uid=f"memo-clear-{_model.__name__}")
-    post_delete.connect(clear_all, sender=_model, dispatch_uid=f"memo-unclear-{_model.__name__}")
+def connect():
+    """Whatever changes a questionnaire anyway (the admin, a shell, a test's fresh database)
+    forgets every memo built from one (this one, reports.store's scoring models, the page
+    skeletons). Called by SurveysConfig.ready, so every process has it, commands included."""
+    for model in (Questionnaire, Dimension, Question, GradeBand):
+        post_save.connect(clear_all, sender=model, dispatch_uid=f"memo-clear-{model.__name__}")
+        post_delete.connect(clear_all, sender=model, dispatch_uid=f"memo-gone-{model.__name__}")

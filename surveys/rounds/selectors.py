@@ -13,7 +13,6 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.utils import timezone
 
 from surveys.organisation.models import Branch
 from surveys.organisation.selectors import secretaries_by_branch
@@ -62,24 +61,9 @@ def round_roster(round_):
     )
 
 
-def open_reminders(branch):
-    """Reminders for the branch's rounds it may still fill in and has not submitted."""
-    now = timezone.now()
-    submitted = Submission.objects.filter(branch=branch, status=Submission.Status.SUBMITTED).values(
-        "round_id"
-    )
-    still_open = (
-        RosterEntry.objects.filter(branch=branch)
-        .open_at(now)
-        .exclude(round_id__in=submitted)
-        .values_list("round_id", flat=True)
-    )
-    return reminders_for_rounds(branch, list(still_open))
-
-
 def reminders_for_rounds(branch, round_ids):
-    """The branch's three latest reminders on these rounds (those it may still fill in and
-    has not submitted: open_reminders, or the home page's own task list); no query for none."""
+    """The branch's three latest reminders on these rounds (the home page passes those its
+    task list shows open and not submitted); no query for none."""
     if not round_ids:
         return []
     return list(

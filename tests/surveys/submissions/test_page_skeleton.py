@@ -103,3 +103,20 @@ def test_the_page_shows_each_secretary_her_own_saved_answers(
         ]
         assert len(checked) == 1
         assert f'value="{value}"' in checked[0]
+
+
+@pytest.mark.django_db
+def test_the_page_is_written_from_the_skeleton_and_a_changed_question_forgets_it(
+    client_a, questionnaire, open_round
+):
+    url = reverse("questionnaire", args=[open_round.pk])
+    assert len(page._skeletons) == 0
+    first = client_a.get(url).content.decode()
+    assert len(page._skeletons) == 1  # the GET built one, and the next reuses it
+    question = questionnaire.questions.order_by("dimension__order", "order").first()
+    question.text = "改过的题目文字"
+    question.save()  # the admin or a shell, say: every memo is forgotten
+    assert len(page._skeletons) == 0
+    assert questionnaires_selectors.frozen_sections(questionnaire)[1][0].text == "改过的题目文字"
+    again = client_a.get(url).content.decode()
+    assert "改过的题目文字" in again and "改过的题目文字" not in first

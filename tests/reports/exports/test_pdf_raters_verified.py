@@ -25,7 +25,7 @@ from surveys.ratings.services import (
     rating_submit,
 )
 from tests.helpers import submit
-from tests.surveys.ratings.conftest import self_assessed, sheet
+from tests.surveys.ratings.conftest import rate_by_hand, sheet
 from tests.surveys.verification.conftest import plain_likert, verify
 
 pytestmark = pytest.mark.django_db
@@ -104,18 +104,7 @@ def hand_rated(office, open_round, unit_a, unit_b, branch_a, branch_b):
     its members send 2 of 4 sheets of 4s (M03 and M06 are reverse: 4 scores 25), one 满意,
     one 不满意; its public 1 sheet of 5s (样本不足). Unit B: no self-assessment, and a members'
     and a public group without a sheet (both 样本不足)."""
-    self_assessed(open_round, branch_a, 86, {"xueyong": 90, "zuzhi": 80, "huoli": 88})
-    rating_settings_set(actor=office, round_=open_round, min_raters=2, gap_margin=13.5)
-    rater_groups_add(actor=office, round_=open_round, audience=Audience.MEMBERS)
-    members_a = RaterGroup.objects.get(round=open_round, branch=branch_a)
-    first, second = codes_issue(actor=office, group=members_a, count=4)[:2]
-    rating_submit(typed_code=first, answers=sheet(members_a, 4, satisfaction=3))
-    rating_submit(typed_code=second, answers=sheet(members_a, 4, satisfaction=1))
-    rater_groups_add(actor=office, round_=open_round, audience=Audience.PUBLIC)
-    public_a = RaterGroup.objects.get(round=open_round, audience=Audience.PUBLIC, unit=unit_a)
-    [code] = codes_issue(actor=office, group=public_a, count=3)[:1]
-    rating_submit(typed_code=code, answers=sheet(public_a, 5))
-    return open_round
+    return rate_by_hand(office, open_round, branch_a, unit_a, gap_margin=13.5)
 
 
 def _table_rows(text, first, after):

@@ -24,7 +24,7 @@ from surveys.ratings.services import (
     rating_submit,
 )
 from surveys.rounds.models import RosterEntry
-from tests.surveys.ratings.conftest import self_assessed, sheet
+from tests.surveys.ratings.conftest import rate_by_hand, self_assessed, sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +39,7 @@ def rated(office, open_round, unit_a, unit_b, branch_a, branch_b):
     group gets 4 codes and 2 sheets answering 4 everywhere (M03 and M06 are reverse items: 4
     scores 25), one 满意 and one 不满意; A's public group 1 sheet of 5s (样本不足). Unit B:
     no self-assessment, a members' group with no sheet (样本不足), no public sheet."""
-    self_assessed(open_round, branch_a, 86, {"xueyong": 90, "zuzhi": 80, "huoli": 88})
-    rating_settings_set(actor=office, round_=open_round, min_raters=2)
-    rater_groups_add(actor=office, round_=open_round, audience=Audience.MEMBERS)
-    members_a = RaterGroup.objects.get(round=open_round, branch=branch_a)
-    first, second = codes_issue(actor=office, group=members_a, count=4)[:2]
-    rating_submit(typed_code=first, answers=sheet(members_a, 4, satisfaction=3))
-    rating_submit(typed_code=second, answers=sheet(members_a, 4, satisfaction=1))
-    rater_groups_add(actor=office, round_=open_round, audience=Audience.PUBLIC)
-    public_a = RaterGroup.objects.get(round=open_round, audience=Audience.PUBLIC, unit=unit_a)
-    [code] = codes_issue(actor=office, group=public_a, count=3)[:1]
-    rating_submit(typed_code=code, answers=sheet(public_a, 5))
-    return open_round
+    return rate_by_hand(office, open_round, branch_a, unit_a)
 
 
 def _after_close(round_):

@@ -4,7 +4,12 @@ import pytest
 
 from reports.models import SubmissionScore
 from surveys.ratings.models import Audience, RaterGroup, RaterItem
-from surveys.ratings.services import codes_issue, rater_groups_add
+from surveys.ratings.services import (
+    codes_issue,
+    rater_groups_add,
+    rating_settings_set,
+    rating_submit,
+)
 from surveys.submissions.models import Submission
 
 
@@ -73,3 +78,23 @@ def self_assessed(round_, branch, index, dimensions=None, *, verified_index=None
         verified=verified_index is not None,
     )
     return submission
+
+
+def rate_by_hand(office, round_, branch_a, unit_a, **settings):
+    """The hand-computed case of the workbook and PDF tests, k = 2 (`settings` go to
+    rating_settings_set, e.g. gap_margin). Unit A rates itself 86 (学用结合 90, 组织生活实效 80,
+    内生活力 88); its members' group gets 4 codes and 2 sheets answering 4 everywhere (M03
+    and M06 are reverse items: 4 scores 25), one 满意 and one 不满意; A's public group 1 sheet
+    of 5s (样本不足). Every other unit: members' and public groups without a sheet."""
+    self_assessed(round_, branch_a, 86, {"xueyong": 90, "zuzhi": 80, "huoli": 88})
+    rating_settings_set(actor=office, round_=round_, min_raters=2, **settings)
+    rater_groups_add(actor=office, round_=round_, audience=Audience.MEMBERS)
+    members_a = RaterGroup.objects.get(round=round_, branch=branch_a)
+    first, second = codes_issue(actor=office, group=members_a, count=4)[:2]
+    rating_submit(typed_code=first, answers=sheet(members_a, 4, satisfaction=3))
+    rating_submit(typed_code=second, answers=sheet(members_a, 4, satisfaction=1))
+    rater_groups_add(actor=office, round_=round_, audience=Audience.PUBLIC)
+    public_a = RaterGroup.objects.get(round=round_, audience=Audience.PUBLIC, unit=unit_a)
+    [code] = codes_issue(actor=office, group=public_a, count=3)[:1]
+    rating_submit(typed_code=code, answers=sheet(public_a, 5))
+    return round_

@@ -74,12 +74,13 @@ def sections_html(form, dimensions, *, round_, can_save):
 
 def skeleton(questions, dimensions, round_, can_save):
     """The sections rendered with a marker wherever an answer goes, split at the markers:
-    [text, marker, text, marker, …, text]; None if a question's own text holds a NUL."""
+    [text, marker, text, marker, …, text]; None if a text the sections show holds a NUL."""
+    texts = [t for d in dimensions for t in (d.name, d.problem, d.description, d.code)]
     for question in questions:
-        texts = [question.text, question.help_text, question.unit_label]
+        texts += [question.code, question.text, question.help_text, question.unit_label]
         texts += [str(c.get("value", "")) + str(c.get("label", "")) for c in question.choices or []]
-        if any(MARK in t for t in texts):
-            return None
+    if any(MARK in (t or "") for t in texts):
+        return None
     form = QuestionnaireForm(questions=questions, marked=True)
     html = render_to_string(
         "surveys/submissions/_sections.html",

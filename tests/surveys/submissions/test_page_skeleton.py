@@ -120,3 +120,13 @@ def test_the_page_is_written_from_the_skeleton_and_a_changed_question_forgets_it
     assert questionnaires_selectors.frozen_sections(questionnaire)[1][0].text == "改过的题目文字"
     again = client_a.get(url).content.decode()
     assert "改过的题目文字" in again and "改过的题目文字" not in first
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_shown_text_sends_the_page_through_the_template(questionnaire, open_round):
+    dimension = questionnaire.dimensions.order_by("order").first()
+    dimension.description = "说明\x00里有一个空字符"
+    dimension.save()
+    dimensions, questions = questionnaires_selectors.questionnaire_sections(questionnaire)
+    form = QuestionnaireForm(initial={}, questions=questions)
+    assert page.sections_html(form, dimensions, round_=open_round, can_save=True) is None

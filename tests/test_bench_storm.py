@@ -17,9 +17,20 @@ from reports.management.commands._storm_load import STEPS, percentile
 def test_a_small_storm_submits_everyone_exactly_once_and_reports_each_step():
     out, err = io.StringIO(), io.StringIO()
     call_command(
-        "bench_storm", secretaries=5, workers=1, deadline=50, timeout=20, stdout=out, stderr=err
+        "bench_storm",
+        secretaries=5,
+        workers=1,
+        arrival=4,
+        deadline=50,
+        timeout=20,
+        stdout=out,
+        stderr=err,
     )
     result = json.loads(out.getvalue())
+    # Secretary i arrives i/5 of the way through 4 s: the last one starts at 3.2 s
+    # (all five at once are done in about 1 s).
+    assert result["arrival_s"] == 4
+    assert result["last_finished_s"] > 3.2
 
     assert result["check"] == {
         "roster": 5,

@@ -146,8 +146,11 @@ def run_secretary(secretary, *, port, password, round_id, answers, timeout, star
         secretary.finished_at = time.perf_counter() - started
 
 
-async def storm(*, port, usernames, password, round_id, answers, concurrency, timeout, deadline):
-    """Run every secretary, at most `concurrency` at once; give up on whoever is not done
+async def storm(
+    *, port, usernames, password, round_id, answers, concurrency, timeout, deadline, arrival=0
+):
+    """Run every secretary, at most `concurrency` at once, secretary i arriving i/N of the
+    way through `arrival` seconds (all at once for 0); give up on whoever is not done
     `deadline` seconds after the start. Returns (secretaries, seconds elapsed)."""
 
     def visit(secretary, started):
@@ -166,6 +169,7 @@ async def storm(*, port, usernames, password, round_id, answers, concurrency, ti
         visit,
         concurrency=concurrency,
         deadline=deadline,
+        arrivals=[arrival * n / len(usernames) for n in range(len(usernames))],
     )
 
 

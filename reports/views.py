@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from reports import scoring, selectors, services
+from reports import chart_store, scoring, selectors, services
 from reports.business import selectors as business_selectors
 from reports.charts import county, profile
 from reports.exports import pdf
@@ -373,10 +373,13 @@ def _chart_response(request, key, render_chart, file_name=None):
     return response
 
 
+SVG = "image/svg+xml"
+
+
 def _check_format(fmt):
     if fmt not in ("svg", "png"):
         raise Http404("不支持的图片格式。")
-    return "image/svg+xml" if fmt == "svg" else "image/png"
+    return SVG if fmt == "svg" else "image/png"
 
 
 @office_required
@@ -443,20 +446,45 @@ def _rater_chart(request, round_id, fmt):
 def unit_chart(request, round_id, unit_id, name, fmt):
     content_type = _check_format(fmt)
     version = selectors.data_version()
-    key = f"chart:{round_id}:{unit_id}:{name}:{fmt}:{version}"
 
     def render_chart():
         round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
         unit = get_object_or_404(Unit, pk=unit_id)
-        function, _alt, data = _unit_chart_data(_unit_report(round_, unit, version), name)
-        return function(*data, fmt=fmt), content_type
+        return _render_unit_chart(round_, unit, name, fmt, version), content_type
 
     def file_name():
         round_ = get_object_or_404(Round, pk=round_id)
         unit = get_object_or_404(Unit, pk=unit_id)
         return _file_name(round_.name, unit.name, CHART_NAMES.get(name, name)) + f".{fmt}"
 
-    return _chart_response(request, key, render_chart, file_name)
+    return _chart_response(
+        request, unit_chart_key(round_id, unit_id, name, fmt, version), render_chart, file_name
+    )
+
+
+def unit_chart_key(round_id, unit_id, name, fmt, version):
+    return f"chart:{round_id}:{unit_id}:{name}:{fmt}:{version}"
+
+
+def _render_unit_chart(round_, unit, name, fmt, version):
+    # Kept under its data as well: at the next data version a unit whose numbers did not
+    # change (its items, trend and causes; the radar also shows the county mean) draws
+    # nothing, and the PDF's PNGs are the same pictures.
+    function, _alt, data = _unit_chart_data(_unit_report(round_, unit, version), name)
+    return chart_store.drawn(function, *data, fmt=fmt)
+
+
+def unit_page_charts(round_, unit, version):
+    """Draw (into the cache) the SVG charts unit_detail's page shows for the unit, as
+    unit_chart serves them: reports/warming.py calls it, so the office's first look at a unit
+    after a change draws nothing."""
+    report = _unit_report(round_, unit, version)
+    names = UNIT_CHARTS if report.row.branches_scored else ("trend",)  # what the page shows
+    for name in names:
+        _cached(
+            unit_chart_key(round_.pk, unit.pk, name, "svg", version),
+            lambda name=name: (_render_unit_chart(round_, unit, name, "svg", version), SVG),
+        )
 
 
 def chart_alt(overview_or_report, name, *, unit=False):

@@ -1,6 +1,7 @@
 """Charts drawn before anyone asks for them (issue 14): after the scores change, one
-background task renders the current data version's dashboard, its round charts and the
-round PDF's charts into the shared cache, so the office's next look is a cache hit.
+background task renders the current data version's dashboard, its round charts, the round
+PDF's charts and the unit pages' charts into the shared cache, so the office's next look is
+a cache hit.
 
 Coalesced: every commit that moves the data version sends reports.store.version_moved; the
 first one sets WARM_PENDING (cache.add, shared by every process of the host) and enqueues the
@@ -77,16 +78,33 @@ def rounds_to_warm():
 
 
 def warm():
-    """Draw what the next dashboard view and the round PDF need, at the current version."""
+    """Draw what the next dashboard view, the round PDF and the unit pages need, at the
+    current version, most looked-at first.
+
+    The dashboard's and the unit pages' charts are kept under the data version; once it has
+    moved on they are stale, and the change that moved it has queued the next run, so this
+    one leaves them. The PDF's charts are kept under their data (pdf._chart_png): a unit
+    that did not change keeps its charts, so those are drawn whatever the version."""
     version = selectors.data_version()
+
+    def moved():
+        return selectors.data_version() != version
+
     office = User.objects.filter(role=User.Role.OFFICE, is_active=True).order_by("pk").first()
-    for round_ in rounds_to_warm():
-        if office is not None:
-            # The page's fragment is the same for every office user (it names nobody).
-            views.dashboard(_dashboard_request(round_, office))
-        for name in views.ROUND_CHARTS:
-            views.round_chart_cached(round_.pk, name, "svg", version)
+    rounds = rounds_to_warm()
+    for round_ in rounds:
+        if not moved():
+            if office is not None:
+                # The page's fragment is the same for every office user (it names nobody).
+                views.dashboard(_dashboard_request(round_, office))
+            for name in views.ROUND_CHARTS:
+                views.round_chart_cached(round_.pk, name, "svg", version)
         pdf.round_report_charts(round_)
+    for round_ in rounds:
+        for unit in pdf.round_units(round_, selectors.round_overview(round_)):
+            if moved():
+                return
+            views.unit_page_charts(round_, unit, version)
 
 
 def _dashboard_request(round_, user):

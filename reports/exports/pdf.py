@@ -8,7 +8,6 @@ text stays real, selectable, searchable text. Both are embedded as subsets, so t
 prints the same on an intranet PC without either font installed.
 """
 
-import hashlib
 import io
 import struct
 from dataclasses import dataclass
@@ -16,13 +15,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import matplotlib
-from django.core.cache import cache
 from django.utils import timezone
 from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, WrapMode, XPos, YPos
 from fpdf.image_parsing import SETTINGS as IMAGE_SETTINGS
 
-from reports import scoring, selectors
+from reports import chart_store, scoring, selectors
 from reports.charts import county, profile
 from reports.charts.style import FONT_PATH, PARTY_RED
 from surveys.core.numbers import plain_number
@@ -36,7 +34,6 @@ GREY = (97, 97, 97)
 HEAD_FILL = (242, 242, 242)
 MISSING = scoring.INSUFFICIENT
 TOO_FEW = "样本不足"  # a rater source below the round's k
-CHART_SECONDS = 60 * 60 * 24
 # fpdf2 decodes every chart PNG and deflates its pixels again for the PDF, at zlib's default
 # level. Level 1: the whole-round PDF for 25 units took 8.1–8.5 s instead of 10.1–11.1 s with
 # its charts cached (CPU, same process, alternating), for a file 11% larger (13.4 MB, 12.0).
@@ -66,16 +63,9 @@ def _cause_label(tag):
 
 
 def _chart_png(chart, *args):
-    """Drawing the charts is most of a PDF's time (~1 s a unit). A chart is a pure function
-    of its arguments, so it is kept under a hash of them: the unit's PDF, the round's PDF
-    and a second download draw each chart once, and changed data can never hit a stale one."""
-    digest = hashlib.sha256(repr((chart.__name__, args)).encode()).hexdigest()
-    key = f"pdf-chart:{digest}"
-    png = cache.get(key)
-    if png is None:
-        png = chart(*args, fmt="png")
-        cache.set(key, png, CHART_SECONDS)
-    return png
+    """A chart as PNG, kept under its data (reports/chart_store.py): the unit's PDF, the
+    round's PDF and a second download draw each chart once."""
+    return chart_store.drawn(chart, *args, fmt="png")
 
 
 def _png_size(png):

@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from reports import warming
 from reports.exports import pdf
 from reports.store import bump_version
-from reports.views import ROUND_CHARTS
+from reports import views
+from reports.views import ROUND_CHARTS, UNIT_CHARTS
 from surveys.submissions.models import Submission
 from tests.helpers import submit
 
@@ -81,6 +82,15 @@ def test_after_a_submit_the_warmed_dashboard_and_round_pdf_draw_nothing(
     pdf.round_report_pdf(open_round)
     assert drawn.call_count == 0
 
+    # A unit's page: its charts come from the cache too.
+    for unit in (secretary_a.branch.unit, secretary_b.branch.unit):
+        for name in UNIT_CHARTS:
+            url = reverse("unit_chart", args=[open_round.pk, unit.pk, name, "svg"])
+            response = client.get(url)
+            assert response.status_code == 200
+            assert response["Content-Type"] == "image/svg+xml"
+    assert drawn.call_count == 0
+
 
 @override_settings(TASKS=LATER)
 def test_a_storm_of_bumps_enqueues_one_task_until_it_starts(db, django_capture_on_commit_callbacks):
@@ -115,3 +125,51 @@ def test_without_a_worker_the_submit_draws_no_chart(
     with django_capture_on_commit_callbacks(execute=True):
         submit(client, secretary_a, open_round, questionnaire)
     assert drawn.call_count == 0
+
+
+def test_a_change_during_warming_leaves_the_version_keyed_charts_to_the_next_run(
+    client, secretary_a, open_round, questionnaire, drawn
+):
+    submit(client, secretary_a, open_round, questionnaire)
+    drawn.reset_mock()
+    real = warming.selectors.data_version()
+    # The version the task starts at, then a submit lands: every later read sees it moved.
+    versions = mock.patch.object(
+        warming.selectors, "data_version", side_effect=[real] + [real + 1] * 50
+    )
+    with versions, mock.patch.object(views, "unit_page_charts") as unit_pages:
+        warming.warm()
+    unit_pages.assert_not_called()
+    # The PDF's charts are kept under their data, not the version: still drawn, and the
+    # round PDF then draws nothing.
+    assert drawn.call_count > 0
+    drawn.reset_mock()
+    pdf.round_report_pdf(open_round)
+    assert drawn.call_count == 0
+
+
+def test_a_unit_chart_is_drawn_again_only_when_its_own_data_changed(
+    client, office, secretary_a, secretary_b, open_round, questionnaire, drawn
+):
+    assert secretary_a.branch.unit != secretary_b.branch.unit
+    submit(client, secretary_a, open_round, questionnaire, likert="4")
+    unit = secretary_a.branch.unit
+    client.force_login(office)
+
+    def chart(name):
+        url = reverse("unit_chart", args=[open_round.pk, unit.pk, name, "svg"])
+        drawn.reset_mock()
+        body = client.get(url).content
+        return body, drawn.call_count
+
+    items, count = chart("items")
+    assert count == 1
+    radar, count = chart("radar")
+    assert count == 1
+    # Another unit submits: the data version moves, the county mean changes.
+    submit(client, secretary_b, open_round, questionnaire, likert="2")
+    client.force_login(office)
+    assert chart("items") == (items, 0)  # the unit's own items: the same picture, not drawn
+    radar_after, count = chart("radar")  # the radar shows the county mean beside the unit's
+    assert count == 1
+    assert radar_after != radar

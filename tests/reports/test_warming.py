@@ -12,10 +12,9 @@ from django_tasks import default_task_backend
 from django_tasks.backends.base import BaseTaskBackend
 from matplotlib.figure import Figure
 
-from reports import warming
+from reports import views, warming
 from reports.exports import pdf
 from reports.store import bump_version
-from reports import views
 from reports.views import ROUND_CHARTS, UNIT_CHARTS
 from surveys.submissions.models import Submission
 from tests.helpers import submit

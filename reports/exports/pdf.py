@@ -8,6 +8,7 @@ text stays real, selectable, searchable text. Both are embedded as subsets, so t
 prints the same on an intranet PC without either font installed.
 """
 
+import hashlib
 import io
 import struct
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import matplotlib
 from django.utils import timezone
 from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, WrapMode, XPos, YPos
+from fpdf.image_datastructures import RasterImageInfo
 from fpdf.image_parsing import SETTINGS as IMAGE_SETTINGS
 
 from reports import chart_store, scoring, selectors
@@ -34,9 +36,8 @@ GREY = (97, 97, 97)
 HEAD_FILL = (242, 242, 242)
 MISSING = scoring.INSUFFICIENT
 TOO_FEW = "样本不足"  # a rater source below the round's k
-# fpdf2 decodes every chart PNG and deflates its pixels again for the PDF, at zlib's default
-# level. Level 1: the whole-round PDF for 25 units took 8.1–8.5 s instead of 10.1–11.1 s with
-# its charts cached (CPU, same process, alternating), for a file 11% larger (13.4 MB, 12.0).
+# A PNG fpdf2 reads itself (any but our charts' kind, see ReportPDF.png) is decoded and its
+# pixels deflated again: at zlib level 1, not the default, as that is most of its cost.
 IMAGE_SETTINGS.compression_level = 1
 NO_LINE_START = set("，。、；：？！）》」』”’…%,.;:?!)]")
 # fpdf2 replaces its page-count alias wherever it appears, typed text included; its default
@@ -71,6 +72,48 @@ def _chart_png(chart, *args):
 def _png_size(png):
     # Width and height from the IHDR chunk: no need to decode the image to lay it out.
     return struct.unpack(">II", png[16:24])
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_as_pdf_image(png):
+    """The PDF image of an 8-bit RGB, non-interlaced PNG (what reports/charts/style.py
+    writes), taking the PNG's own compressed pixels as they are: a PDF's FlateDecode with
+    PNG predictors (/Predictor 15) reads exactly a PNG's IDAT stream, filter byte per row
+    and all. fpdf2 would decode every chart and deflate its pixels again: 0.5–1 s of a
+    25-unit round PDF. None for any other PNG, which fpdf2 then reads its own way."""
+    if png[:8] != PNG_SIGNATURE:
+        return None
+    width, height, depth, colour, _compression, _filter, interlace = struct.unpack(
+        ">IIBBBBB", png[16:29]
+    )
+    if (depth, colour, interlace) != (8, 2, 0):
+        return None
+    pixels, at = [], 8
+    while at + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[at : at + 8])
+        if kind == b"IDAT":
+            pixels.append(png[at + 8 : at + 8 + length])
+        elif kind in (b"PLTE", b"tRNS", b"iCCP", b"gAMA", b"cHRM"):
+            return None  # colours the plain RGB image would not reproduce
+        elif kind == b"IEND":
+            break
+        at += 12 + length
+    if not pixels:
+        return None
+    return RasterImageInfo(
+        data=b"".join(pixels),
+        w=width,
+        h=height,
+        cs="DeviceRGB",
+        iccp=None,
+        bpc=8,
+        dpn=3,
+        f="FlateDecode",
+        inverted=False,
+        dp=f"/Predictor 15 /Colors 3 /Columns {width}",
+    )
 
 
 class ReportPDF(FPDF):
@@ -194,8 +237,22 @@ class ReportPDF(FPDF):
         """A section of one chart, centred; heading and chart start a page together."""
         w, h = self.chart_size(png, width=width, max_height=max_height)
         self.heading(title, keep=h)
-        self.image(io.BytesIO(png), x=(self.w - w) / 2, w=w, h=h)
+        self.png(png, x=(self.w - w) / 2, w=w, h=h)
         self.ln(2)
+
+    def png(self, png, **placement):
+        """fpdf2's image(), with a chart's pixels taken from the PNG as they are (see
+        _png_as_pdf_image). fpdf2 knows a PNG it was given as bytes by the MD5 of those
+        bytes, so the image is put into its cache under that name first; should a later
+        fpdf2 name images otherwise, it finds nothing there and reads the PNG itself."""
+        name = hashlib.md5(png.strip(), usedforsecurity=False).hexdigest()
+        images = self.image_cache.images
+        if name not in images:
+            info = _png_as_pdf_image(png)
+            if info is not None:
+                info.update(i=len(images) + 1, usages=0, iccp_i=None)
+                images[name] = info
+        self.image(io.BytesIO(png), **placement)
 
 
 _NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
@@ -376,7 +433,7 @@ def _unit_section(pdf, report, *, own=None, raters=None):
     w, h = pdf.chart_size(radar, width=95)
     if pdf.will_page_break(h):
         pdf.add_page()
-    pdf.image(io.BytesIO(radar), x=(pdf.w - w) / 2, w=w, h=h)
+    pdf.png(radar, x=(pdf.w - w) / 2, w=w, h=h)
 
     # The charts first, the flowing text after them: the item chart nearly fills a page,
     # and after a page and a bit of countermeasures it used to leave a page three-quarters
@@ -668,7 +725,7 @@ def branch_report_pdf(report: selectors.BranchReport) -> bytes:
     w, h = pdf.chart_size(radar, width=95)
     if pdf.will_page_break(h):
         pdf.add_page()
-    pdf.image(io.BytesIO(radar), x=(pdf.w - w) / 2, w=w, h=h)
+    pdf.png(radar, x=(pdf.w - w) / 2, w=w, h=h)
 
     # Charts first, the flowing countermeasures last, as in the unit's report: no page is
     # left mostly blank before a chart that needs a whole page.

@@ -13,6 +13,11 @@
   var message = document.getElementById("confirm-dialog-message");
   var ok = document.getElementById("confirm-dialog-ok");
   var pending = null;
+  // Bootstrap ignores hide() while the dialog is still fading in: 确认 pressed that early
+  // ran the action and left the dialog open over the page (seen in a browser test under
+  // load). Then it closes as soon as it has finished opening.
+  var opening = false;
+  var closeWhenOpen = false;
 
   function ask(text, onConfirm, okLabel) {
     message.textContent = text;
@@ -24,10 +29,20 @@
   ok.addEventListener("click", function () {
     var action = pending;
     pending = null;
-    modal.hide();
+    if (opening) closeWhenOpen = true;
+    else modal.hide();
     if (action) action();
   });
-  element.addEventListener("shown.bs.modal", function () { ok.focus(); });
+  element.addEventListener("show.bs.modal", function () { opening = true; });
+  element.addEventListener("shown.bs.modal", function () {
+    opening = false;
+    if (closeWhenOpen) {
+      closeWhenOpen = false;
+      modal.hide();
+    } else {
+      ok.focus();
+    }
+  });
   element.addEventListener("hidden.bs.modal", function () { pending = null; });
 
   window.rongheConfirm = ask;

@@ -85,6 +85,32 @@ def test_closing_early_and_reminding_ask_in_the_apps_dialog(
     assert page.browser_dialogs == []
 
 
+def test_confirming_while_the_dialog_still_opens_closes_it(live_server, sized_page, office):
+    """确认 pressed while the dialog fades in (a quick finger, a slow machine) runs the
+    action once and the dialog still closes, instead of staying over the page."""
+    page = sized_page
+    log_in(page, live_server, office.username)
+    closed = page.evaluate(
+        """() => new Promise((resolve) => {
+          const dialog = document.getElementById("confirm-dialog");
+          dialog.addEventListener("hidden.bs.modal", () => resolve(true), { once: true });
+          setTimeout(() => resolve(false), 5000);
+          window.confirmed = 0;
+          window.rongheConfirm("确认？", () => { window.confirmed += 1; }, "确认");
+          document.getElementById("confirm-dialog-ok").click();  // still fading in
+        })"""
+    )
+    assert closed, "the dialog stayed open over the page"
+    assert page.locator("#confirm-dialog").is_hidden()
+    assert page.evaluate("window.confirmed") == 1
+    # And the dialog still works afterwards, with its own action only.
+    page.evaluate("() => window.rongheConfirm('再确认？', () => { window.confirmed += 10; })")
+    dialog_says(page, "再确认？")
+    page.click("#confirm-dialog-ok")
+    page.locator("#confirm-dialog").wait_for(state="hidden")
+    assert page.evaluate("window.confirmed") == 11
+
+
 def test_excluding_a_submission_asks_in_the_apps_dialog(
     live_server, desk_page, client, office, secretary_a, open_round, questionnaire, unit_a
 ):

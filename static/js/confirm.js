@@ -7,17 +7,38 @@
 // forms simply post: the server checks every action anyway.
 (function () {
   "use strict";
+  if (!window.bootstrap) return;
+
+  // Bootstrap ignores hide() while a dialog is still fading in: a button in it pressed that
+  // early ran its action and left the dialog open over the page, taking every click (seen
+  // in a browser test under load). window.rongheHideModal(dialog) closes it at once, or as
+  // soon as it has finished opening. Every dialog's script closes it through this.
+  document.addEventListener("show.bs.modal", function (event) {
+    event.target.dataset.opening = "1";
+  });
+  document.addEventListener("shown.bs.modal", function (event) {
+    var dialog = event.target;
+    delete dialog.dataset.opening;
+    if (dialog.dataset.closeWhenOpen) {
+      delete dialog.dataset.closeWhenOpen;
+      bootstrap.Modal.getOrCreateInstance(dialog).hide();
+    }
+  });
+  document.addEventListener("hidden.bs.modal", function (event) {
+    delete event.target.dataset.opening;
+    delete event.target.dataset.closeWhenOpen;
+  });
+  window.rongheHideModal = function (dialog) {
+    if (dialog.dataset.opening) dialog.dataset.closeWhenOpen = "1";
+    else bootstrap.Modal.getOrCreateInstance(dialog).hide();
+  };
+
   var element = document.getElementById("confirm-dialog");
-  if (!element || !window.bootstrap) return;
+  if (!element) return;
   var modal = bootstrap.Modal.getOrCreateInstance(element);
   var message = document.getElementById("confirm-dialog-message");
   var ok = document.getElementById("confirm-dialog-ok");
   var pending = null;
-  // Bootstrap ignores hide() while the dialog is still fading in: 确认 pressed that early
-  // ran the action and left the dialog open over the page (seen in a browser test under
-  // load). Then it closes as soon as it has finished opening.
-  var opening = false;
-  var closeWhenOpen = false;
 
   function ask(text, onConfirm, okLabel) {
     message.textContent = text;
@@ -29,19 +50,11 @@
   ok.addEventListener("click", function () {
     var action = pending;
     pending = null;
-    if (opening) closeWhenOpen = true;
-    else modal.hide();
+    window.rongheHideModal(element);
     if (action) action();
   });
-  element.addEventListener("show.bs.modal", function () { opening = true; });
   element.addEventListener("shown.bs.modal", function () {
-    opening = false;
-    if (closeWhenOpen) {
-      closeWhenOpen = false;
-      modal.hide();
-    } else {
-      ok.focus();
-    }
+    if (!element.dataset.closeWhenOpen) ok.focus();
   });
   element.addEventListener("hidden.bs.modal", function () { pending = null; });
 

@@ -209,7 +209,7 @@
       };
       if (window.bootstrap) {
         dialog.addEventListener("hidden.bs.modal", show, { once: true });
-        bootstrap.Modal.getOrCreateInstance(dialog).hide();
+        window.rongheHideModal(dialog);
       } else {
         show();
       }

@@ -93,7 +93,7 @@
     var goTo = null;
     document.getElementById("confirm-go-missing").addEventListener("click", function () {
       goTo = firstOpen;
-      window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
+      window.rongheHideModal(dialog);
     });
     // After the dialog has closed, and after Bootstrap's own handler has given focus back
     // to 提交 (it runs after this one), hence the timeout.

@@ -74,6 +74,18 @@ def test_the_long_questionnaire_on_a_phone_and_a_desk(
         page.wait_for_timeout(300)  # focus moves once the dialog has closed
         first = page.evaluate("document.activeElement.closest('.question').dataset.question")
         assert first == likert.code
+        # Tapped while the dialog still fades in: it still closes (Bootstrap ignores an
+        # early hide; static/js/confirm.js's rongheHideModal closes it once it is open).
+        closed = page.evaluate(
+            """() => new Promise((resolve) => {
+              const dialog = document.getElementById("confirm-submit");
+              dialog.addEventListener("hidden.bs.modal", () => resolve(true), { once: true });
+              setTimeout(() => resolve(false), 5000);
+              document.getElementById("submit-button").click();
+              document.getElementById("confirm-go-missing").click();
+            })"""
+        )
+        assert closed, "the submit dialog stayed open over the questionnaire"
 
         # Everything required answered: the bar reaches 100% and the dialog confirms.
         for q in questionnaire.questions.filter(required=True):

@@ -119,8 +119,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "ronghe.sqlite3",
-            # One connection per server process, kept between requests: opening a file,
-            # switching it to WAL and closing it again was ~2 ms of every request.
+            # One connection per server process, kept between requests: opening the file,
+            # switching it to WAL and closing it again on every request cost a secretary's
+            # eight requests about 30 ms of server CPU (bench_storm A/B, README).
             "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # Concurrent submits: a deferred transaction that reads and then writes

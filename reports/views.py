@@ -37,6 +37,7 @@ ROUND_CHARTS = ("ranking", "heatmap", "trend", "causes", "grades", "progress")
 UNIT_CHARTS = ("radar", "items", "trend", "causes")
 BRANCH_CHARTS = ("radar", "trend", "items")
 UNIT_TERMS = 10  # top terms on the unit page; the terms page lists more
+SVG = "image/svg+xml"
 
 
 def _cached(key, build):
@@ -373,9 +374,6 @@ def _chart_response(request, key, render_chart, file_name=None):
     return response
 
 
-SVG = "image/svg+xml"
-
-
 def _check_format(fmt):
     if fmt not in ("svg", "png"):
         raise Http404("不支持的图片格式。")
@@ -434,7 +432,7 @@ def _rater_chart(request, round_id, fmt):
         rows = _raters(round_, version, closed)
         if not rows:
             raise Http404("批次结束且有评议组后才有自评与他评对比图。")
-        return self_vs_others_svg(_rater_chart_data(rows)), "image/svg+xml"
+        return self_vs_others_svg(_rater_chart_data(rows)), SVG
 
     def file_name():
         return _file_name(round_.name, CHART_NAMES["raters"]) + ".svg"

@@ -83,25 +83,25 @@ def warm():
 
     The dashboard's and the unit pages' charts are kept under the data version; once it has
     moved on they are stale, and the change that moved it has queued the next run, so this
-    one leaves them. The PDF's charts are kept under their data (pdf._chart_png): a unit
-    that did not change keeps its charts, so those are drawn whatever the version."""
+    one leaves them. The PDF's charts are kept under their data (reports/chart_store.py): a
+    unit that did not change keeps its charts, so those are drawn whatever the version."""
     version = selectors.data_version()
 
     def moved():
         return selectors.data_version() != version
 
     office = User.objects.filter(role=User.Role.OFFICE, is_active=True).order_by("pk").first()
-    rounds = rounds_to_warm()
-    for round_ in rounds:
+    units = {}  # round: its units, in the PDF's (ranking) order
+    for round_ in rounds_to_warm():
         if not moved():
             if office is not None:
                 # The page's fragment is the same for every office user (it names nobody).
                 views.dashboard(_dashboard_request(round_, office))
             for name in views.ROUND_CHARTS:
                 views.round_chart_cached(round_.pk, name, "svg", version)
-        pdf.round_report_charts(round_)
-    for round_ in rounds:
-        for unit in pdf.round_units(round_, selectors.round_overview(round_)):
+        units[round_] = pdf.round_report_charts(round_)
+    for round_, round_units in units.items():
+        for unit in round_units:
             if moved():
                 return
             views.unit_page_charts(round_, unit, version)

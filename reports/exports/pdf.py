@@ -622,11 +622,14 @@ def _county_chart_pngs(overview):
 
 def round_report_charts(round_):
     """Draw (into the cache) every chart round_report_pdf will place, without building the
-    PDF: what reports/warming.py runs after the scores change."""
+    PDF: what reports/warming.py runs after the scores change. Returns the round's units,
+    in the PDF's order."""
     overview = selectors.round_overview(round_)
     _county_chart_pngs(overview)
-    for unit in round_units(round_, overview):
+    units = round_units(round_, overview)
+    for unit in units:
         _unit_charts(selectors.unit_report(round_, unit, county=overview))
+    return units
 
 
 def round_report_pdf(round_, *, progress=None) -> bytes:
